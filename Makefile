@@ -1,0 +1,54 @@
+# Saring — every command a newcomer needs. `make run` and `make test` install what they need.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+EMULATOR_PORT ?= 0
+DATA_DIR ?= .local-data
+SNAPSHOT_SECONDS ?= 300
+
+.PHONY: run test lint typecheck unit integration e2e bench clean help
+
+help:
+	@echo "make run    start the local stack on 127.0.0.1:$(PORT) (PORT, EMULATOR_PORT, DATA_DIR, SNAPSHOT_SECONDS)"
+	@echo "make test   lint, type-check and run every test suite"
+	@echo "make bench  cold imports and in-process latency, as a table"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip<26.3"
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip check
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m infra.local --port $(PORT) --emulator-port $(EMULATOR_PORT) \
+		--data-dir $(DATA_DIR) --snapshot-seconds $(SNAPSHOT_SECONDS)
+
+test: lint typecheck
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+integration: $(STAMP)
+	$(BIN)/python -m pytest tests/integration
+
+e2e: $(STAMP)
+	$(BIN)/python -m pytest tests/e2e
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,47 @@
+"""Saring's Lambda entry points: routes and event handlers, wired to chalicelib."""
+
+from chalice.app import Chalice, Rate
+
+from chalicelib.api.meta import meta
+from chalicelib.api.problems import problem_middleware, request_id_of
+from chalicelib.api.reports import reports
+from chalicelib.config import get_settings
+from chalicelib.observability import flush_metrics, start_invocation
+
+settings = get_settings()
+app = Chalice(app_name="saring", configure_logs=False)
+app.register_blueprint(meta)
+app.register_blueprint(reports)
+
+
+@app.middleware("http")
+def http_middleware(request, get_response):  # type: ignore[no-untyped-def]
+    request_id = request_id_of(request, app.lambda_context)
+    start_invocation(request_id)
+    try:
+        response = problem_middleware(request, get_response)
+    finally:
+        flush_metrics()
+    response.headers["X-Request-Id"] = request_id
+    return response
+
+
+@app.on_dynamodb_record(stream_arn=settings.reports_stream_arn, batch_size=50, starting_position="LATEST")
+def report_stream(event):  # type: ignore[no-untyped-def]
+    from chalicelib.events.checks import on_report_stream
+
+    return on_report_stream(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=settings.check_queue_name, batch_size=10)
+def check_reports(event):  # type: ignore[no-untyped-def]
+    from chalicelib.events.checks import on_check_messages
+
+    return on_check_messages(event.to_dict(), event.context)
+
+
+@app.schedule(Rate(settings.sweep_minutes, unit=Rate.MINUTES))
+def sweep_reports(event):  # type: ignore[no-untyped-def]
+    from chalicelib.events.checks import on_sweep_schedule
+
+    return on_sweep_schedule(event.to_dict(), event.context)

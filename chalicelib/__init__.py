@@ -1,0 +1,1 @@
+"""Saring: the runtime package Chalice ships beside app.py."""

@@ -1,0 +1,83 @@
+"""The OpenAPI document, generated from the pydantic models (no hand-written schema)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.domain.models import Health, Problem, ReportAccepted, ReportSubmission, ReportView
+
+VERSION = "0.1.0"
+_MODELS: list[type[BaseModel]] = [ReportSubmission, ReportAccepted, ReportView, Health, Problem]
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _json(model: type[BaseModel], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(model)}}}
+
+
+def _problems(*statuses: int) -> dict[str, Any]:
+    content = {"application/problem+json": {"schema": _ref(Problem)}}
+    return {str(status): {"description": "Problem details", "content": content} for status in statuses}
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    """The whole document, built once per container."""
+    _, definitions = models_json_schema(
+        [(model, "serialization" if model is not ReportSubmission else "validation") for model in _MODELS],
+        ref_template="#/components/schemas/{model}",
+    )
+    report_id = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    idempotency_key = {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": "A retry with the same key returns the first answer; another body is a 422.",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Saring",
+            "version": VERSION,
+            "description": "Hoax verification API: report suspicious content, fetch the verdict.",
+        },
+        "paths": {
+            "/v1/reports": {
+                "post": {
+                    "operationId": "submitReport",
+                    "parameters": [idempotency_key],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(ReportSubmission)}},
+                    },
+                    "responses": {
+                        "202": _json(ReportAccepted, "Accepted for checking"),
+                        **_problems(400, 409, 413, 415, 422),
+                    },
+                }
+            },
+            "/v1/reports/{report_id}": {
+                "get": {
+                    "operationId": "getReport",
+                    "parameters": [report_id],
+                    "responses": {"200": _json(ReportView, "The report"), **_problems(404)},
+                }
+            },
+            "/v1/health": {"get": {"operationId": "health", "responses": {"200": _json(Health, "Alive")}}},
+            "/v1/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "responses": {"200": {"description": "This document"}},
+                }
+            },
+        },
+        "components": {"schemas": definitions["$defs"]},
+    }

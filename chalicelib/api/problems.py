@@ -1,0 +1,139 @@
+"""RFC 9457 problem details for every error the API answers, whoever raised it."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from chalice.app import ChaliceUnhandledError, Request, Response
+from pydantic import ValidationError
+
+from chalicelib.domain.models import FieldProblem, Problem
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://saring.id/problems/"
+
+
+class ApiProblem(ChaliceUnhandledError):
+    """Raised by a route to answer with a problem; Chalice lets it through to the middleware."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        type_name: str | None = None,
+        errors: list[FieldProblem] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.type_name = type_name
+        self.errors = errors
+        self.headers = headers or {}
+
+
+def field_problems(error: ValidationError, prefix: str = "") -> list[FieldProblem]:
+    """Pydantic's errors as field problems with dotted paths (``reporter.contact``)."""
+    problems = []
+    for item in error.errors(include_url=False, include_context=False, include_input=False):
+        path = ".".join(str(part) for part in item["loc"])
+        problems.append(
+            FieldProblem(
+                field=f"{prefix}{path}" if path else prefix.rstrip(".") or "body", message=item["msg"]
+            )
+        )
+    return problems
+
+
+def invalid_fields(error: ValidationError, prefix: str = "") -> ApiProblem:
+    return ApiProblem(
+        422,
+        "The request has fields that are missing or invalid; see errors.",
+        type_name="invalid-fields",
+        errors=field_problems(error, prefix),
+    )
+
+
+def problem_response(
+    status: int,
+    detail: str | None,
+    *,
+    type_name: str | None = None,
+    errors: list[FieldProblem] | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    problem = Problem(
+        type=PROBLEM_TYPE_BASE + type_name if type_name else "about:blank",
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=instance,
+        errors=errors,
+    )
+    body = problem.model_dump_json(exclude_none=True)
+    return Response(body=body, status_code=status, headers={**(headers or {}), "Content-Type": PROBLEM_JSON})
+
+
+def from_chalice_error(response: Response, path: str | None) -> Response:
+    """Chalice's own error answers (405, 415, 500 …) in problem form; others pass through."""
+    if response.status_code < 400 or response.headers.get("Content-Type") == PROBLEM_JSON:
+        return response
+    detail = None
+    if isinstance(response.body, dict):
+        detail = response.body.get("Message")
+    elif isinstance(response.body, str):
+        try:
+            detail = json.loads(response.body).get("Message")
+        except (ValueError, AttributeError):
+            detail = None
+    if response.status_code >= 500:
+        detail = "An unexpected error occurred; it has been logged."
+    headers = {k: str(v) for k, v in response.headers.items() if k.lower() in ("allow", "retry-after")}
+    return problem_response(response.status_code, detail, instance=path, headers=headers)
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
+
+
+def request_id_of(request: Request, context: Any) -> str:
+    """The caller's X-Request-Id when it is sane, else Lambda's request id (or a new one)."""
+    given = str(request.headers.get("x-request-id") or "")
+    if _REQUEST_ID.match(given):
+        return given
+    return str(getattr(context, "aws_request_id", None) or uuid.uuid4())
+
+
+def _actual_path(request: Request) -> str | None:
+    """The path as requested (Chalice's ``request.path`` is the route template)."""
+    path = getattr(request, "path", None)
+    for name, value in (getattr(request, "uri_params", None) or {}).items():
+        path = path.replace("{" + name + "}", value) if path else path
+    return path
+
+
+def problem_middleware(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Turns every error, raised or answered, into problem+json."""
+    path = _actual_path(request)
+    try:
+        response = get_response(request)
+    except ApiProblem as problem:
+        return problem_response(
+            problem.status,
+            problem.detail,
+            type_name=problem.type_name,
+            errors=problem.errors,
+            instance=path,
+            headers=problem.headers,
+        )
+    return from_chalice_error(response, path)
+
+
+def not_found(detail: str) -> ApiProblem:
+    return ApiProblem(404, detail, type_name="not-found")

@@ -1,0 +1,109 @@
+"""Settings, validated once from the environment.
+
+This is the only module that reads ``os.environ``. Every other module asks
+``get_settings()`` for what it needs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+Stage = Literal["local", "dev", "prod"]
+
+# Environment variable → settings field. Kept explicit so the README can list every setting.
+ENVIRONMENT = {
+    "SARING_STAGE": "stage",
+    "AWS_REGION": "region",
+    "SARING_AWS_ENDPOINT_URL": "aws_endpoint_url",
+    "SARING_TABLE_PREFIX": "table_prefix",
+    "SARING_REPORTS_STREAM_ARN": "reports_stream_arn",
+    "SARING_CHECK_QUEUE": "check_queue_name",
+    "SARING_BUCKET": "bucket_name",
+    "SARING_CONTACTS_KEY_ID": "contacts_key_id",
+    "SARING_MAX_BODY_BYTES": "max_body_bytes",
+    "SARING_STALE_AFTER_SECONDS": "stale_after_seconds",
+    "SARING_SWEEP_MINUTES": "sweep_minutes",
+    "SARING_MAX_CHECK_ATTEMPTS": "max_check_attempts",
+    "SARING_CONTACT_RETENTION_DAYS": "contact_retention_days",
+    "SARING_IDEMPOTENCY_TTL_SECONDS": "idempotency_ttl_seconds",
+    "SARING_LOG_LEVEL": "log_level",
+    "SARING_METRICS_NAMESPACE": "metrics_namespace",
+}
+
+
+class Settings(BaseModel):
+    """Everything the runtime can be told; defaults fit the local stack."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stage: Stage = "local"
+    region: str = "ap-southeast-3"
+    aws_endpoint_url: str | None = None
+    table_prefix: str = ""
+    reports_stream_arn: str = ""
+    check_queue_name: str = ""
+    bucket_name: str = ""
+    contacts_key_id: str = ""
+    max_body_bytes: int = Field(default=65_536, ge=1_024, le=6_000_000)
+    stale_after_seconds: int = Field(default=300, ge=0)
+    sweep_minutes: int = Field(default=5, ge=1, le=60)
+    max_check_attempts: int = Field(default=8, ge=1, le=100)
+    contact_retention_days: int = Field(default=90, ge=1, le=3650)
+    idempotency_ttl_seconds: int = Field(default=86_400, ge=60)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    metrics_namespace: str = "Saring"
+
+    def model_post_init(self, __context: object) -> None:
+        # Names derived from the stage unless set; object.__setattr__ because the model is frozen.
+        prefix = self.table_prefix or f"saring-{self.stage}-"
+        object.__setattr__(self, "table_prefix", prefix)
+        defaults = {
+            "check_queue_name": f"{prefix}checks",
+            "bucket_name": f"{prefix}data",
+            "contacts_key_id": f"alias/{prefix}contacts",
+            "reports_stream_arn": (
+                f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}reports/stream/unset"
+            ),
+        }
+        for field, value in defaults.items():
+            if not getattr(self, field):
+                object.__setattr__(self, field, value)
+
+    def table_name(self, short_name: str) -> str:
+        """Full table name of one of the app's tables (``reports``, ``cases`` …)."""
+        return f"{self.table_prefix}{short_name}"
+
+    @property
+    def check_dead_letter_queue_name(self) -> str:
+        return f"{self.check_queue_name}-dlq"
+
+    @property
+    def stream_failure_queue_name(self) -> str:
+        """Where a report-stream batch that kept failing is recorded (on-failure destination)."""
+        return f"{self.table_prefix}report-stream-failures"
+
+
+def settings_from(environ: Mapping[str, str]) -> Settings:
+    """Build settings from an environment mapping; raises ValueError naming the bad variable."""
+    values = {field: environ[name] for name, field in ENVIRONMENT.items() if environ.get(name)}
+    if "region" not in values and environ.get("AWS_DEFAULT_REGION"):
+        values["region"] = environ["AWS_DEFAULT_REGION"]
+    try:
+        return Settings(**values)
+    except ValidationError as error:
+        names = {field: name for name, field in ENVIRONMENT.items()}
+        problems = "; ".join(
+            f"{names.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in error.errors()
+        )
+        raise ValueError(f"invalid settings: {problems}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    return settings_from(os.environ)

@@ -1,0 +1,31 @@
+"""Identifiers: random ones for new things, derived ones where a retry must find the same thing."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+
+
+def _b32(data: bytes, length: int) -> str:
+    return base64.b32encode(data).decode("ascii").lower().rstrip("=")[:length]
+
+
+def new_report_id() -> str:
+    return "rpt_" + _b32(secrets.token_bytes(16), 26)
+
+
+def report_id_for_idempotency_key(partner_id: str, idempotency_key: str) -> str:
+    """The id a keyed submission gets: a retry after a crash writes the same report, not a second."""
+    digest = hashlib.sha256(f"{partner_id}\x00{idempotency_key}".encode()).digest()
+    return "rpt_" + _b32(digest, 26)
+
+
+def case_id_for(fingerprint: str) -> str:
+    """A case is named by its content, so grouping needs no lookup table."""
+    return "case_" + fingerprint[:26]
+
+
+def claim_id_for(external_id: str) -> str:
+    """A claim imported twice under the same external id stays one claim."""
+    return "clm_" + hashlib.sha256(external_id.encode()).hexdigest()[:24]

@@ -1,0 +1,184 @@
+"""The API's vocabulary: one pydantic definition of each schema (OpenAPI is generated from these)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from chalicelib.domain.provinces import PROVINCES
+
+
+class Platform(StrEnum):
+    whatsapp = "whatsapp"
+    facebook = "facebook"
+    instagram = "instagram"
+    x = "x"
+    tiktok = "tiktok"
+    youtube = "youtube"
+    telegram = "telegram"
+    web = "web"
+    other = "other"
+
+
+class ReportStatus(StrEnum):
+    received = "received"
+    checking = "checking"
+    matched = "matched"
+    needs_review = "needs_review"
+    reviewed = "reviewed"
+
+    @property
+    def is_pending(self) -> bool:
+        """Still waiting for the machine's check."""
+        return self in (ReportStatus.received, ReportStatus.checking)
+
+
+class Label(StrEnum):
+    """The normalised verdict labels; the publisher's own wording is kept beside them."""
+
+    HOAKS = "HOAKS"
+    DISINFORMASI = "DISINFORMASI"
+    MISINFORMASI = "MISINFORMASI"
+    MALINFORMASI = "MALINFORMASI"
+    MENYESATKAN = "MENYESATKAN"
+    PENIPUAN = "PENIPUAN"
+    SATIRE = "SATIRE"
+    BENAR = "BENAR"
+    BELUM_TERBUKTI = "BELUM_TERBUKTI"
+
+
+def _check_province(code: str) -> str:
+    if code not in PROVINCES:
+        raise ValueError("unknown province code; use the two-digit Kemendagri code, e.g. '31'")
+    return code
+
+
+def _check_web_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an absolute http or https URL")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ValueError("has an invalid port") from None
+    return url
+
+
+ProvinceCode = Annotated[str, Field(pattern=r"^\d{2}$", examples=["31"]), AfterValidator(_check_province)]
+WebUrl = Annotated[str, Field(min_length=8, max_length=2048), AfterValidator(_check_web_url)]
+ReportText = Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Reporter(_Strict):
+    """Who reported it: personal data, encrypted at rest and never returned to other partners."""
+
+    contact: str = Field(min_length=3, max_length=254, description="Phone number or e-mail.")
+
+
+class ReportSubmission(_Strict):
+    """Body of ``POST /v1/reports``."""
+
+    text: ReportText | None = Field(default=None, description="The message as it was received.")
+    url: WebUrl | None = Field(default=None, description="A link that was shared.")
+    platform: Platform
+    province: ProvinceCode
+    observed_at: AwareDatetime | None = Field(
+        default=None, description="When the reporter saw it (ISO-8601 with a UTC offset)."
+    )
+    external_id: str | None = Field(
+        default=None, min_length=1, max_length=128, description="The partner's own id."
+    )
+    reporter: Reporter | None = None
+
+    @model_validator(mode="after")
+    def _has_content(self) -> ReportSubmission:
+        if not self.text and not self.url:
+            raise ValueError("give at least one of text or url")
+        return self
+
+
+class ReportAccepted(BaseModel):
+    """The 202 answer to a submission."""
+
+    id: str
+    status: ReportStatus
+    received_at: datetime
+
+
+class ClaimSummary(BaseModel):
+    """A fact-checked claim as a verdict cites it."""
+
+    id: str
+    title: str
+    label: Label
+    url: str | None = None
+
+
+class Verdict(BaseModel):
+    """Who decided what about a report, and why."""
+
+    label: Label | None = Field(description="Null while a fact-checker has yet to decide.")
+    decided_by: str = Field(description="'auto' for a matched claim, else the checker's name.")
+    claim: ClaimSummary | None = None
+    score: float | None = Field(default=None, ge=0, le=1)
+    reason: str = Field(description="Why this verdict, in Indonesian.")
+
+
+class ReportView(BaseModel):
+    """``GET /v1/reports/{id}``."""
+
+    id: str
+    status: ReportStatus
+    received_at: datetime
+    case_id: str | None = None
+    seen_count: int = Field(description="Reports of the same content, this one included.")
+    verdict: Verdict | None = None
+
+
+class Health(BaseModel):
+    status: str
+    stage: str
+    version: str
+
+
+class FieldProblem(BaseModel):
+    """One field at fault in a request."""
+
+    field: str = Field(description="Dotted path of the field, e.g. 'reporter.contact'.")
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details (``application/problem+json``)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+class ClaimInput(_Strict):
+    """A fact-checked claim as it is imported: the debunk and the hoax it debunks."""
+
+    external_id: str = Field(min_length=1, max_length=256, description="The source's own id.")
+    title: str = Field(min_length=1, max_length=1_000)
+    text: str | None = Field(default=None, max_length=20_000, description="The hoax as it spread.")
+    label: Label
+    publisher_label: str | None = Field(default=None, max_length=100)
+    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    url: WebUrl | None = Field(default=None, description="The fact-check article.")
+    publisher: str | None = Field(default=None, max_length=200)
+    topic: str | None = Field(default=None, max_length=100)
+    appearance_urls: list[WebUrl] = Field(
+        default_factory=list, max_length=50, description="Where the hoax was seen."
+    )

@@ -1,0 +1,82 @@
+"""Normalisation and fingerprints of reported content (pure)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_WHITESPACE = re.compile(r"\s+")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Parameters that say where a click came from, never what the page is.
+_TRACKING_PARAMETERS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "yclid",
+        "_ga",
+        "ref_src",
+        "si",
+    }
+)
+
+
+def normalise_text(text: str) -> str:
+    """Unicode NFKC, case-folded, whitespace collapsed to single spaces."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _WHITESPACE.sub(" ", folded).strip()
+
+
+def canonicalise_url(url: str) -> str:
+    """One spelling per page: lowercase scheme and host, no default port, fragment or tracking.
+
+    Query parameters are kept in a stable (sorted) order; an empty path becomes ``/``.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    port = parts.port
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    query = sorted(
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not key.lower().startswith("utm_") and key.lower() not in _TRACKING_PARAMETERS
+    )
+    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
+
+
+def text_key(text: str) -> str:
+    """Fingerprint of a text after normalisation: equal for copies that differ only in form."""
+    return _sha256(normalise_text(text))
+
+
+def url_key(url: str) -> str:
+    """Fingerprint of a URL after canonicalisation."""
+    return _sha256(canonicalise_url(url))
+
+
+def content_fingerprint(text: str | None, url: str | None) -> str:
+    """Fingerprint of a report's whole content: what makes two reports the same case."""
+    normalised = [normalise_text(text) if text else None, canonicalise_url(url) if url else None]
+    return _sha256(json.dumps(normalised, ensure_ascii=False))
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def match_keys(text: str | None, urls: list[str]) -> set[str]:
+    """Exact-match keys of content: one for its normalised text, one per canonical URL."""
+    keys = {f"url#{url_key(url)}" for url in urls}
+    if text and text.strip():
+        keys.add(f"text#{text_key(text)}")
+    return keys

@@ -1,0 +1,67 @@
+"""Event handlers of the check pipeline: Lambda-shaped batches in, partial failures out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from chalicelib.adapters.check_queue import report_id_of
+from chalicelib.observability import flush_metrics, logger, start_invocation
+from chalicelib.services.checks import request_checks, run_check, sweep_stale_reports
+
+
+def on_report_stream(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """New reports in the table's stream → check requests on the queue."""
+    start_invocation(getattr(context, "aws_request_id", None))
+
+    def forward(record: DynamoDBRecord) -> None:
+        if record.raw_event.get("eventName") == "INSERT":
+            request_checks([record.raw_event["dynamodb"]["Keys"]["id"]["S"]])
+
+    try:
+        return dict(
+            process_partial_response(
+                event=event, record_handler=forward, processor=BatchProcessor(EventType.DynamoDBStreams)
+            )
+        )
+    finally:
+        flush_metrics()
+
+
+def on_check_messages(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Check requests from the queue → checks; failed messages return to the queue."""
+    start_invocation(getattr(context, "aws_request_id", None))
+
+    def check(record: SQSRecord) -> None:
+        try:
+            report_id = report_id_of(record.body)
+        except ValueError:
+            # A message this app never wrote would fail forever; drop it, loudly.
+            logger.error("unreadable check message dropped", extra={"message_id": record.message_id})
+            return
+        run_check(report_id)
+
+    try:
+        return dict(
+            process_partial_response(
+                event=event, record_handler=check, processor=BatchProcessor(EventType.SQS)
+            )
+        )
+    finally:
+        flush_metrics()
+
+
+def on_sweep_schedule(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """The scheduled sweep: re-drive reports whose check was lost."""
+    start_invocation(getattr(context, "aws_request_id", None))
+    try:
+        return {"redriven": sweep_stale_reports()}
+    finally:
+        flush_metrics()

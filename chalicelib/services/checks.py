@@ -1,0 +1,72 @@
+"""The asynchronous check of a report, and the sweep that guarantees every report gets one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.adapters.check_queue import enqueue_checks
+from chalicelib.config import get_settings
+from chalicelib.domain.checking import ClaimHit, check_failed_outcome, conclude
+from chalicelib.domain.ids import case_id_for
+from chalicelib.domain.models import ReportStatus
+from chalicelib.domain.normalise import content_fingerprint, match_keys
+from chalicelib.observability import count, logger
+from chalicelib.store import stores
+from chalicelib.store.reports import StoredReport
+
+SWEEP_BATCH = 500  # reports re-driven per sweep at most; the next sweep takes the rest
+
+
+def run_check(report_id: str, now: datetime | None = None) -> ReportStatus | None:
+    """Check one report: group it into its case, match it, record the outcome.
+
+    Safe under at-least-once delivery: a report already checked is left alone (None), and a
+    redelivery after a crash resumes without counting the report in its case twice.
+    """
+    now = now or datetime.now(UTC)
+    report = stores().reports.start_check(report_id, now)
+    if report is None:
+        return None
+    if report.check_attempts > get_settings().max_check_attempts:
+        outcome = check_failed_outcome(report.check_attempts - 1)
+        count("ChecksFailed")
+        logger.warning("check gave up", extra={"report_id": report_id})
+    else:
+        fingerprint = content_fingerprint(report.text, report.url)
+        stores().reports.assign_case(report.id, case_id_for(fingerprint), fingerprint, report, now)
+        outcome = conclude(_exact_hits(report))
+        count("ReportsMatched" if outcome.status is ReportStatus.matched else "ReportsNeedReview")
+    if stores().reports.finish_check(report.id, outcome, now):
+        count("ChecksCompleted")
+        logger.info("report checked", extra={"report_id": report_id, "status": outcome.status})
+    return outcome.status
+
+
+def _exact_hits(report: StoredReport) -> list[ClaimHit]:
+    hits = []
+    for key in sorted(match_keys(report.text, [report.url] if report.url else [])):
+        matched_on = key.split("#", 1)[0]
+        hits += [
+            ClaimHit(claim=claim, matched_on=matched_on, score=1.0)
+            for claim in stores().claims.find_by_key(key)
+        ]
+    return hits
+
+
+def request_checks(report_ids: list[str]) -> None:
+    """Queue these reports for their check; raises if any could not be queued (to be retried)."""
+    failed = enqueue_checks(report_ids)
+    if failed:
+        raise RuntimeError(f"{len(failed)} check requests were not queued")
+
+
+def sweep_stale_reports(now: datetime | None = None) -> int:
+    """Re-queue reports left waiting too long (a lost message, a crash, a restored snapshot)."""
+    now = now or datetime.now(UTC)
+    cutoff = now - timedelta(seconds=get_settings().stale_after_seconds)
+    stale = stores().reports.stale_pending(cutoff, SWEEP_BATCH)
+    if stale:
+        request_checks(stale)
+        count("ReportsRedriven", len(stale))
+        logger.info("stale reports re-driven", extra={"count": len(stale)})
+    return len(stale)

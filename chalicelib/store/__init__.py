@@ -1,0 +1,30 @@
+"""The only package that touches DynamoDB. ``stores()`` binds the models on first use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.store.claims import ClaimStore
+    from chalicelib.store.reports import CaseStore, ReportStore
+
+
+@dataclass(frozen=True)
+class Stores:
+    reports: ReportStore
+    cases: CaseStore
+    claims: ClaimStore
+
+
+@lru_cache(maxsize=1)
+def stores() -> Stores:
+    """The process's stores, bound to the configured tables."""
+    from chalicelib.config import get_settings
+    from chalicelib.store.claims import ClaimStore
+    from chalicelib.store.reports import CaseStore, ReportStore
+    from chalicelib.store.tables import bind
+
+    bind(get_settings())
+    return Stores(reports=ReportStore(), cases=CaseStore(), claims=ClaimStore())

@@ -1,0 +1,219 @@
+"""Reports and their sealed contacts in DynamoDB."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.checking import CheckOutcome
+from chalicelib.domain.models import ReportStatus, Verdict
+from chalicelib.store.tables import PENDING_SHARDS, CaseRecord, ContactRecord, ReportRecord
+
+
+@dataclass(frozen=True)
+class NewReport:
+    id: str
+    partner_id: str
+    received_at: datetime
+    platform: str
+    province: str
+    text: str | None
+    url: str | None
+    observed_at: datetime | None
+    external_id: str | None
+    request_hash: str
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    id: str
+    partner_id: str
+    status: ReportStatus
+    received_at: datetime
+    text: str | None
+    url: str | None
+    request_hash: str
+    case_id: str | None
+    verdict: Verdict | None
+    check_attempts: int
+
+
+@dataclass(frozen=True)
+class SealedContact:
+    sealed: str
+    expires_at: datetime
+
+
+def _transaction() -> TransactWrite:
+    meta: Any = ReportRecord.Meta  # region and host are set by tables.bind
+    return TransactWrite(connection=Connection(region=meta.region, host=meta.host))
+
+
+def _stored(record: ReportRecord) -> StoredReport:
+    return StoredReport(
+        id=record.id,
+        partner_id=record.partner_id,
+        status=ReportStatus(record.status),
+        received_at=record.received_at,
+        text=record.text,
+        url=record.url,
+        request_hash=record.request_hash,
+        case_id=record.case_id,
+        verdict=Verdict.model_validate_json(record.verdict_json) if record.verdict_json else None,
+        check_attempts=int(record.check_attempts or 0),
+    )
+
+
+def _pending_shard(report_id: str) -> str:
+    return str(int(hashlib.sha256(report_id.encode()).hexdigest()[:8], 16) % PENDING_SHARDS)
+
+
+def _was_conditional_failure(error: TransactWriteError) -> bool:
+    reasons = error.cancellation_reasons or []
+    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
+
+
+class ReportStore:
+    """The only code that reads or writes reports."""
+
+    def create(self, report: NewReport, contact: SealedContact | None) -> bool:
+        """Store a new report (and its sealed contact) at once; False if the id already exists."""
+        record = ReportRecord(
+            report.id,
+            partner_id=report.partner_id,
+            status=ReportStatus.received.value,
+            received_at=report.received_at,
+            updated_at=report.received_at,
+            observed_at=report.observed_at,
+            platform=report.platform,
+            province=report.province,
+            text=report.text,
+            url=report.url,
+            external_id=report.external_id,
+            has_contact=contact is not None,
+            request_hash=report.request_hash,
+            check_attempts=0,
+            pending_shard=_pending_shard(report.id),
+        )
+        try:
+            with _transaction() as transaction:
+                transaction.save(record, condition=ReportRecord.id.does_not_exist())
+                if contact is not None:
+                    transaction.save(
+                        ContactRecord(
+                            report.id,
+                            partner_id=report.partner_id,
+                            sealed=contact.sealed,
+                            expires_at=contact.expires_at,
+                        )
+                    )
+        except TransactWriteError as error:
+            if _was_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def get(self, report_id: str) -> StoredReport | None:
+        try:
+            return _stored(ReportRecord.get(report_id, consistent_read=True))
+        except ReportRecord.DoesNotExist:
+            return None
+
+    def start_check(self, report_id: str, now: datetime) -> StoredReport | None:
+        """Mark the report as being checked and count the attempt; None if it needs no check."""
+        record = ReportRecord(report_id)
+        try:
+            record.update(
+                actions=[
+                    ReportRecord.status.set(ReportStatus.checking.value),
+                    ReportRecord.check_attempts.add(1),
+                    ReportRecord.updated_at.set(now),
+                ],
+                condition=ReportRecord.status.is_in(ReportStatus.received.value, ReportStatus.checking.value),
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise
+        return _stored(record)
+
+    def assign_case(
+        self, report_id: str, case_id: str, fingerprint: str, sample: StoredReport, now: datetime
+    ) -> bool:
+        """Put the report in its case and count it there, both or neither.
+
+        False when the report already had a case: a redelivered check counts nothing twice.
+        """
+        case = CaseRecord(case_id)
+        try:
+            with _transaction() as transaction:
+                transaction.update(
+                    ReportRecord(report_id),
+                    actions=[ReportRecord.case_id.set(case_id)],
+                    condition=ReportRecord.case_id.does_not_exist(),
+                )
+                transaction.update(
+                    case,
+                    actions=[
+                        CaseRecord.seen_count.add(1),
+                        CaseRecord.fingerprint.set(fingerprint),
+                        CaseRecord.first_seen.set(CaseRecord.first_seen | now),
+                        CaseRecord.last_seen.set(now),
+                        CaseRecord.status.set(CaseRecord.status | "open"),
+                        CaseRecord.sample_text.set(CaseRecord.sample_text | (sample.text or "")[:500]),
+                        CaseRecord.sample_url.set(CaseRecord.sample_url | (sample.url or "")),
+                    ],
+                )
+        except TransactWriteError as error:
+            if _was_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def finish_check(self, report_id: str, outcome: CheckOutcome, now: datetime) -> bool:
+        """Record the check's outcome; False if another delivery finished it first."""
+        verdict = outcome.verdict.model_dump_json() if outcome.verdict else None
+        actions: list[Any] = [
+            ReportRecord.status.set(outcome.status.value),
+            ReportRecord.updated_at.set(now),
+            ReportRecord.pending_shard.remove(),
+            ReportRecord.verdict_json.set(verdict) if verdict else ReportRecord.verdict_json.remove(),
+        ]
+        try:
+            ReportRecord(report_id).update(
+                actions=actions,
+                condition=ReportRecord.status == ReportStatus.checking.value,
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def stale_pending(self, updated_before: datetime, limit: int) -> list[str]:
+        """Ids of reports still waiting for a check and untouched since ``updated_before``."""
+        found: list[str] = []
+        for shard in range(PENDING_SHARDS):
+            for record in ReportRecord.pending.query(
+                str(shard), ReportRecord.updated_at < updated_before, limit=limit - len(found)
+            ):
+                found.append(record.id)
+            if len(found) >= limit:
+                break
+        return found
+
+
+class CaseStore:
+    """Cases: reports of the same content, counted."""
+
+    def seen_count(self, case_id: str) -> int:
+        try:
+            return int(CaseRecord.get(case_id, attributes_to_get=["seen_count"]).seen_count)
+        except CaseRecord.DoesNotExist:
+            return 0

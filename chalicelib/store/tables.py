@@ -1,0 +1,172 @@
+"""PynamoDB models of every table: the one definition that the app, the local stack and the tests use.
+
+Table names, region and endpoint come from settings through ``bind``; models are never used unbound.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE, STREAM_NEW_AND_OLD_IMAGE
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from chalicelib.config import Settings
+
+PENDING_SHARDS = 8  # spreads the pending index's writes over partitions; the sweep reads each
+
+
+class _Table(Model):
+    short_name = ""
+
+
+class PendingIndex(GlobalSecondaryIndex["ReportRecord"]):  # type: ignore[no-untyped-call]
+    """Sparse: only reports still waiting for their check carry ``pending_shard``."""
+
+    class Meta:
+        index_name = "pending"
+        projection = KeysOnlyProjection()
+
+    pending_shard = UnicodeAttribute(hash_key=True)
+    updated_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ReportRecord(_Table):
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+        stream_view_type = STREAM_NEW_AND_OLD_IMAGE
+
+    short_name = "reports"
+
+    id = UnicodeAttribute(hash_key=True)
+    partner_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    received_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    observed_at = UTCDateTimeAttribute(null=True)
+    platform = UnicodeAttribute()
+    province = UnicodeAttribute()
+    text = UnicodeAttribute(null=True)
+    url = UnicodeAttribute(null=True)
+    external_id = UnicodeAttribute(null=True)
+    has_contact = BooleanAttribute(default=False)
+    request_hash = UnicodeAttribute()
+    case_id = UnicodeAttribute(null=True)
+    verdict_json = UnicodeAttribute(null=True)
+    check_attempts = NumberAttribute(default=0)
+    pending_shard = UnicodeAttribute(null=True)
+    pending = PendingIndex()
+
+
+class CaseRecord(_Table):
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "cases"
+
+    id = UnicodeAttribute(hash_key=True)
+    fingerprint = UnicodeAttribute()
+    seen_count = NumberAttribute(default=0)
+    first_seen = UTCDateTimeAttribute()
+    last_seen = UTCDateTimeAttribute()
+    status = UnicodeAttribute(default="open")
+    sample_text = UnicodeAttribute(null=True)
+    sample_url = UnicodeAttribute(null=True)
+
+
+class ClaimRecord(_Table):
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "claims"
+
+    id = UnicodeAttribute(hash_key=True)
+    external_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    text = UnicodeAttribute(null=True)
+    label = UnicodeAttribute()
+    publisher_label = UnicodeAttribute(null=True)
+    date = UnicodeAttribute(null=True)
+    url = UnicodeAttribute(null=True)
+    publisher = UnicodeAttribute(null=True)
+    topic = UnicodeAttribute(null=True)
+    appearance_urls = ListAttribute(of=UnicodeAttribute, default=list)
+    match_keys = ListAttribute(of=UnicodeAttribute, default=list)
+    updated_at = UTCDateTimeAttribute()
+
+
+class ClaimKeyRecord(_Table):
+    """Exact-match keys of a claim: ``text#<fingerprint>`` and ``url#<fingerprint>``."""
+
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "claim-keys"
+
+    key = UnicodeAttribute(hash_key=True)
+    claim_id = UnicodeAttribute(range_key=True)
+
+
+class ContactRecord(_Table):
+    """A reporter's contact, sealed with a KMS data key; DynamoDB's TTL deletes it on schedule."""
+
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "contacts"
+
+    report_id = UnicodeAttribute(hash_key=True)
+    partner_id = UnicodeAttribute()
+    sealed = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class IdempotencyRecord(_Table):
+    """Powertools' idempotency store; only the key schema and TTL are declared, it writes the rest."""
+
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "idempotency"
+
+    id = UnicodeAttribute(hash_key=True)
+    expiration = TTLAttribute(null=True)
+
+
+ALL_TABLES: tuple[type[_Table], ...] = (
+    ReportRecord,
+    CaseRecord,
+    ClaimRecord,
+    ClaimKeyRecord,
+    ContactRecord,
+    IdempotencyRecord,
+)
+
+
+def bind(settings: Settings) -> None:
+    """Point every model at its table for these settings, dropping any cached connection."""
+    for model in ALL_TABLES:
+        model.Meta.table_name = settings.table_name(model.short_name)
+        model.Meta.region = settings.region
+        model.Meta.host = settings.aws_endpoint_url
+        model._connection = None
+
+
+def create_all(settings: Settings) -> None:
+    """Create every table that does not exist yet (local stack and tests; CDK owns AWS)."""
+    bind(settings)
+    for model in ALL_TABLES:
+        if not model.exists():
+            model.create_table(wait=True)

@@ -1,0 +1,1 @@
+"""The local stack: the app on an AWS emulator on loopback, started by ``make run``."""

@@ -1,0 +1,69 @@
+"""The HTTP server of the local stack: ``chalice local``'s server, tuned to behave like API Gateway.
+
+- TCP_NODELAY, so keep-alive clients do not stall ~40 ms a request (Nagle's algorithm).
+- A path no route knows gets a 404 problem+json; on AWS the same comes from a gateway response.
+- A request the gateway cannot even parse gets a 400 problem+json, never a dropped connection.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from chalice.app import Chalice
+from chalice.config import Config
+from chalice.local import (
+    ChaliceRequestHandler,
+    CustomLocalChalice,
+    ForbiddenError,
+    LocalChalice,
+    LocalDevServer,
+)
+
+from chalicelib.api.problems import problem_response
+
+
+class SaringRequestHandler(ChaliceRequestHandler):
+    disable_nagle_algorithm = True  # sets TCP_NODELAY on every accepted connection
+
+    def _generic_handle(self) -> None:
+        try:
+            super()._generic_handle()
+        except Exception:  # noqa: BLE001 - whatever broke, the client gets an answer
+            self._send_problem(400, "The request could not be read.")
+
+    def _send_error_response(self, error: Any) -> None:
+        if isinstance(error, ForbiddenError):
+            # chalice local answers an unknown path as API Gateway does by default (403 "Missing
+            # Authentication Token"); Saring's gateway maps that to a plain 404.
+            self._send_problem(404, "There is no such resource.")
+            return
+        super()._send_error_response(error)
+
+    def _send_problem(self, status: int, detail: str) -> None:
+        response = problem_response(status, detail, instance=self.path.split("?", 1)[0])
+        body = response.body.encode() if isinstance(response.body, str) else b""
+        self._send_http_response_with_body(status, dict(response.headers), body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's signature
+        pass  # the app logs each request itself, as JSON, without query strings
+
+
+class LocalHttpServer:
+    """Serves the app on host:port in a background thread."""
+
+    def __init__(self, app: Chalice, host: str, port: int) -> None:
+        # What chalice's create_local_server does, with our handler: a thread-local current_request.
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
+        config = Config.create(chalice_stage="local", app_name=app.app_name)
+        self._server = LocalDevServer(app, config, host, port, handler_cls=SaringRequestHandler)
+        self.port = self._server.server.server_address[1]
+        self._thread = threading.Thread(target=self._server.server.serve_forever, name="http", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server.server_close()

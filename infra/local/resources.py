@@ -1,0 +1,72 @@
+"""Every AWS resource the app needs, created in an emulator from the app's own definitions.
+
+Tables come from the PynamoDB models (``chalicelib.store.tables``), so the local stack, the tests
+and the app can never disagree on a schema.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.adapters.aws import client
+from chalicelib.config import Settings
+from chalicelib.store.tables import ReportRecord, create_all
+
+CHECK_MAX_RECEIVES = 5  # deliveries of one check message before it is dead-lettered
+CHECK_VISIBILITY_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Resources:
+    reports_stream_arn: str
+    check_queue_url: str
+    check_dead_letter_queue_url: str
+
+
+def create_resources(settings: Settings) -> Resources:
+    """Create (or find) every table, stream, queue, bucket and key; safe to call twice."""
+    create_all(settings)
+    sqs = client("sqs")
+    dead_letter_url = sqs.create_queue(QueueName=settings.check_dead_letter_queue_name)["QueueUrl"]
+    dead_letter_arn = sqs.get_queue_attributes(QueueUrl=dead_letter_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    queue_url = sqs.create_queue(
+        QueueName=settings.check_queue_name,
+        Attributes={
+            "VisibilityTimeout": str(CHECK_VISIBILITY_SECONDS),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": CHECK_MAX_RECEIVES}
+            ),
+        },
+    )["QueueUrl"]
+    sqs.create_queue(QueueName=settings.stream_failure_queue_name)
+    _create_bucket(settings)
+    _create_contacts_key(settings)
+    stream_arn = client("dynamodb").describe_table(TableName=ReportRecord.Meta.table_name)["Table"][
+        "LatestStreamArn"
+    ]
+    return Resources(stream_arn, queue_url, dead_letter_url)
+
+
+def _create_bucket(settings: Settings) -> None:
+    s3 = client("s3")
+    existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
+    if settings.bucket_name not in existing:
+        s3.create_bucket(
+            Bucket=settings.bucket_name,
+            CreateBucketConfiguration={"LocationConstraint": settings.region},
+        )
+
+
+def _create_contacts_key(settings: Settings) -> Any:
+    kms = client("kms")
+    alias = settings.contacts_key_id
+    for known in kms.list_aliases()["Aliases"]:
+        if known["AliasName"] == alias:
+            return known["TargetKeyId"]
+    key_id = kms.create_key(Description="Saring reporter contacts (local)")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+    return key_id

@@ -1,0 +1,318 @@
+"""Event sources for the local stack: what Lambda's event source mappings and EventBridge do on AWS.
+
+``chalice local`` serves HTTP only and moto never consumes streams or fires schedules, so this
+runner polls the app's DynamoDB streams and SQS queues and fires its schedules, invoking the app's
+own registered handlers with Lambda-shaped events and Lambda's semantics:
+
+- batches up to the handler's ``batch_size``;
+- partial batch responses (``batchItemFailures``): on a stream the batch is retried from the first
+  failed record, on a queue only the failed messages return (after the visibility timeout);
+- a handler that raises fails the whole batch;
+- a stream batch that keeps failing is, after ``stream_max_retries``, sent to the stream's
+  failure queue (like an on-failure destination) and skipped; queue messages go to the queue's
+  dead-letter queue after its ``maxReceiveCount`` (the queue's redrive policy, which moto applies).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from chalice.app import Chalice
+from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
+
+from chalicelib.adapters.aws import client
+from chalicelib.config import Settings
+from chalicelib.observability import logger
+
+ACCOUNT = "000000000000"
+
+
+@dataclass
+class LambdaContext:
+    """The parts of Lambda's context object that handlers read."""
+
+    function_name: str
+    timeout_seconds: float = 60.0
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:local:{ACCOUNT}:function:{self.function_name}"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.timeout_seconds - (time.monotonic() - self.started)) * 1000))
+
+
+def failure_ids(response: Any) -> list[str] | None:
+    """The ``itemIdentifier``s of a partial batch response; None when everything succeeded."""
+    if isinstance(response, dict) and response.get("batchItemFailures"):
+        return [str(item["itemIdentifier"]) for item in response["batchItemFailures"]]
+    return None
+
+
+@dataclass
+class _Shard:
+    shard_id: str
+    iterator: str | None
+    retry_batch: list[dict[str, Any]] = field(default_factory=list)
+    retries: int = 0
+
+
+class _StreamSource:
+    def __init__(self, runner: EventSourceRunner, config: DynamoDBEventConfig) -> None:
+        self.runner = runner
+        self.config = config
+        table = config.stream_arn.split(":table/", 1)[1].split("/", 1)[0]
+        self.stream_arn = client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
+        self.shards: dict[str, _Shard] = {}
+        self.refresh_shards(config.starting_position)
+
+    def refresh_shards(self, position: str) -> None:
+        streams = client("dynamodbstreams")
+        description = streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
+        for shard in description["Shards"]:
+            if shard["ShardId"] not in self.shards:
+                iterator = streams.get_shard_iterator(
+                    StreamArn=self.stream_arn, ShardId=shard["ShardId"], ShardIteratorType=position
+                )["ShardIterator"]
+                self.shards[shard["ShardId"]] = _Shard(shard["ShardId"], iterator)
+
+    def poll(self) -> int:
+        delivered = 0
+        for shard in self.shards.values():
+            batch = shard.retry_batch
+            if not batch and shard.iterator:
+                answer = client("dynamodbstreams").get_records(
+                    ShardIterator=shard.iterator, Limit=self.config.batch_size
+                )
+                shard.iterator = answer.get("NextShardIterator")
+                batch = [{**record, "eventSourceARN": self.stream_arn} for record in answer["Records"]]
+            if not batch:
+                continue
+            delivered += len(batch)
+            self.deliver(shard, batch)
+        return delivered
+
+    def deliver(self, shard: _Shard, batch: list[dict[str, Any]]) -> None:
+        ok, response = self.runner.invoke(self.config.name, {"Records": batch})
+        failed = failure_ids(response) if ok else [batch[0]["dynamodb"]["SequenceNumber"]]
+        if not failed:
+            shard.retry_batch, shard.retries = [], 0
+            return
+        sequence_numbers = [record["dynamodb"]["SequenceNumber"] for record in batch]
+        first_failed = min(sequence_numbers.index(seq) for seq in failed if seq in sequence_numbers)
+        shard.retry_batch = batch[first_failed:]
+        shard.retries += 1
+        if shard.retries > self.runner.stream_max_retries:
+            self.runner.stream_batch_failed(
+                self.config.name, self.stream_arn, shard.shard_id, shard.retry_batch
+            )
+            shard.retry_batch, shard.retries = [], 0
+
+
+class _QueueSource:
+    def __init__(self, runner: EventSourceRunner, config: SQSEventConfig) -> None:
+        self.runner = runner
+        self.config = config
+        sqs = client("sqs")
+        self.queue_url = sqs.get_queue_url(QueueName=config.queue)["QueueUrl"]
+        self.queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+
+    def poll(self) -> int:
+        sqs = client("sqs")
+        messages = sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=min(self.config.batch_size, 10),
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=0,
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        records = [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": message.get("Attributes", {}),
+                "messageAttributes": message.get("MessageAttributes", {}),
+                "md5OfBody": message["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": self.queue_arn,
+                "awsRegion": self.runner.settings.region,
+            }
+            for message in messages
+        ]
+        ok, response = self.runner.invoke(self.config.name, {"Records": records})
+        failed = set(failure_ids(response) or []) if ok else {r["messageId"] for r in records}
+        done = [r for r in records if r["messageId"] not in failed]
+        for start in range(0, len(done), 10):
+            sqs.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[
+                    {"Id": str(n), "ReceiptHandle": r["receiptHandle"]}
+                    for n, r in enumerate(done[start : start + 10])
+                ],
+            )
+        if failed and self.runner.failed_visibility_seconds is not None:
+            for record in records:
+                if record["messageId"] in failed:
+                    sqs.change_message_visibility(
+                        QueueUrl=self.queue_url,
+                        ReceiptHandle=record["receiptHandle"],
+                        VisibilityTimeout=self.runner.failed_visibility_seconds,
+                    )
+        return len(records)
+
+
+class _Schedule:
+    def __init__(self, runner: EventSourceRunner, config: ScheduledEventConfig) -> None:
+        expression = config.schedule_expression
+        if not hasattr(expression, "value") or not hasattr(expression, "unit"):
+            raise NotImplementedError(f"{config.name}: only Rate schedules run locally")
+        seconds = {"MINUTES": 60, "HOURS": 3600, "DAYS": 86400}
+        self.runner = runner
+        self.config = config
+        self.interval = expression.value * seconds[expression.unit]
+        self.due = time.monotonic() + self.interval
+
+    def fire(self) -> None:
+        now = datetime.now(UTC)
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": ACCOUNT,
+            "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": self.runner.settings.region,
+            "resources": [f"arn:aws:events:{self.runner.settings.region}:{ACCOUNT}:rule/{self.config.name}"],
+            "detail": {},
+        }
+        self.runner.invoke(self.config.name, event)
+        self.due = time.monotonic() + self.interval
+
+    def poll(self) -> int:
+        if time.monotonic() < self.due:
+            return 0
+        self.fire()
+        return 1
+
+
+class EventSourceRunner:
+    """Polls every event source the app registered and invokes its handlers, in one thread."""
+
+    def __init__(
+        self,
+        app: Chalice,
+        settings: Settings,
+        *,
+        stream_max_retries: int = 5,
+        failed_visibility_seconds: int | None = None,
+        idle_sleep_seconds: float = 0.1,
+    ) -> None:
+        self.app = app
+        self.settings = settings
+        self.stream_max_retries = stream_max_retries
+        self.failed_visibility_seconds = failed_visibility_seconds
+        self.idle_sleep_seconds = idle_sleep_seconds
+        self.invocations: list[tuple[str, bool]] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.streams = [
+            _StreamSource(self, c) for c in app.event_sources if isinstance(c, DynamoDBEventConfig)
+        ]
+        self.queues = [_QueueSource(self, c) for c in app.event_sources if isinstance(c, SQSEventConfig)]
+        self.schedules = [
+            _Schedule(self, c) for c in app.event_sources if isinstance(c, ScheduledEventConfig)
+        ]
+        self.on_invoke: Callable[[str, bool], None] | None = None
+
+    def invoke(self, name: str, event: dict[str, Any]) -> tuple[bool, Any]:
+        """Call one handler as Lambda would; (False, None) when it raised."""
+        context = LambdaContext(function_name=f"saring-{self.settings.stage}-{name}")
+        try:
+            response = self.app.handler_map[name](event, context)
+            ok = True
+        except Exception:  # noqa: BLE001 - a failing handler must not stop the runner
+            logger.exception("handler failed", extra={"handler": name})
+            response, ok = None, False
+        self.invocations.append((name, ok))
+        return ok, response
+
+    def stream_batch_failed(
+        self, name: str, stream_arn: str, shard_id: str, batch: list[dict[str, Any]]
+    ) -> None:
+        """Like Lambda's on-failure destination: a record of the skipped batch, not the batch."""
+        sqs = client("sqs")
+        url = sqs.get_queue_url(QueueName=self.settings.stream_failure_queue_name)["QueueUrl"]
+        body = {
+            "requestContext": {"functionArn": name, "condition": "RetryAttemptsExhausted"},
+            "DDBStreamBatchInfo": {
+                "shardId": shard_id,
+                "streamArn": stream_arn,
+                "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
+                "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
+                "batchSize": len(batch),
+            },
+        }
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
+        logger.error("stream batch skipped after retries", extra={"handler": name, "records": len(batch)})
+
+    def poll_once(self) -> int:
+        """One round over every source; returns how many records or events were delivered."""
+        delivered = 0
+        sources: list[_StreamSource | _QueueSource | _Schedule] = [
+            *self.streams,
+            *self.queues,
+            *self.schedules,
+        ]
+        for source in sources:
+            try:
+                delivered += source.poll()
+            except Exception:  # noqa: BLE001 - the emulator hiccuped; the next round retries
+                logger.exception("event source poll failed")
+        return delivered
+
+    def fire_schedules(self) -> None:
+        """Fire every schedule now (the local stack does this once at start)."""
+        for schedule in self.schedules:
+            schedule.fire()
+
+    def drain(self, timeout_seconds: float = 30.0, quiet_rounds: int = 2) -> None:
+        """Deliver until nothing is left (``quiet_rounds`` empty rounds in a row) or time runs out."""
+        deadline = time.monotonic() + timeout_seconds
+        quiet = 0
+        while quiet < quiet_rounds:
+            if time.monotonic() > deadline:
+                raise TimeoutError("event sources still busy")
+            quiet = quiet + 1 if self.poll_once() == 0 else 0
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="event-sources", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            if self.poll_once() == 0:
+                self._stop.wait(self.idle_sleep_seconds)

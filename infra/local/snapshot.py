@@ -1,0 +1,165 @@
+"""Local data that survives a restart: tables, objects and the contacts key, saved to a folder.
+
+The emulator keeps everything in memory. The stack saves a snapshot on shutdown and every few
+minutes, and restores it on start, before anything else touches the emulator. Messages in flight
+are not saved: a restored report still waiting for its check is re-driven by the sweep.
+
+Layout of ``<data dir>/snapshot``: ``manifest.json``; ``tables/<table>.jsonl`` (DynamoDB JSON, one
+item a line); ``objects/<bucket>/<key>`` with ``objects.json`` (content types); ``kms.json``.
+The KMS part reaches into moto's memory (the emulator runs in this process): KMS never exports
+key material, but without it no restored contact could be decrypted.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from chalicelib.adapters.aws import client
+from chalicelib.config import Settings
+from chalicelib.store.tables import ALL_TABLES
+
+FORMAT_VERSION = 1
+ACCOUNT = "123456789012"  # moto's default account
+
+
+def _kms_backend(settings: Settings) -> Any:
+    from moto.kms.models import kms_backends  # only the local stack has moto
+
+    return kms_backends[ACCOUNT][settings.region]
+
+
+def save_snapshot(settings: Settings, data_dir: Path) -> dict[str, Any]:
+    """Write a complete snapshot beside the old one, then swap it in; returns the manifest."""
+    target = data_dir / "snapshot"
+    work = data_dir / "snapshot.partial"
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "tables").mkdir(parents=True)
+    manifest: dict[str, Any] = {
+        "version": FORMAT_VERSION,
+        "saved_at": datetime.now(UTC).isoformat(),
+        "tables": {},
+    }
+    dynamodb = client("dynamodb")
+    for model in ALL_TABLES:
+        name = settings.table_name(model.short_name)
+        rows = 0
+        with (work / "tables" / f"{model.short_name}.jsonl").open("w", encoding="utf-8") as out:
+            for page in dynamodb.get_paginator("scan").paginate(TableName=name, ConsistentRead=True):
+                for item in page["Items"]:
+                    out.write(json.dumps(item, ensure_ascii=False) + "\n")
+                    rows += 1
+        manifest["tables"][model.short_name] = rows
+    manifest["objects"] = _save_objects(settings, work)
+    _save_kms(settings, work)
+    (work / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    old = data_dir / "snapshot.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    work.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return manifest
+
+
+def restore_snapshot(settings: Settings, data_dir: Path) -> dict[str, Any] | None:
+    """Load the last snapshot into fresh tables, bucket and key; None when there is none.
+
+    Call on a fresh emulator right after ``create_resources``.
+    """
+    source = data_dir / "snapshot"
+    if not (source / "manifest.json").exists():
+        return None
+    manifest: dict[str, Any] = json.loads((source / "manifest.json").read_text())
+    if manifest.get("version") != FORMAT_VERSION:
+        raise RuntimeError(
+            f"snapshot format {manifest.get('version')} is not {FORMAT_VERSION}; move {source} away"
+        )
+    dynamodb = client("dynamodb")
+    for model in ALL_TABLES:
+        path = source / "tables" / f"{model.short_name}.jsonl"
+        if not path.exists():
+            continue
+        name = settings.table_name(model.short_name)
+        batch: list[dict[str, Any]] = []
+        with path.open(encoding="utf-8") as rows:
+            for line in rows:
+                batch.append({"PutRequest": {"Item": json.loads(line)}})
+                if len(batch) == 25:
+                    _write_batch(dynamodb, name, batch)
+                    batch = []
+        if batch:
+            _write_batch(dynamodb, name, batch)
+    _restore_objects(settings, source)
+    _restore_kms(settings, source)
+    return manifest
+
+
+def _write_batch(dynamodb: Any, table: str, batch: list[dict[str, Any]]) -> None:
+    pending: dict[str, Any] = {table: batch}
+    while pending:
+        pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+
+def _save_objects(settings: Settings, work: Path) -> int:
+    s3 = client("s3")
+    kinds: dict[str, str] = {}
+    count = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=settings.bucket_name):
+        for entry in page.get("Contents", []):
+            obj = s3.get_object(Bucket=settings.bucket_name, Key=entry["Key"])
+            path = work / "objects" / entry["Key"]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(obj["Body"].read())
+            kinds[entry["Key"]] = obj.get("ContentType", "application/octet-stream")
+            count += 1
+    (work / "objects.json").write_text(json.dumps(kinds))
+    return count
+
+
+def _restore_objects(settings: Settings, source: Path) -> None:
+    kinds_path = source / "objects.json"
+    if not kinds_path.exists():
+        return
+    s3 = client("s3")
+    for key, content_type in json.loads(kinds_path.read_text()).items():
+        body = (source / "objects" / key).read_bytes()
+        s3.put_object(Bucket=settings.bucket_name, Key=key, Body=body, ContentType=content_type)
+
+
+def _save_kms(settings: Settings, work: Path) -> None:
+    backend = _kms_backend(settings)
+    alias = settings.contacts_key_id
+    key_id = backend.get_key_id_from_alias(alias)
+    if key_id is None:
+        return
+    key = backend.keys[key_id]
+    saved = {"alias": alias, "key_id": key.id, "material": base64.b64encode(key.key_material).decode()}
+    (work / "kms.json").write_text(json.dumps(saved))
+
+
+def _restore_kms(settings: Settings, source: Path) -> None:
+    path = source / "kms.json"
+    if not path.exists():
+        return
+    saved = json.loads(path.read_text())
+    backend = _kms_backend(settings)
+    current = backend.get_key_id_from_alias(saved["alias"])
+    if current == saved["key_id"]:
+        return
+    if current is not None:
+        # create_resources made a new key for the alias; nothing is sealed with it yet.
+        client("kms").delete_alias(AliasName=saved["alias"])
+    fresh_id = client("kms").create_key(Description="Saring reporter contacts (local)")["KeyMetadata"][
+        "KeyId"
+    ]
+    key = backend.keys.pop(fresh_id)
+    key.id = saved["key_id"]
+    key.arn = key.arn.rsplit("/", 1)[0] + "/" + saved["key_id"]
+    key.key_material = base64.b64decode(saved["material"])
+    backend.keys[key.id] = key
+    client("kms").create_alias(AliasName=saved["alias"], TargetKeyId=key.id)

@@ -1,0 +1,164 @@
+"""``make run``: the whole app on one machine, on an AWS emulator on loopback.
+
+Starts moto in server mode, creates every resource from the app's definitions, restores the last
+snapshot, loads the demo claims, serves the HTTP API, and runs the event sources (streams, queues,
+schedules) against the app's own handlers. Ctrl-C (or SIGTERM) stops everything it started,
+after a last snapshot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+DEMO_CLAIMS = Path(__file__).with_name("demo_claims.jsonl")
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1", help="address to serve the API on (loopback)")
+    parser.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
+    parser.add_argument("--emulator-port", type=int, default=0, help="moto port (default: any free one)")
+    parser.add_argument("--data-dir", type=Path, default=Path(".local-data"), help="where snapshots live")
+    parser.add_argument("--snapshot-seconds", type=float, default=300.0, help="time between snapshots")
+    parser.add_argument("--stale-after-seconds", type=int, default=None, help="sweep threshold override")
+    parser.add_argument("--no-demo", action="store_true", help="do not load the demo claims")
+    parser.add_argument(
+        "--no-events", action="store_true", help="serve HTTP only (no streams, queues, schedules)"
+    )
+    return parser.parse_args(argv)
+
+
+def _port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def _configure_environment(args: argparse.Namespace, emulator_port: int) -> None:
+    """The app reads its settings from the environment, exactly as on Lambda; set them first."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("AWS_REGION", "ap-southeast-3")
+    os.environ["SARING_STAGE"] = "local"
+    os.environ["SARING_AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{emulator_port}"
+    if args.stale_after_seconds is not None:
+        os.environ["SARING_STALE_AFTER_SECONDS"] = str(args.stale_after_seconds)
+
+
+def load_demo_claims() -> int:
+    """Save the demo claims (idempotent: the same external ids update, never duplicate)."""
+    from chalicelib.domain.models import ClaimInput
+    from chalicelib.services.claims import save_claim
+
+    lines = [line for line in DEMO_CLAIMS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for line in lines:
+        save_claim(ClaimInput.model_validate_json(line))
+    return len(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    if not _port_is_free(args.host, args.port):
+        print(
+            f"error: port {args.port} on {args.host} is busy (is another `make run` running?). "
+            f"Stop it, or choose another port: make run PORT=8001",
+            file=sys.stderr,
+        )
+        return 2
+    emulator_port = args.emulator_port or _free_port("127.0.0.1")
+    if not _port_is_free("127.0.0.1", emulator_port):
+        print(
+            f"error: emulator port {emulator_port} is busy; choose another: EMULATOR_PORT=…", file=sys.stderr
+        )
+        return 2
+    _configure_environment(args, emulator_port)
+
+    from moto.server import ThreadedMotoServer  # after the environment is set
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the emulator's access log is noise here
+
+    emulator = ThreadedMotoServer(ip_address="127.0.0.1", port=emulator_port, verbose=False)
+    emulator.start()
+
+    from chalicelib.config import get_settings
+    from infra.local.resources import create_resources
+    from infra.local.snapshot import restore_snapshot, save_snapshot
+
+    settings = get_settings()
+    create_resources(settings)
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    restored = restore_snapshot(settings, args.data_dir)
+    demo = 0 if args.no_demo else load_demo_claims()
+
+    from app import app  # reads the settings above
+    from infra.local.http import LocalHttpServer
+    from infra.local.runner import EventSourceRunner
+
+    runner: Any = None
+    if not args.no_events:
+        runner = EventSourceRunner(app, settings)
+        runner.start()
+        runner.fire_schedules()  # a first sweep re-drives whatever a restored snapshot left waiting
+    server = LocalHttpServer(app, args.host, args.port)
+    server.start()
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+
+    url = f"http://{args.host}:{server.port}"
+    restored_text = (
+        f"restored {sum(restored['tables'].values())} items from {args.data_dir}/snapshot"
+        if restored
+        else f"no snapshot in {args.data_dir} (fresh start)"
+    )
+    print(
+        "\n".join(
+            [
+                "",
+                "  Saring local stack is up",
+                f"  API        {url}   (try: curl {url}/v1/health)",
+                f"  OpenAPI    {url}/v1/openapi.json",
+                f"  Emulator   http://127.0.0.1:{emulator_port}  (moto: DynamoDB, SQS, S3, KMS)",
+                f"  Data       {restored_text}; {demo} demo claims loaded",
+                f"  Events     {'streams, queues and schedules running' if runner else 'off (--no-events)'}",
+                "  Ctrl-C stops everything (a snapshot is saved first).",
+                "",
+            ]
+        ),
+        flush=True,
+    )
+
+    next_snapshot = time.monotonic() + args.snapshot_seconds
+    while not stop.wait(1.0):
+        if time.monotonic() >= next_snapshot:
+            save_snapshot(settings, args.data_dir)
+            next_snapshot = time.monotonic() + args.snapshot_seconds
+
+    print("stopping…", flush=True)
+    server.stop()
+    if runner:
+        runner.stop()
+    manifest = save_snapshot(settings, args.data_dir)
+    emulator.stop()
+    print(f"snapshot saved: {sum(manifest['tables'].values())} items in {args.data_dir}/snapshot", flush=True)
+    return 0

@@ -1,0 +1,20 @@
+"""Shared test setup: dummy credentials, and settings every test process agrees on."""
+
+import os
+
+# Before anything imports boto3 or the app: tests never reach real AWS.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_REGION": "ap-southeast-3",
+        "AWS_DEFAULT_REGION": "ap-southeast-3",
+        "SARING_STAGE": "local",
+        "SARING_STALE_AFTER_SECONDS": "300",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_IDEMPOTENCY_DISABLED": "false",
+    }
+)
+os.environ.pop("SARING_AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_ENDPOINT_URL", None)
