@@ -5,6 +5,8 @@ Table names, region and endpoint come from settings through ``bind``; models are
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -156,11 +158,13 @@ ALL_TABLES: tuple[type[_Table], ...] = (
 
 
 def bind(settings: Settings) -> None:
-    """Point every model at its table for these settings, dropping any cached connection."""
+    """Point every model at its table for these settings; a changed target drops the connection."""
     for model in ALL_TABLES:
-        model.Meta.table_name = settings.table_name(model.short_name)
-        model.Meta.region = settings.region
-        model.Meta.host = settings.aws_endpoint_url
+        target = (settings.table_name(model.short_name), settings.region, settings.aws_endpoint_url)
+        meta: Any = model.Meta
+        if (meta.table_name, getattr(meta, "region", None), getattr(meta, "host", None)) == target:
+            continue  # connections are costly to make (a botocore client each): keep a good one
+        meta.table_name, meta.region, meta.host = target
         model._connection = None
 
 

@@ -40,8 +40,18 @@ class SaringRequestHandler(ChaliceRequestHandler):
             return
         super()._send_error_response(error)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # The stdlib answers what it cannot parse itself (bad request line, unknown method, header
+        # overflow) with HTML; answer as the API does. An unknown method is a 405, not a 501.
+        self.close_connection = True
+        if getattr(self, "request_version", "") == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"  # an unparsable line still gets a status line
+        status = 405 if code == 501 else code
+        self._send_problem(status, message or "The request could not be read.")
+
     def _send_problem(self, status: int, detail: str) -> None:
-        response = problem_response(status, detail, instance=self.path.split("?", 1)[0])
+        path = getattr(self, "path", None)
+        response = problem_response(status, detail, instance=path.split("?", 1)[0] if path else None)
         body = response.body.encode() if isinstance(response.body, str) else b""
         self._send_http_response_with_body(status, dict(response.headers), body)
 

@@ -25,8 +25,14 @@ class Resources:
     check_dead_letter_queue_url: str
 
 
-def create_resources(settings: Settings) -> Resources:
-    """Create (or find) every table, stream, queue, bucket and key; safe to call twice."""
+def create_resources(
+    settings: Settings, check_visibility_seconds: int = CHECK_VISIBILITY_SECONDS
+) -> Resources:
+    """Create (or find) every table, stream, queue, bucket and key; safe to call twice.
+
+    ``check_visibility_seconds``: how long a received check message stays hidden; tests shorten
+    it to see a crashed delivery come back without waiting half a minute.
+    """
     create_all(settings)
     sqs = client("sqs")
     dead_letter_url = sqs.create_queue(QueueName=settings.check_dead_letter_queue_name)["QueueUrl"]
@@ -36,7 +42,7 @@ def create_resources(settings: Settings) -> Resources:
     queue_url = sqs.create_queue(
         QueueName=settings.check_queue_name,
         Attributes={
-            "VisibilityTimeout": str(CHECK_VISIBILITY_SECONDS),
+            "VisibilityTimeout": str(check_visibility_seconds),
             "RedrivePolicy": json.dumps(
                 {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": CHECK_MAX_RECEIVES}
             ),

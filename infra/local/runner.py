@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from chalice.app import Chalice
-from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
+from chalice.app import Chalice, DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
 
 from chalicelib.adapters.aws import client
 from chalicelib.config import Settings

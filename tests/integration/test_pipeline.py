@@ -2,59 +2,77 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-import pytest
-from chalice.test import Client
-
-from chalicelib.config import get_settings
 from chalicelib.domain.models import ClaimInput, Label
 from chalicelib.services.claims import save_claim
 from infra.local.runner import EventSourceRunner
+from tests.integration.conftest import Api
 
 HOAX = "Surat suara Pemilu sudah dicoblos duluan untuk paslon tertentu di gudang KPU Jakarta Utara."
+SCAM_URL = "https://hadiah-kpu.example/klaim?id=7"
 
 
-@pytest.fixture
-def client(app: Any) -> Any:
-    with Client(app) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def runner(app: Any) -> EventSourceRunner:
-    return EventSourceRunner(app, get_settings(), failed_visibility_seconds=0)
-
-
-def _post(client: Any, body: dict[str, Any], **headers: str) -> Any:
-    return client.http.post(
-        "/v1/reports",
-        headers={"Content-Type": "application/json", **headers},
-        body=json.dumps(body),
+def _debunk() -> str:
+    return save_claim(
+        ClaimInput(
+            external_id="demo-1",
+            title="Surat suara tercoblos di gudang KPU",
+            text=HOAX,
+            label=Label.HOAKS,
+            appearance_urls=[SCAM_URL],
+        )
     )
 
 
 def test_copy_of_a_claim_is_matched_and_unknown_text_needs_review(
-    client: Any, runner: EventSourceRunner
+    api: Api, runner: EventSourceRunner
 ) -> None:
     # Given a debunked claim
-    claim_id = save_claim(
-        ClaimInput(
-            external_id="demo-1", title="Surat suara tercoblos di gudang KPU", text=HOAX, label=Label.HOAKS
-        )
-    )
+    claim_id = _debunk()
     # When a partner reports a shouted copy of it and an unrelated text
-    matched = _post(client, {"text": "  " + HOAX.upper() + " ", "platform": "whatsapp", "province": "31"})
-    unknown = _post(client, {"text": "Harga cabai naik lagi di pasar", "platform": "x", "province": "32"})
-    assert matched.status_code == 202 and unknown.status_code == 202
+    matched = api.submit({"text": "  " + HOAX.upper() + " ", "platform": "whatsapp", "province": "31"})
+    unknown = api.submit({"text": "Harga cabai naik lagi di pasar", "platform": "x", "province": "32"})
     runner.drain()
     # Then the copy carries the claim's verdict and the other waits for a human
-    first = json.loads(client.http.get(f"/v1/reports/{json.loads(matched.body)['id']}").body)
-    second = json.loads(client.http.get(f"/v1/reports/{json.loads(unknown.body)['id']}").body)
+    first, second = api.report(matched), api.report(unknown)
     assert first["status"] == "matched"
     assert first["verdict"]["label"] == "HOAKS"
     assert first["verdict"]["decided_by"] == "auto"
     assert first["verdict"]["claim"]["id"] == claim_id
+    assert first["verdict"]["score"] == 1.0
     assert second["status"] == "needs_review"
     assert second["verdict"] is None
+
+
+def test_a_link_with_tracking_parameters_matches_the_claims_link(api: Api, runner: EventSourceRunner) -> None:
+    claim_id = _debunk()
+    report_id = api.submit(
+        {
+            "url": "HTTPS://Hadiah-KPU.example:443/klaim?utm_source=wa&id=7&fbclid=x#top",
+            "platform": "web",
+            "province": "11",
+        }
+    )
+    runner.drain()
+    assert api.report(report_id)["verdict"]["claim"]["id"] == claim_id
+
+
+def test_the_same_content_forms_one_case_and_is_counted(api: Api, runner: EventSourceRunner) -> None:
+    # Given three reports, two of the same text in different forms
+    first = api.submit({"text": "Pemilu diundur ke JUNI", "platform": "whatsapp", "province": "31"})
+    second = api.submit({"text": "pemilu   diundur ke juni", "platform": "facebook", "province": "35"})
+    other = api.submit({"text": "Pemilu diundur ke Juli", "platform": "whatsapp", "province": "31"})
+    runner.drain()
+    # Then the two share a case seen twice, and the other is alone
+    a, b, c = api.report(first), api.report(second), api.report(other)
+    assert a["case_id"] == b["case_id"] != c["case_id"]
+    assert a["seen_count"] == b["seen_count"] == 2
+    assert c["seen_count"] == 1
+
+
+def test_a_report_reads_received_before_its_check(api: Api) -> None:
+    report_id = api.submit({"text": "Belum diperiksa", "platform": "other", "province": "51"})
+    view = api.report(report_id)
+    assert view["status"] == "received"
+    assert view["case_id"] is None
+    assert view["seen_count"] == 1
+    assert view["verdict"] is None

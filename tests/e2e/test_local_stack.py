@@ -1,0 +1,104 @@
+"""The local stack as a partner uses it: over HTTP, with restarts and a busy port."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+from tests.e2e.conftest import Stack, free_port, start_stack, wait_for_status
+
+DEMO_HOAX = (
+    "KPU resmi mengundurkan hari pemungutan suara ke bulan Juni karena logistik belum siap. "
+    "Tidak perlu datang ke TPS tanggal 14 Februari."
+)
+
+
+def _submit(session: requests.Session, stack: Stack, body: dict[str, object]) -> str:
+    answer = session.post(f"{stack.url}/v1/reports", json=body, timeout=10)
+    assert answer.status_code == 202, answer.text
+    return str(answer.json()["id"])
+
+
+def test_a_partner_submits_and_fetches_the_verdict(stacks: Callable[..., Stack]) -> None:
+    # Given the stack as `make run` starts it
+    stack = stacks()
+    session = requests.Session()
+    assert session.get(f"{stack.url}/v1/health", timeout=5).json()["status"] == "ok"
+    # When a forwarded copy of a demo claim and an unknown text are reported
+    copy = _submit(
+        session, stack, {"text": "  " + DEMO_HOAX.upper(), "platform": "whatsapp", "province": "33"}
+    )
+    unknown = _submit(
+        session, stack, {"text": "Jalan di depan rumah berlubang", "platform": "x", "province": "31"}
+    )
+    # Then, within seconds, the copy is matched with its verdict and the other needs review
+    matched = wait_for_status(session, f"{stack.url}/v1/reports/{copy}", {"matched", "needs_review"})
+    assert matched["status"] == "matched"
+    assert matched["verdict"]["label"] == "HOAKS"  # type: ignore[index]
+    review = wait_for_status(session, f"{stack.url}/v1/reports/{unknown}", {"matched", "needs_review"})
+    assert review["status"] == "needs_review"
+
+
+def test_malformed_requests_get_problems_never_5xx(stacks: Callable[..., Stack]) -> None:
+    stack = stacks("--no-demo", "--no-events")
+    session = requests.Session()
+    cases = [
+        ("GET", "/v1/nothing-here", {}, None, 404),
+        ("DELETE", "/v1/reports", {}, None, 405),
+        ("POST", "/v1/reports", {"Content-Type": "text/csv"}, "a,b", 415),
+        ("POST", "/v1/reports", {"Content-Type": "application/json"}, "{oops", 400),
+        ("POST", "/v1/reports", {"Content-Type": "application/json"}, json.dumps({"text": "x"}), 422),
+        ("POST", "/v1/reports", {"Content-Type": "application/json"}, "x" * 70_000, 413),
+        ("GET", "/v1/reports/rpt_%ZZ", {}, None, 404),
+    ]
+    for method, path, headers, body, status in cases:
+        answer = session.request(method, stack.url + path, headers=headers, data=body, timeout=10)
+        assert answer.status_code == status, (method, path, answer.text)
+        assert answer.headers["Content-Type"] == "application/problem+json", (method, path)
+    # A request line no HTTP parser accepts, and a method nobody knows
+    for raw in (b"BREW /v1/health HTTP/1.1\r\nHost: x\r\n\r\n", b"\x16\x03\x01garbage\r\n\r\n"):
+        with socket.create_connection(("127.0.0.1", stack.port), timeout=5) as connection:
+            connection.sendall(raw)
+            status_line = connection.recv(200).split(b"\r\n", 1)[0]
+        assert status_line.split()[1].startswith(b"4"), status_line
+
+
+def test_reports_survive_a_restart(stacks: Callable[..., Stack], tmp_path: Path) -> None:
+    # Given a checked report
+    stack = stacks()
+    session = requests.Session()
+    report_id = _submit(session, stack, {"text": DEMO_HOAX, "platform": "whatsapp", "province": "31"})
+    before = wait_for_status(session, f"{stack.url}/v1/reports/{report_id}", {"matched"})
+    # When the stack is stopped with Ctrl-C and started again on the same data
+    assert stack.stop() == 0
+    assert "snapshot saved" in stack.output()
+    again = stacks(port=stack.port)
+    # Then the report is there, as it was
+    assert "restored" in again.output()
+    assert requests.get(f"{again.url}/v1/reports/{report_id}", timeout=5).json() == before
+
+
+def test_a_report_left_waiting_is_checked_after_a_restart(stacks: Callable[..., Stack]) -> None:
+    # Given reports accepted while nothing consumed the events (as if the process died first)
+    stack = stacks("--no-events")
+    session = requests.Session()
+    waiting = _submit(session, stack, {"text": DEMO_HOAX, "platform": "whatsapp", "province": "31"})
+    assert session.get(f"{stack.url}/v1/reports/{waiting}", timeout=5).json()["status"] == "received"
+    stack.stop()
+    # When the stack starts again with its events running
+    again = stacks("--stale-after-seconds", "0", port=stack.port)
+    # Then the sweep re-drives the report and it is checked
+    body = wait_for_status(requests.Session(), f"{again.url}/v1/reports/{waiting}", {"matched"})
+    assert body["status"] == "matched"
+
+
+def test_a_second_stack_on_a_busy_port_fails_clearly(stacks: Callable[..., Stack], tmp_path: Path) -> None:
+    port = free_port()
+    stacks("--no-demo", "--no-events", port=port)
+    second = start_stack(tmp_path / "other", port=port, wait=False)
+    assert second.process.wait(timeout=60) == 2
+    assert f"port {port}" in second.output() and "busy" in second.output()

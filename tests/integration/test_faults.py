@@ -1,0 +1,171 @@
+"""Faults between steps: every report is eventually checked or dead-lettered, never lost or double-counted."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pytest_mock import MockerFixture
+
+from chalicelib.adapters.aws import client
+from chalicelib.config import get_settings
+from chalicelib.domain.models import ClaimInput, Label
+from chalicelib.services import checks
+from chalicelib.services.claims import save_claim
+from chalicelib.store.claims import ClaimStore
+from chalicelib.store.reports import ReportStore
+from infra.local.resources import CHECK_MAX_RECEIVES, Resources
+from infra.local.runner import EventSourceRunner
+from tests.integration.conftest import Api
+
+HOAX = "Tinta pemilu di jari mengandung lemak babi, jangan celupkan jari."
+
+
+@pytest.fixture
+def claim_id(aws: Resources) -> str:
+    return save_claim(ClaimInput(external_id="demo-5", title="Tinta pemilu", text=HOAX, label=Label.HOAKS))
+
+
+def _messages(queue_url: str) -> list[dict[str, Any]]:
+    answer = client("sqs").receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    return list(answer.get("Messages", []))
+
+
+def _sweep_everything(runner: EventSourceRunner, mocker: MockerFixture) -> None:
+    """The scheduled sweep, as if every waiting report had waited past the threshold."""
+    future = datetime.now(UTC) + timedelta(hours=1)
+    clock = mocker.patch.object(checks, "datetime", wraps=datetime)
+    clock.now.return_value = future
+    runner.fire_schedules()
+
+
+def test_a_check_that_fails_twice_is_retried_until_it_succeeds(
+    api: Api, runner: EventSourceRunner, claim_id: str, mocker: MockerFixture
+) -> None:
+    # Given the claim lookup fails on the first two deliveries
+    real = ClaimStore.find_by_key
+    calls = {"n": 0}
+
+    def flaky(self: ClaimStore, key: str) -> Any:
+        calls["n"] += 1
+        if calls["n"] <= 2:
+            raise ConnectionError("DynamoDB went away")
+        return real(self, key)
+
+    mocker.patch.object(ClaimStore, "find_by_key", flaky)
+    # When a copy of the hoax is reported and the events run
+    report_id = api.submit({"text": HOAX, "platform": "whatsapp", "province": "31"})
+    runner.drain()
+    # Then the redelivered message checked it, counted once
+    view = api.report(report_id)
+    assert view["status"] == "matched"
+    assert view["verdict"]["claim"]["id"] == claim_id
+    assert view["seen_count"] == 1
+    assert ("check_reports", False) in runner.invocations
+
+
+def test_a_crash_after_grouping_does_not_count_the_report_twice(
+    api: Api, runner: EventSourceRunner, claim_id: str, mocker: MockerFixture
+) -> None:
+    # Given the process dies after the report joined its case, before the outcome was written
+    real = ReportStore.finish_check
+    calls = {"n": 0}
+
+    def dies_once(self: ReportStore, *args: Any) -> bool:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise SystemExit("killed")  # not an Exception: like a process that dies
+        return real(self, *args)
+
+    mocker.patch.object(ReportStore, "finish_check", dies_once)
+    first = api.submit({"text": HOAX, "platform": "whatsapp", "province": "31"})
+    with pytest.raises(SystemExit):
+        runner.drain()
+    # When the message is delivered again (a new process, once the visibility timeout is over)
+    time.sleep(1.1)
+    runner.drain()
+    # Then the report is checked and its case counts it once
+    view = api.report(first)
+    assert view["status"] == "matched"
+    assert view["seen_count"] == 1
+
+
+def test_the_same_message_delivered_twice_changes_nothing(
+    api: Api, runner: EventSourceRunner, claim_id: str, aws: Resources
+) -> None:
+    # Given a report that was checked
+    report_id = api.submit({"text": HOAX, "platform": "x", "province": "31"})
+    runner.drain()
+    before = api.report(report_id)
+    # When its check message arrives again, and its stream record too
+    client("sqs").send_message(QueueUrl=aws.check_queue_url, MessageBody=json.dumps({"report_id": report_id}))
+    event = {
+        "Records": [
+            {
+                "eventID": "1",
+                "eventName": "INSERT",
+                "eventSource": "aws:dynamodb",
+                "dynamodb": {"Keys": {"id": {"S": report_id}}, "SequenceNumber": "1", "SizeBytes": 1},
+            }
+        ]
+    }
+    runner.invoke("report_stream", event)
+    runner.drain()
+    # Then nothing changed and nothing was counted twice
+    assert api.report(report_id) == before
+    assert before["seen_count"] == 1
+
+
+def test_a_check_that_always_fails_is_dead_lettered_then_handed_to_a_human(
+    api: Api, runner: EventSourceRunner, aws: Resources, mocker: MockerFixture
+) -> None:
+    # Given every check attempt fails
+    mocker.patch.object(ClaimStore, "find_by_key", side_effect=ConnectionError("down"))
+    report_id = api.submit({"text": HOAX, "platform": "whatsapp", "province": "31"})
+    # When the queue has delivered it as often as its redrive policy allows
+    for _ in range(CHECK_MAX_RECEIVES + 2):
+        runner.poll_once()
+    # Then the message waits in the dead-letter queue and the report is not lost
+    assert len(_messages(aws.check_dead_letter_queue_url)) == 1
+    assert api.report(report_id)["status"] == "checking"
+    # And when the sweep keeps re-driving it past the attempt limit, a human gets it
+    for _ in range(get_settings().max_check_attempts):
+        _sweep_everything(runner, mocker)
+        runner.drain()
+    view = api.report(report_id)
+    assert view["status"] == "needs_review"
+    assert view["verdict"]["label"] is None
+    assert "gagal" in view["verdict"]["reason"]
+
+
+def test_a_lost_stream_record_is_recovered_by_the_sweep(
+    api: Api, runner: EventSourceRunner, claim_id: str, aws: Resources, mocker: MockerFixture
+) -> None:
+    # Given the queue refuses every check request, so the stream batch keeps failing
+    enqueue = mocker.patch(
+        "chalicelib.services.checks.enqueue_checks", side_effect=ConnectionError("sqs down")
+    )
+    report_id = api.submit({"text": HOAX, "platform": "telegram", "province": "31"})
+    for _ in range(runner.stream_max_retries + 1):
+        runner.poll_once()
+    # Then the skipped batch is recorded like an on-failure destination, and the report waits
+    failures_url = client("sqs").get_queue_url(QueueName=get_settings().stream_failure_queue_name)["QueueUrl"]
+    failure = json.loads(_messages(failures_url)[0]["Body"])
+    assert failure["DDBStreamBatchInfo"]["batchSize"] == 1
+    assert api.report(report_id)["status"] == "received"
+    # When the queue is back and the sweep runs
+    enqueue.side_effect = None
+    enqueue.return_value = []
+    mocker.stopall()
+    _sweep_everything(runner, mocker)
+    runner.drain()
+    # Then the report is checked
+    assert api.report(report_id)["status"] == "matched"
+
+
+def test_the_sweep_leaves_fresh_reports_alone(api: Api, runner: EventSourceRunner, aws: Resources) -> None:
+    api.submit({"text": "baru saja", "platform": "web", "province": "31"})
+    assert checks.sweep_stale_reports() == 0
