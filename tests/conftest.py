@@ -12,7 +12,6 @@ os.environ.update(
         "AWS_DEFAULT_REGION": "ap-southeast-3",
         "SARING_STAGE": "local",
         "SARING_STALE_AFTER_SECONDS": "300",
-        "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_IDEMPOTENCY_DISABLED": "false",
     }
 )

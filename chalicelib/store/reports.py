@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.checking import CheckOutcome
@@ -51,8 +51,9 @@ class SealedContact:
 
 
 def _transaction() -> TransactWrite:
-    meta: Any = ReportRecord.Meta  # region and host are set by tables.bind
-    return TransactWrite(connection=Connection(region=meta.region, host=meta.host))
+    # The model's own connection: a new Connection would build a new botocore client every time.
+    connection: Connection = ReportRecord._get_connection().connection
+    return TransactWrite(connection=connection)
 
 
 def _stored(record: ReportRecord) -> StoredReport:
@@ -101,18 +102,22 @@ class ReportStore:
             check_attempts=0,
             pending_shard=_pending_shard(report.id),
         )
+        is_new = ReportRecord.id.does_not_exist()
+        if contact is None:  # one item: a conditional put is enough, and cheaper than a transaction
+            try:
+                record.save(condition=is_new)
+            except PutError as error:
+                if error.cause_response_code == "ConditionalCheckFailedException":
+                    return False
+                raise
+            return True
+        sealed = ContactRecord(
+            report.id, partner_id=report.partner_id, sealed=contact.sealed, expires_at=contact.expires_at
+        )
         try:
             with _transaction() as transaction:
-                transaction.save(record, condition=ReportRecord.id.does_not_exist())
-                if contact is not None:
-                    transaction.save(
-                        ContactRecord(
-                            report.id,
-                            partner_id=report.partner_id,
-                            sealed=contact.sealed,
-                            expires_at=contact.expires_at,
-                        )
-                    )
+                transaction.save(record, condition=is_new)
+                transaction.save(sealed)
         except TransactWriteError as error:
             if _was_conditional_failure(error):
                 return False

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from pytest_mock import MockerFixture
+
 from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
 from tests.integration.conftest import Api
@@ -50,3 +52,20 @@ def test_a_crash_after_storing_the_report_does_not_duplicate_it_on_retry(api: Ap
     assert again.status_code == 202
     assert json.loads(again.body)["id"] == first["id"]
     assert _report_count() == 1
+
+
+def test_a_retry_while_the_first_is_still_running_is_409(api: Api, mocker: MockerFixture) -> None:
+    # Given Powertools finds the first request with this key still in progress
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
+    from chalicelib.services import reports
+
+    busy = mocker.Mock(side_effect=IdempotencyAlreadyInProgressError("in progress"))
+    mocker.patch.object(reports, "_idempotent_submit", return_value=(busy, mocker.Mock()))
+    # When the partner retries
+    answer = api.post_report(BODY, **{"Idempotency-Key": "tipline-45"})
+    # Then it is told to come back shortly, and nothing is stored
+    assert answer.status_code == 409
+    assert answer.headers["Retry-After"] == "1"
+    assert json.loads(answer.body)["type"].endswith("/request-in-progress")
+    assert _report_count() == 0
