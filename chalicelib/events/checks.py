@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -17,27 +18,31 @@ from chalicelib.observability import flush_metrics, logger, start_invocation
 from chalicelib.services.checks import request_checks, run_check, sweep_stale_reports
 
 
-def on_report_stream(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """New reports in the table's stream → check requests on the queue."""
+def _each_record(
+    event: dict[str, Any], context: Any, event_type: EventType, handle: Callable[[Any], None]
+) -> dict[str, Any]:
+    """Handle each record on its own; the failed ones are reported back for Lambda to retry."""
     start_invocation(getattr(context, "aws_request_id", None))
-
-    def forward(record: DynamoDBRecord) -> None:
-        if record.raw_event.get("eventName") == "INSERT":
-            request_checks([record.raw_event["dynamodb"]["Keys"]["id"]["S"]])
-
     try:
         return dict(
-            process_partial_response(
-                event=event, record_handler=forward, processor=BatchProcessor(EventType.DynamoDBStreams)
-            )
+            process_partial_response(event=event, record_handler=handle, processor=BatchProcessor(event_type))
         )
     finally:
         flush_metrics()
 
 
+def on_report_stream(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """New reports in the table's stream → check requests on the queue."""
+
+    def forward(record: DynamoDBRecord) -> None:
+        if record.raw_event.get("eventName") == "INSERT":
+            request_checks([record.raw_event["dynamodb"]["Keys"]["id"]["S"]])
+
+    return _each_record(event, context, EventType.DynamoDBStreams, forward)
+
+
 def on_check_messages(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Check requests from the queue → checks; failed messages return to the queue."""
-    start_invocation(getattr(context, "aws_request_id", None))
 
     def check(record: SQSRecord) -> None:
         try:
@@ -48,14 +53,7 @@ def on_check_messages(event: dict[str, Any], context: Any) -> dict[str, Any]:
             return
         run_check(report_id)
 
-    try:
-        return dict(
-            process_partial_response(
-                event=event, record_handler=check, processor=BatchProcessor(EventType.SQS)
-            )
-        )
-    finally:
-        flush_metrics()
+    return _each_record(event, context, EventType.SQS, check)
 
 
 def on_sweep_schedule(event: dict[str, Any], context: Any) -> dict[str, int]:

@@ -169,3 +169,16 @@ def test_a_lost_stream_record_is_recovered_by_the_sweep(
 def test_the_sweep_leaves_fresh_reports_alone(api: Api, runner: EventSourceRunner, aws: Resources) -> None:
     api.submit({"text": "baru saja", "platform": "web", "province": "31"})
     assert checks.sweep_stale_reports() == 0
+
+
+def test_a_message_the_app_never_wrote_is_dropped_not_retried_forever(
+    runner: EventSourceRunner, aws: Resources
+) -> None:
+    # Given a foreign message on the check queue
+    client("sqs").send_message(QueueUrl=aws.check_queue_url, MessageBody="hello, is this Saring?")
+    # When the events run
+    runner.drain()
+    # Then the handler succeeded and the message is gone, not dead-lettered
+    assert ("check_reports", True) in runner.invocations
+    assert _messages(aws.check_queue_url) == []
+    assert _messages(aws.check_dead_letter_queue_url) == []
