@@ -9,12 +9,13 @@ EMULATOR_PORT ?= 0
 DATA_DIR ?= .local-data
 SNAPSHOT_SECONDS ?= 300
 
-.PHONY: run test lint typecheck unit integration e2e bench clean help
+.PHONY: run test lint typecheck unit integration e2e bench eval clean help
 
 help:
 	@echo "make run    start the local stack on 127.0.0.1:$(PORT) (PORT, EMULATOR_PORT, DATA_DIR, SNAPSHOT_SECONDS)"
 	@echo "make test   lint, type-check and run every test suite"
 	@echo "make bench  cold imports and in-process latency, as a table"
+	@echo "make eval   claim matching on the shared fact-checks, beside plain BM25"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
@@ -49,6 +50,9 @@ e2e: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+eval: $(STAMP)
+	$(BIN)/python -m bench.eval
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

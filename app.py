@@ -26,9 +26,7 @@ def http_middleware(request, get_response):  # type: ignore[no-untyped-def]
     return response
 
 
-@app.on_dynamodb_record(
-    stream_arn=settings.reports_stream_arn, batch_size=50, starting_position="TRIM_HORIZON"
-)
+@app.on_dynamodb_record(stream_arn=settings.reports_stream_arn, batch_size=50, starting_position="TRIM_HORIZON")
 def report_stream(event):  # type: ignore[no-untyped-def]
     from chalicelib.events.checks import on_report_stream
 

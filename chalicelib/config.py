@@ -66,9 +66,7 @@ class Settings(BaseModel):
             "check_queue_name": f"{prefix}checks",
             "bucket_name": f"{prefix}data",
             "contacts_key_id": f"alias/{prefix}contacts",
-            "reports_stream_arn": (
-                f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}reports/stream/unset"
-            ),
+            "reports_stream_arn": (f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}reports/stream/unset"),
         }
         for field, value in defaults.items():
             if not getattr(self, field):
@@ -97,9 +95,7 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
         return Settings(**values)
     except ValidationError as error:
         names = {field: name for name, field in ENVIRONMENT.items()}
-        problems = "; ".join(
-            f"{names.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in error.errors()
-        )
+        problems = "; ".join(f"{names.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in error.errors())
         raise ValueError(f"invalid settings: {problems}") from None
 
 

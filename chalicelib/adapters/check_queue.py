@@ -23,8 +23,7 @@ def enqueue_checks(report_ids: list[str]) -> list[str]:
         answer = client("sqs").send_message_batch(
             QueueUrl=url,
             Entries=[
-                {"Id": str(n), "MessageBody": json.dumps({"report_id": report_id})}
-                for n, report_id in enumerate(chunk)
+                {"Id": str(n), "MessageBody": json.dumps({"report_id": report_id})} for n, report_id in enumerate(chunk)
             ],
         )
         failed += [chunk[int(entry["Id"])] for entry in answer.get("Failed", [])]

@@ -44,9 +44,7 @@ def field_problems(error: ValidationError, prefix: str = "") -> list[FieldProble
     for item in error.errors(include_url=False, include_context=False, include_input=False):
         path = ".".join(str(part) for part in item["loc"])
         problems.append(
-            FieldProblem(
-                field=f"{prefix}{path}" if path else prefix.rstrip(".") or "body", message=item["msg"]
-            )
+            FieldProblem(field=f"{prefix}{path}" if path else prefix.rstrip(".") or "body", message=item["msg"])
         )
     return problems
 

@@ -93,9 +93,7 @@ class ReportSubmission(_Strict):
     observed_at: AwareDatetime | None = Field(
         default=None, description="When the reporter saw it (ISO-8601 with a UTC offset)."
     )
-    external_id: str | None = Field(
-        default=None, min_length=1, max_length=128, description="The partner's own id."
-    )
+    external_id: str | None = Field(default=None, min_length=1, max_length=128, description="The partner's own id.")
     reporter: Reporter | None = None
 
     @model_validator(mode="after")
@@ -179,6 +177,4 @@ class ClaimInput(_Strict):
     url: WebUrl | None = Field(default=None, description="The fact-check article.")
     publisher: str | None = Field(default=None, max_length=200)
     topic: str | None = Field(default=None, max_length=100)
-    appearance_urls: list[WebUrl] = Field(
-        default_factory=list, max_length=50, description="Where the hoax was seen."
-    )
+    appearance_urls: list[WebUrl] = Field(default_factory=list, max_length=50, description="Where the hoax was seen.")

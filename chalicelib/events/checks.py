@@ -24,9 +24,7 @@ def _each_record(
     """Handle each record on its own; the failed ones are reported back for Lambda to retry."""
     start_invocation(getattr(context, "aws_request_id", None))
     try:
-        return dict(
-            process_partial_response(event=event, record_handler=handle, processor=BatchProcessor(event_type))
-        )
+        return dict(process_partial_response(event=event, record_handler=handle, processor=BatchProcessor(event_type)))
     finally:
         flush_metrics()
 

@@ -46,10 +46,7 @@ def _exact_hits(report: StoredReport) -> list[ClaimHit]:
     hits = []
     for key in sorted(match_keys(report.text, [report.url] if report.url else [])):
         matched_on = key.split("#", 1)[0]
-        hits += [
-            ClaimHit(claim=claim, matched_on=matched_on, score=1.0)
-            for claim in stores().claims.find_by_key(key)
-        ]
+        hits += [ClaimHit(claim=claim, matched_on=matched_on, score=1.0) for claim in stores().claims.find_by_key(key)]
     return hits
 
 

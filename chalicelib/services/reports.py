@@ -97,9 +97,9 @@ def _idempotent_submit() -> tuple[Callable[..., dict[str, Any]], Any]:
     persistence = DynamoDBPersistenceLayer(
         table_name=settings.table_name("idempotency"), boto3_client=client("dynamodb")
     )
-    wrapped = idempotent_function(
-        data_keyword_argument="request", config=config, persistence_store=persistence
-    )(_submit_keyed)
+    wrapped = idempotent_function(data_keyword_argument="request", config=config, persistence_store=persistence)(
+        _submit_keyed
+    )
     return wrapped, config
 
 

@@ -148,9 +148,7 @@ class ReportStore:
             raise
         return _stored(record)
 
-    def assign_case(
-        self, report_id: str, case_id: str, fingerprint: str, sample: StoredReport, now: datetime
-    ) -> bool:
+    def assign_case(self, report_id: str, case_id: str, fingerprint: str, sample: StoredReport, now: datetime) -> bool:
         """Put the report in its case and count it there, both or neither.
 
         False when the report already had a case: a redelivered check counts nothing twice.

@@ -25,9 +25,7 @@ class Resources:
     check_dead_letter_queue_url: str
 
 
-def create_resources(
-    settings: Settings, check_visibility_seconds: int = CHECK_VISIBILITY_SECONDS
-) -> Resources:
+def create_resources(settings: Settings, check_visibility_seconds: int = CHECK_VISIBILITY_SECONDS) -> Resources:
     """Create (or find) every table, stream, queue, bucket and key; safe to call twice.
 
     ``check_visibility_seconds``: how long a received check message stays hidden; tests shorten
@@ -36,9 +34,9 @@ def create_resources(
     create_all(settings)
     sqs = client("sqs")
     dead_letter_url = sqs.create_queue(QueueName=settings.check_dead_letter_queue_name)["QueueUrl"]
-    dead_letter_arn = sqs.get_queue_attributes(QueueUrl=dead_letter_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    dead_letter_arn = sqs.get_queue_attributes(QueueUrl=dead_letter_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     queue_url = sqs.create_queue(
         QueueName=settings.check_queue_name,
         Attributes={
@@ -51,9 +49,7 @@ def create_resources(
     sqs.create_queue(QueueName=settings.stream_failure_queue_name)
     _create_bucket(settings)
     _create_contacts_key(settings)
-    stream_arn = client("dynamodb").describe_table(TableName=ReportRecord.Meta.table_name)["Table"][
-        "LatestStreamArn"
-    ]
+    stream_arn = client("dynamodb").describe_table(TableName=ReportRecord.Meta.table_name)["Table"]["LatestStreamArn"]
     return Resources(stream_arn, queue_url, dead_letter_url)
 
 

@@ -116,9 +116,7 @@ class _StreamSource:
         shard.retry_batch = batch[first_failed:]
         shard.retries += 1
         if shard.retries > self.runner.stream_max_retries:
-            self.runner.stream_batch_failed(
-                self.config.name, self.stream_arn, shard.shard_id, shard.retry_batch
-            )
+            self.runner.stream_batch_failed(self.config.name, self.stream_arn, shard.shard_id, shard.retry_batch)
             shard.retry_batch, shard.retries = [], 0
 
 
@@ -128,9 +126,9 @@ class _QueueSource:
         self.config = config
         sqs = client("sqs")
         self.queue_url = sqs.get_queue_url(QueueName=config.queue)["QueueUrl"]
-        self.queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
+        self.queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
 
     def poll(self) -> int:
         sqs = client("sqs")
@@ -164,8 +162,7 @@ class _QueueSource:
             sqs.delete_message_batch(
                 QueueUrl=self.queue_url,
                 Entries=[
-                    {"Id": str(n), "ReceiptHandle": r["receiptHandle"]}
-                    for n, r in enumerate(done[start : start + 10])
+                    {"Id": str(n), "ReceiptHandle": r["receiptHandle"]} for n, r in enumerate(done[start : start + 10])
                 ],
             )
         if failed and self.runner.failed_visibility_seconds is not None:
@@ -233,13 +230,9 @@ class EventSourceRunner:
         self.invocations: list[tuple[str, bool]] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.streams = [
-            _StreamSource(self, c) for c in app.event_sources if isinstance(c, DynamoDBEventConfig)
-        ]
+        self.streams = [_StreamSource(self, c) for c in app.event_sources if isinstance(c, DynamoDBEventConfig)]
         self.queues = [_QueueSource(self, c) for c in app.event_sources if isinstance(c, SQSEventConfig)]
-        self.schedules = [
-            _Schedule(self, c) for c in app.event_sources if isinstance(c, ScheduledEventConfig)
-        ]
+        self.schedules = [_Schedule(self, c) for c in app.event_sources if isinstance(c, ScheduledEventConfig)]
         self.on_invoke: Callable[[str, bool], None] | None = None
 
     def invoke(self, name: str, event: dict[str, Any]) -> tuple[bool, Any]:
@@ -254,9 +247,7 @@ class EventSourceRunner:
         self.invocations.append((name, ok))
         return ok, response
 
-    def stream_batch_failed(
-        self, name: str, stream_arn: str, shard_id: str, batch: list[dict[str, Any]]
-    ) -> None:
+    def stream_batch_failed(self, name: str, stream_arn: str, shard_id: str, batch: list[dict[str, Any]]) -> None:
         """Like Lambda's on-failure destination: a record of the skipped batch, not the batch."""
         sqs = client("sqs")
         url = sqs.get_queue_url(QueueName=self.settings.stream_failure_queue_name)["QueueUrl"]

@@ -76,9 +76,7 @@ def restore_snapshot(settings: Settings, data_dir: Path) -> dict[str, Any] | Non
         return None
     manifest: dict[str, Any] = json.loads((source / "manifest.json").read_text())
     if manifest.get("version") != FORMAT_VERSION:
-        raise RuntimeError(
-            f"snapshot format {manifest.get('version')} is not {FORMAT_VERSION}; move {source} away"
-        )
+        raise RuntimeError(f"snapshot format {manifest.get('version')} is not {FORMAT_VERSION}; move {source} away")
     dynamodb = client("dynamodb")
     for model in ALL_TABLES:
         path = source / "tables" / f"{model.short_name}.jsonl"
@@ -154,9 +152,7 @@ def _restore_kms(settings: Settings, source: Path) -> None:
     if current is not None:
         # create_resources made a new key for the alias; nothing is sealed with it yet.
         client("kms").delete_alias(AliasName=saved["alias"])
-    fresh_id = client("kms").create_key(Description="Saring reporter contacts (local)")["KeyMetadata"][
-        "KeyId"
-    ]
+    fresh_id = client("kms").create_key(Description="Saring reporter contacts (local)")["KeyMetadata"]["KeyId"]
     key = backend.keys.pop(fresh_id)
     key.id = saved["key_id"]
     key.arn = key.arn.rsplit("/", 1)[0] + "/" + saved["key_id"]

@@ -31,9 +31,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--snapshot-seconds", type=float, default=300.0, help="time between snapshots")
     parser.add_argument("--stale-after-seconds", type=int, default=None, help="sweep threshold override")
     parser.add_argument("--no-demo", action="store_true", help="do not load the demo claims")
-    parser.add_argument(
-        "--no-events", action="store_true", help="serve HTTP only (no streams, queues, schedules)"
-    )
+    parser.add_argument("--no-events", action="store_true", help="serve HTTP only (no streams, queues, schedules)")
     return parser.parse_args(argv)
 
 
@@ -86,9 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     emulator_port = args.emulator_port or _free_port("127.0.0.1")
     if not _port_is_free("127.0.0.1", emulator_port):
-        print(
-            f"error: emulator port {emulator_port} is busy; choose another: EMULATOR_PORT=…", file=sys.stderr
-        )
+        print(f"error: emulator port {emulator_port} is busy; choose another: EMULATOR_PORT=…", file=sys.stderr)
         return 2
     _configure_environment(args, emulator_port)
 

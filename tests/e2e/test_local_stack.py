@@ -29,12 +29,8 @@ def test_a_partner_submits_and_fetches_the_verdict(stacks: Callable[..., Stack])
     session = requests.Session()
     assert session.get(f"{stack.url}/v1/health", timeout=5).json()["status"] == "ok"
     # When a forwarded copy of a demo claim and an unknown text are reported
-    copy = _submit(
-        session, stack, {"text": "  " + DEMO_HOAX.upper(), "platform": "whatsapp", "province": "33"}
-    )
-    unknown = _submit(
-        session, stack, {"text": "Jalan di depan rumah berlubang", "platform": "x", "province": "31"}
-    )
+    copy = _submit(session, stack, {"text": "  " + DEMO_HOAX.upper(), "platform": "whatsapp", "province": "33"})
+    unknown = _submit(session, stack, {"text": "Jalan di depan rumah berlubang", "platform": "x", "province": "31"})
     # Then, within seconds, the copy is matched with its verdict and the other needs review
     matched = wait_for_status(session, f"{stack.url}/v1/reports/{copy}", {"matched", "needs_review"})
     assert matched["status"] == "matched"

@@ -65,9 +65,7 @@ class Api:
 
     def post_report(self, body: Any, **headers: str) -> Any:
         raw = body if isinstance(body, (str, bytes)) else json.dumps(body)
-        return self.client.http.post(
-            "/v1/reports", headers={"Content-Type": "application/json", **headers}, body=raw
-        )
+        return self.client.http.post("/v1/reports", headers={"Content-Type": "application/json", **headers}, body=raw)
 
     def submit(self, body: dict[str, Any], **headers: str) -> str:
         answer = self.post_report(body, **headers)

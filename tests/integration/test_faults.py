@@ -145,9 +145,7 @@ def test_a_lost_stream_record_is_recovered_by_the_sweep(
     api: Api, runner: EventSourceRunner, claim_id: str, aws: Resources, mocker: MockerFixture
 ) -> None:
     # Given the queue refuses every check request, so the stream batch keeps failing
-    enqueue = mocker.patch(
-        "chalicelib.services.checks.enqueue_checks", side_effect=ConnectionError("sqs down")
-    )
+    enqueue = mocker.patch("chalicelib.services.checks.enqueue_checks", side_effect=ConnectionError("sqs down"))
     report_id = api.submit({"text": HOAX, "platform": "telegram", "province": "31"})
     for _ in range(runner.stream_max_retries + 1):
         runner.poll_once()

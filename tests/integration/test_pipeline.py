@@ -23,9 +23,7 @@ def _debunk() -> str:
     )
 
 
-def test_copy_of_a_claim_is_matched_and_unknown_text_needs_review(
-    api: Api, runner: EventSourceRunner
-) -> None:
+def test_copy_of_a_claim_is_matched_and_unknown_text_needs_review(api: Api, runner: EventSourceRunner) -> None:
     # Given a debunked claim
     claim_id = _debunk()
     # When a partner reports a shouted copy of it and an unrelated text

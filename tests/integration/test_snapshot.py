@@ -26,9 +26,7 @@ def test_a_restored_snapshot_has_every_report_object_and_readable_contact(
     )
     runner.drain()
     before = api.report(report_id)
-    client("s3").put_object(
-        Bucket=settings.bucket_name, Key="exports/x.csv", Body=b"a,b\n", ContentType="text/csv"
-    )
+    client("s3").put_object(Bucket=settings.bucket_name, Key="exports/x.csv", Body=b"a,b\n", ContentType="text/csv")
     manifest = save_snapshot(settings, tmp_path)
     assert manifest["tables"]["reports"] == 1
     # When the emulator starts empty and the snapshot is restored

@@ -1,0 +1,1 @@
+"""Claim matching: Indonesian-aware analysis, a lexical index, and a calibrated re-ranker (pure)."""

@@ -1,0 +1,250 @@
+"""Text analysis for matching: what two copies of one hoax have in common, whatever their form.
+
+Forwarded copies differ in case, spacing, emoji, banners ("Diteruskan", "SEBARKAN!!"), chat
+abbreviations (``yg``, ``gak``, ``dgn``), stretched letters (``bangeeet``) and reduplication
+written with a 2 (``anak2``). Analysis folds all of that away and keeps the content words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from chalicelib.domain.matching.names import NAMES
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+2?")
+_RUN_TOGETHER = re.compile(r"([a-z]{2})([A-Z][a-z])")
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+# A capitalised word that does not start a sentence (or a line): likely a name.
+_CAPITALISED = re.compile(r"(?:(?<=[^\W\d_] )|(?<=[^\W\d_][,;:] ))([A-Z][a-z]{2,})\b")
+
+# Chat spellings → standard words. Only unambiguous ones: a wrong expansion costs more than none.
+SLANG: dict[str, str] = {
+    "yg": "yang",
+    "yng": "yang",
+    "gak": "tidak",
+    "ga": "tidak",
+    "gk": "tidak",
+    "nggak": "tidak",
+    "ngga": "tidak",
+    "enggak": "tidak",
+    "engga": "tidak",
+    "tdk": "tidak",
+    "tak": "tidak",
+    "dgn": "dengan",
+    "dg": "dengan",
+    "dengn": "dengan",
+    "utk": "untuk",
+    "untk": "untuk",
+    "krn": "karena",
+    "karna": "karena",
+    "krna": "karena",
+    "sdh": "sudah",
+    "udh": "sudah",
+    "udah": "sudah",
+    "dah": "sudah",
+    "blm": "belum",
+    "blum": "belum",
+    "bgt": "banget",
+    "tp": "tapi",
+    "tpi": "tapi",
+    "jg": "juga",
+    "jga": "juga",
+    "sy": "saya",
+    "aja": "saja",
+    "aj": "saja",
+    "org": "orang",
+    "dr": "dari",
+    "dri": "dari",
+    "pd": "pada",
+    "dlm": "dalam",
+    "kpd": "kepada",
+    "sm": "sama",
+    "skrg": "sekarang",
+    "skrng": "sekarang",
+    "hrs": "harus",
+    "msh": "masih",
+    "jd": "jadi",
+    "jdi": "jadi",
+    "lg": "lagi",
+    "lgi": "lagi",
+    "dpt": "dapat",
+    "trs": "terus",
+    "bkn": "bukan",
+    "klo": "kalau",
+    "kalo": "kalau",
+    "kl": "kalau",
+    "spt": "seperti",
+    "kyk": "kayak",
+    "tsb": "tersebut",
+    "sbg": "sebagai",
+    "thd": "terhadap",
+    "bhw": "bahwa",
+    "gmn": "bagaimana",
+    "gimana": "bagaimana",
+    "knp": "kenapa",
+    "emg": "memang",
+    "emang": "memang",
+    "ato": "atau",
+    "atw": "atau",
+    "sblm": "sebelum",
+    "stlh": "setelah",
+    "bpk": "bapak",
+    "kmrn": "kemarin",
+    "bsk": "besok",
+    "tgl": "tanggal",
+    "thn": "tahun",
+    "rb": "ribu",
+    "jt": "juta",
+    "sdr": "saudara",
+    "tlg": "tolong",
+    "mhn": "mohon",
+    "dn": "dan",
+    "n": "dan",
+    "sj": "saja",
+    "bnyk": "banyak",
+    "byk": "banyak",
+    "skt": "sakit",
+    "pk": "pak",
+    "bu": "ibu",
+    "pemda": "pemerintah",
+    "pemkot": "pemerintah",
+    "prov": "provinsi",
+    "kab": "kabupaten",
+    "kec": "kecamatan",
+    "sampe": "sampai",
+    "ampe": "sampai",
+    "cuma": "hanya",
+    "cm": "hanya",
+    "doang": "saja",
+    "bener": "benar",
+    "beneran": "benar",
+    "tsk": "tersangka",
+    "ortu": "orang tua",
+    "ni": "ini",
+    "tu": "itu",
+    "ad": "ada",
+    "akn": "akan",
+    "smw": "semua",
+    "smua": "semua",
+    "jgn": "jangan",
+    "jngn": "jangan",
+    "bs": "bisa",
+    "bsa": "bisa",
+    "sngt": "sangat",
+    "kmi": "kami",
+    "klian": "kalian",
+    "gw": "saya",
+    "gue": "saya",
+    "lu": "kamu",
+    "lo": "kamu",
+    "sampean": "kamu",
+}
+
+# Words that say nothing about what a message claims: function words (Indonesian and English,
+# since many hoaxes circulate in both) and the forwarding chatter around a message.
+STOP_WORDS = frozenset(
+    """
+    yang dan di ke dari ini itu untuk dengan pada adalah dalam tidak akan juga sudah ada atau saya
+    kita kami mereka ia dia karena oleh sebagai bisa telah jadi hal para agar kalau tapi namun lebih
+    banyak sangat hanya saja lagi masih harus belum bahwa seperti setelah sebelum sampai tersebut
+    nya pun lah kah tah dong deh sih kok ya yah nih tuh kan loh lho wah ayo mari anda kamu kalian
+    aku engkau beliau apa siapa mana kapan bagaimana kenapa mengapa berapa apakah sini situ sana
+    terhadap kepada bagi tentang hingga antara serta maupun ketika saat sedang sambil setiap semua
+    se sebuah seorang satu dapat maka jika bila jadi tetap sama begitu demikian yaitu yakni juga
+    the a an of to in on for and or is are was were be been it this that with as by at from not
+    diteruskan diteruskan forwarded sebarkan viralkan bagikan share teruskan copas copy paste
+    broadcast bc info grup group sebelah penting mohon tolong waspada hati hati dibaca baca
+    """.split()
+)
+
+_REDUPLICATION_MARK = "2"
+# Capitalised, but titles rather than names: "Pak" names nobody in particular.
+_HONORIFICS = frozenset("pak bapak bu ibu mas mbak bang kak haji hj dr ir prof presiden menteri".split())
+
+# How fact-checkers frame a headline ("Video …", "Pesan Berantai …"): not what the hoax says.
+HEADLINE_FRAMING = frozenset(
+    "video foto gambar pesan berantai unggahan tangkapan layar screenshot akun beredar klaim "
+    "narasi hoaks misinformasi disinformasi salah keliru menyesatkan disebut sebut".split()
+)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What matching needs from one text."""
+
+    terms: tuple[str, ...]  # content terms, in order, repeats kept
+    numbers: frozenset[str]  # numbers as digits only ("Rp 125.000" → "125000")
+    word_count: int  # words as a reader counts them (before stop words are dropped)
+    names: frozenset[str]  # terms that name someone or somewhere (see names.py, capitals)
+
+
+def fold(text: str) -> str:
+    """NFKC and case folding; stretched letters shortened (``bangeeet`` → ``banget``).
+
+    Words run together where a scrape lost a line break (``curangKemenangan``) are split first.
+    """
+    folded = _RUN_TOGETHER.sub(r"\1 \2", unicodedata.normalize("NFKC", text)).casefold()
+    return _STRETCHED.sub(r"\1", folded)
+
+
+def urls_in(text: str) -> list[str]:
+    """Links written in a text, in order."""
+    return [match.group(0).rstrip(".,;:!?)\"'") for match in _URL.finditer(text)]
+
+
+def _capitalised_terms(text: str) -> set[str]:
+    """Words written with a capital inside a sentence, in a text that is not all capitals."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) > 0.5 * len(letters):
+        return set()
+    found: set[str] = set()
+    for match in _CAPITALISED.finditer(unicodedata.normalize("NFKC", text)):
+        word = match.group(1).casefold()
+        if word not in STOP_WORDS and word not in _HONORIFICS:
+            found.add(_stem(SLANG.get(word, word)))
+    return found
+
+
+def analyse_headline(text: str) -> Analysis:
+    """A fact-check's headline: analysed as text, without the fact-checker's framing words."""
+    analysis = analyse(text)
+    return Analysis(
+        terms=tuple(t for t in analysis.terms if t not in HEADLINE_FRAMING),
+        numbers=analysis.numbers,
+        word_count=analysis.word_count,
+        names=analysis.names,
+    )
+
+
+def analyse(text: str) -> Analysis:
+    """Content terms of a text, with its numbers, names and length."""
+    folded = _URL.sub(" ", fold(text))
+    terms: list[str] = []
+    numbers: set[str] = set()
+    words = 0
+    for raw in _TOKEN.findall(folded):
+        words += 1
+        if raw[0].isdigit():
+            digits = re.sub(r"\D", "", raw)
+            numbers.add(digits)
+            terms.append(digits)
+            continue
+        word = raw[:-1] if raw.endswith(_REDUPLICATION_MARK) else raw
+        word = SLANG.get(word, word)
+        for part in word.split():
+            if len(part) > 1 and part not in STOP_WORDS:
+                terms.append(_stem(part))
+    names = {term for term in terms if term in NAMES} | _capitalised_terms(_URL.sub(" ", text))
+    return Analysis(terms=tuple(terms), numbers=frozenset(numbers), word_count=words, names=frozenset(names))
+
+
+def _stem(word: str) -> str:
+    # Only the possessive/definite -nya: it attaches to any noun ("rumahnya") and never changes
+    # what is claimed. Full Indonesian stemming did not help matching (see make eval).
+    if len(word) > 5 and word.endswith("nya"):
+        return word[:-3]
+    return word

@@ -1,0 +1,130 @@
+"""The claim-matching engine: analysis, ranking, levels and guards, on claims written here."""
+
+import pytest
+
+from chalicelib.domain.matching.analysis import analyse
+from chalicelib.domain.matching.index import ClaimDoc, ClaimIndex
+
+SCAM = (
+    "Selamat! Nomor Anda terpilih menerima hadiah Rp 25.000.000 dari Bank BRI. Segera hubungi "
+    "petugas kami di nomor 0812 3456 7890 dan kirim kode OTP untuk pencairan hadiah hari ini."
+)
+POSTPONED = (
+    "KPU resmi mengundurkan hari pemungutan suara ke bulan Juni karena logistik belum siap di "
+    "banyak daerah. Tidak perlu datang ke TPS tanggal 14 Februari."
+)
+INK = "Tinta pemilu di jari mengandung lemak babi dan membuat ibadah tidak sah, jangan celupkan jari."
+
+CLAIMS = [
+    ClaimDoc(
+        "c1",
+        "e1",
+        "Hadiah undian Bank BRI lewat pesan berantai",
+        "PENIPUAN",
+        date="2024-02-01",
+        texts=(SCAM,),
+    ),
+    ClaimDoc(
+        "c2",
+        "e2",
+        "Pemungutan suara diundur ke bulan Juni",
+        "HOAKS",
+        date="2024-02-08",
+        texts=(POSTPONED,),
+        appearance_urls=("https://video.example/watch?v=123",),
+    ),
+    ClaimDoc("c3", "e3", "Video tinta pemilu mengandung babi", "HOAKS", date="2019-04-10", texts=(INK,)),
+    ClaimDoc(
+        "c4",
+        "e4",
+        "Harga beras naik dua kali lipat di Jawa",
+        "MENYESATKAN",
+        date="2024-03-01",
+        texts=("Harga beras naik dua kali lipat di seluruh pasar Jawa minggu ini.",),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> ClaimIndex:
+    return ClaimIndex.build(CLAIMS)
+
+
+def test_analysis_folds_chat_spelling_banners_and_emoji() -> None:
+    chat = analyse("Diteruskan 😱😱 KPU udh ngundurin pemilu yg tgl 14, SEBARKAN!!")
+    assert "udh" not in chat.terms and "yg" not in chat.terms
+    assert "sebarkan" not in chat.terms and "diteruskan" not in chat.terms
+    assert "kpu" in chat.terms and "14" in chat.numbers
+    assert analyse("anak2 bangeeet").terms == ("anak", "banget")
+
+
+def test_analysis_finds_names_by_list_and_by_capitals() -> None:
+    names = analyse("Transfer ke rekening BRI atas nama Budi Santoso, kata Pak Joko.").names
+    assert {"bri", "budi", "santoso", "joko"} <= names
+    assert "pak" not in names
+
+
+def test_an_edited_copy_is_a_confident_match(index: ClaimIndex) -> None:
+    copy = "Diteruskan\n😱 kpu resmi mengundurkan hari pemungutan suara ke bln juni krn logistik blm siap!! SEBARKAN"
+    best = index.search(text=copy)[0]
+    assert best.claim.id == "c2"
+    assert best.level == "match"
+    assert 0.8 <= best.score <= 1
+
+
+def test_an_excerpt_matches_and_ranks_first(index: ClaimIndex) -> None:
+    best = index.search(text="tinta pemilu di jari mengandung lemak babi dan membuat ibadah tidak sah")[0]
+    assert (best.claim.id, best.level) == ("c3", "match")
+
+
+def test_fewer_than_eight_words_never_auto_confirm(index: ClaimIndex) -> None:
+    best = index.search(text="tinta pemilu mengandung lemak babi")[0]
+    assert best.claim.id == "c3"
+    assert best.level == "suggest"
+    assert any("8 words" in reason for reason in best.reasons)
+
+
+def test_a_template_about_someone_else_is_only_suggested(index: ClaimIndex) -> None:
+    other_bank = SCAM.replace("BRI", "Mandiri").replace("0812 3456 7890", "0813 9999 1111")
+    best = index.search(text=other_bank)[0]
+    assert best.claim.id == "c1"
+    assert best.level == "suggest"
+
+
+def test_an_old_debunk_is_not_confirmed_inside_a_recency_window(index: ClaimIndex) -> None:
+    assert index.search(text=INK)[0].level == "match"
+    windowed = index.search(text=INK, since="2024-01-01")[0]
+    assert (windowed.claim.id, windowed.level) == ("c3", "suggest")
+
+
+def test_an_exact_link_comes_first_and_is_certain(index: ClaimIndex) -> None:
+    found = index.search(text="harga beras naik", url="HTTPS://video.example/watch?utm_source=wa&v=123")
+    assert (found[0].claim.id, found[0].score, found[0].level) == ("c2", 1.0, "match")
+
+
+def test_unrelated_text_is_not_confirmed(index: ClaimIndex) -> None:
+    found = index.search(text="Jalan di depan TPS berlubang dan tergenang air setelah hujan semalam di kampung kami")
+    assert all(match.level != "match" for match in found)
+
+
+def test_limit_and_order(index: ClaimIndex) -> None:
+    found = index.search(text="pemilu suara KPU jari tinta beras", limit=3)
+    assert len(found) <= 3
+    assert [m.score for m in found] == sorted((m.score for m in found), reverse=True)
+    assert index.search(text="", limit=5) == []
+    assert index.search(text="zzzz qqqq", limit=5) == []
+
+
+def test_a_snapshot_answers_exactly_like_the_index(index: ClaimIndex) -> None:
+    loaded = ClaimIndex.from_bytes(index.to_bytes())
+    for text in (SCAM, POSTPONED, "tinta pemilu babi", "harga beras"):
+        assert loaded.search(text=text) == index.search(text=text)
+    assert len(loaded) == len(index)
+
+
+def test_a_snapshot_of_another_format_is_refused(index: ClaimIndex) -> None:
+    import marshal
+    import zlib
+
+    with pytest.raises(ValueError, match="format"):
+        ClaimIndex.from_bytes(zlib.compress(marshal.dumps({"format": 999})))
