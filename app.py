@@ -2,6 +2,7 @@
 
 from chalice.app import Chalice, Rate
 
+from chalicelib.api.lookup import lookup
 from chalicelib.api.meta import meta
 from chalicelib.api.problems import problem_middleware, request_id_of
 from chalicelib.api.reports import reports
@@ -12,6 +13,7 @@ settings = get_settings()
 app = Chalice(app_name="saring", configure_logs=False)
 app.register_blueprint(meta)
 app.register_blueprint(reports)
+app.register_blueprint(lookup)
 
 
 @app.middleware("http")
@@ -45,3 +47,15 @@ def sweep_reports(event):  # type: ignore[no-untyped-def]
     from chalicelib.events.checks import on_sweep_schedule
 
     return on_sweep_schedule(event.to_dict(), event.context)
+
+
+@app.on_dynamodb_record(
+    stream_arn=settings.claims_stream_arn,
+    batch_size=1000,
+    starting_position="TRIM_HORIZON",
+    maximum_batching_window_in_seconds=5,
+)
+def claims_changed(event):  # type: ignore[no-untyped-def]
+    from chalicelib.events.claims import on_claims_changed
+
+    return on_claims_changed(event.to_dict(), event.context)

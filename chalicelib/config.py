@@ -22,6 +22,8 @@ ENVIRONMENT = {
     "SARING_AWS_ENDPOINT_URL": "aws_endpoint_url",
     "SARING_TABLE_PREFIX": "table_prefix",
     "SARING_REPORTS_STREAM_ARN": "reports_stream_arn",
+    "SARING_CLAIMS_STREAM_ARN": "claims_stream_arn",
+    "SARING_INDEX_REFRESH_SECONDS": "index_refresh_seconds",
     "SARING_CHECK_QUEUE": "check_queue_name",
     "SARING_BUCKET": "bucket_name",
     "SARING_CONTACTS_KEY_ID": "contacts_key_id",
@@ -46,6 +48,8 @@ class Settings(BaseModel):
     aws_endpoint_url: str | None = None
     table_prefix: str = ""
     reports_stream_arn: str = ""
+    claims_stream_arn: str = ""
+    index_refresh_seconds: float = Field(default=60, ge=0, le=3600)
     check_queue_name: str = ""
     bucket_name: str = ""
     contacts_key_id: str = ""
@@ -66,7 +70,8 @@ class Settings(BaseModel):
             "check_queue_name": f"{prefix}checks",
             "bucket_name": f"{prefix}data",
             "contacts_key_id": f"alias/{prefix}contacts",
-            "reports_stream_arn": (f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}reports/stream/unset"),
+            "reports_stream_arn": f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}reports/stream/unset",
+            "claims_stream_arn": f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}claims/stream/unset",
         }
         for field, value in defaults.items():
             if not getattr(self, field):

@@ -12,6 +12,7 @@ os.environ.update(
         "AWS_DEFAULT_REGION": "ap-southeast-3",
         "SARING_STAGE": "local",
         "SARING_STALE_AFTER_SECONDS": "300",
+        "SARING_INDEX_REFRESH_SECONDS": "0",
         "POWERTOOLS_IDEMPOTENCY_DISABLED": "false",
     }
 )

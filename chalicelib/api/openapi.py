@@ -8,10 +8,27 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.domain.models import Health, Problem, ReportAccepted, ReportSubmission, ReportView
+from chalicelib.domain.models import (
+    Health,
+    LookupRequest,
+    LookupResult,
+    Problem,
+    ReportAccepted,
+    ReportSubmission,
+    ReportView,
+)
 
 VERSION = "0.1.0"
-_MODELS: list[type[BaseModel]] = [ReportSubmission, ReportAccepted, ReportView, Health, Problem]
+_MODELS: list[type[BaseModel]] = [
+    ReportSubmission,
+    ReportAccepted,
+    ReportView,
+    LookupRequest,
+    LookupResult,
+    Health,
+    Problem,
+]
+_REQUESTS = (ReportSubmission, LookupRequest)
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -31,7 +48,7 @@ def _problems(*statuses: int) -> dict[str, Any]:
 def openapi_document() -> dict[str, Any]:
     """The whole document, built once per container."""
     _, definitions = models_json_schema(
-        [(model, "serialization" if model is not ReportSubmission else "validation") for model in _MODELS],
+        [(model, "validation" if model in _REQUESTS else "serialization") for model in _MODELS],
         ref_template="#/components/schemas/{model}",
     )
     report_id = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -69,6 +86,19 @@ def openapi_document() -> dict[str, Any]:
                     "operationId": "getReport",
                     "parameters": [report_id],
                     "responses": {"200": _json(ReportView, "The report"), **_problems(404)},
+                }
+            },
+            "/v1/lookup": {
+                "post": {
+                    "operationId": "lookup",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(LookupRequest)}},
+                    },
+                    "responses": {
+                        "200": _json(LookupResult, "Ranked claims"),
+                        **_problems(400, 413, 415, 422),
+                    },
                 }
             },
             "/v1/health": {"get": {"operationId": "health", "responses": {"200": _json(Health, "Alive")}}},

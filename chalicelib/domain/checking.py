@@ -1,44 +1,43 @@
-"""What a check concludes from the claims that matched a report (pure)."""
+"""What a check concludes from the claims the engine found (pure)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from chalicelib.domain.models import ClaimSummary, ReportStatus, Verdict
-
-
-@dataclass(frozen=True)
-class ClaimHit:
-    """A claim that matched a report, and how."""
-
-    claim: ClaimSummary
-    matched_on: str  # "url" or "text"
-    score: float
+from chalicelib.domain.matching.index import Match
+from chalicelib.domain.models import ClaimMatch, ClaimSummary, Label, MatchLevel, ReportStatus, Verdict
 
 
 @dataclass(frozen=True)
 class CheckOutcome:
     status: ReportStatus
     verdict: Verdict | None
+    suggestions: list[ClaimMatch] = field(default_factory=list)
 
 
-def conclude(hits: list[ClaimHit]) -> CheckOutcome:
-    """The report's status and verdict: the best hit decides; none means a human should look.
-
-    An exact URL match ranks before an exact text match (the URL names the very post).
-    """
-    if not hits:
-        return CheckOutcome(ReportStatus.needs_review, None)
-    best = sorted(hits, key=lambda hit: (hit.matched_on != "url", -hit.score, hit.claim.id))[0]
-    what = "tautan" if best.matched_on == "url" else "teks"
-    verdict = Verdict(
-        label=best.claim.label,
-        decided_by="auto",
-        claim=best.claim,
-        score=best.score,
-        reason=f"Isi {what} sama persis dengan klaim yang sudah diperiksa: {best.claim.title}",
+def claim_match(match: Match) -> ClaimMatch:
+    """The engine's match as the API shows it."""
+    doc = match.claim
+    summary = ClaimSummary(
+        id=doc.id, external_id=doc.external_id, title=doc.title, label=Label(doc.label), url=doc.url, date=doc.date
     )
-    return CheckOutcome(ReportStatus.matched, verdict)
+    return ClaimMatch(claim=summary, score=match.score, level=MatchLevel(match.level))
+
+
+def conclude(matches: list[Match]) -> CheckOutcome:
+    """A confident best match decides the verdict; otherwise a human looks, with the suggestions."""
+    shown = [claim_match(m) for m in matches if m.level != MatchLevel.none]
+    if shown and shown[0].level is MatchLevel.match:
+        best = shown[0]
+        verdict = Verdict(
+            label=best.claim.label,
+            decided_by="auto",
+            claim=best.claim,
+            score=best.score,
+            reason=f"Cocok dengan klaim yang sudah diperiksa (skor {best.score:.2f}): {best.claim.title}",
+        )
+        return CheckOutcome(ReportStatus.matched, verdict)
+    return CheckOutcome(ReportStatus.needs_review, None, shown)
 
 
 def check_failed_outcome(attempts: int) -> CheckOutcome:

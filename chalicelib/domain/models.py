@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -112,12 +112,28 @@ class ReportAccepted(BaseModel):
 
 
 class ClaimSummary(BaseModel):
-    """A fact-checked claim as a verdict cites it."""
+    """A fact-checked claim as verdicts and matches cite it."""
 
     id: str
+    external_id: str | None = None
     title: str
     label: Label
-    url: str | None = None
+    url: str | None = Field(default=None, description="The fact-check article.")
+    date: str | None = Field(default=None, description="ISO date of the debunk.")
+
+
+class MatchLevel(StrEnum):
+    match = "match"  # confident: decides a verdict automatically
+    suggest = "suggest"  # a fact-checker should look
+    none = "none"  # weak
+
+
+class ClaimMatch(BaseModel):
+    """A claim that may debunk some content, and how sure the engine is."""
+
+    claim: ClaimSummary
+    score: float = Field(ge=0, le=1)
+    level: MatchLevel
 
 
 class Verdict(BaseModel):
@@ -139,6 +155,31 @@ class ReportView(BaseModel):
     case_id: str | None = None
     seen_count: int = Field(description="Reports of the same content, this one included.")
     verdict: Verdict | None = None
+    suggestions: list[ClaimMatch] = Field(
+        default_factory=list, description="Claims a fact-checker should look at (when needs_review)."
+    )
+
+
+class LookupRequest(_Strict):
+    """Body of ``POST /v1/lookup``: a text or a link (or both)."""
+
+    text: ReportText | None = None
+    url: WebUrl | None = None
+    limit: int = Field(default=5, ge=1, le=20)
+    since: date | None = Field(default=None, description="Debunks older than this never auto-confirm.")
+
+    @model_validator(mode="after")
+    def _has_content(self) -> LookupRequest:
+        if not self.text and not self.url:
+            raise ValueError("give at least one of text or url")
+        return self
+
+
+class LookupResult(BaseModel):
+    """Ranked claims, best first, and the verdict the best confident match implies."""
+
+    matches: list[ClaimMatch]
+    verdict_hint: Label | None = Field(description="The label of a confident match, else null.")
 
 
 class Health(BaseModel):
@@ -171,6 +212,9 @@ class ClaimInput(_Strict):
     external_id: str = Field(min_length=1, max_length=256, description="The source's own id.")
     title: str = Field(min_length=1, max_length=1_000)
     text: str | None = Field(default=None, max_length=20_000, description="The hoax as it spread.")
+    variants: list[Annotated[str, Field(min_length=1, max_length=20_000)]] = Field(
+        default_factory=list, max_length=20, description="Other wordings of the same hoax."
+    )
     label: Label
     publisher_label: str | None = Field(default=None, max_length=100)
     date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")

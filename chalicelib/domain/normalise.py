@@ -54,16 +54,6 @@ def canonicalise_url(url: str) -> str:
     return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
 
 
-def text_key(text: str) -> str:
-    """Fingerprint of a text after normalisation: equal for copies that differ only in form."""
-    return _sha256(normalise_text(text))
-
-
-def url_key(url: str) -> str:
-    """Fingerprint of a URL after canonicalisation."""
-    return _sha256(canonicalise_url(url))
-
-
 def content_fingerprint(text: str | None, url: str | None) -> str:
     """Fingerprint of a report's whole content: what makes two reports the same case."""
     normalised = [normalise_text(text) if text else None, canonicalise_url(url) if url else None]
@@ -72,11 +62,3 @@ def content_fingerprint(text: str | None, url: str | None) -> str:
 
 def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def match_keys(text: str | None, urls: list[str]) -> set[str]:
-    """Exact-match keys of content: one for its normalised text, one per canonical URL."""
-    keys = {f"url#{url_key(url)}" for url in urls}
-    if text and text.strip():
-        keys.add(f"text#{text_key(text)}")
-    return keys

@@ -6,19 +6,20 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.adapters.check_queue import enqueue_checks
 from chalicelib.config import get_settings
-from chalicelib.domain.checking import ClaimHit, check_failed_outcome, conclude
+from chalicelib.domain.checking import check_failed_outcome, conclude
 from chalicelib.domain.ids import case_id_for
 from chalicelib.domain.models import ReportStatus
-from chalicelib.domain.normalise import content_fingerprint, match_keys
+from chalicelib.domain.normalise import content_fingerprint
 from chalicelib.observability import count, logger
+from chalicelib.services.claim_index import current_index
 from chalicelib.store import stores
-from chalicelib.store.reports import StoredReport
 
+MATCHES_KEPT = 5  # claims kept on a report for the fact-checker
 SWEEP_BATCH = 500  # reports re-driven per sweep at most; the next sweep takes the rest
 
 
 def run_check(report_id: str, now: datetime | None = None) -> ReportStatus | None:
-    """Check one report: group it into its case, match it, record the outcome.
+    """Check one report: group it into its case, match it against the claim index, record the outcome.
 
     Safe under at-least-once delivery: a report already checked is left alone (None), and a
     redelivery after a crash resumes without counting the report in its case twice.
@@ -34,20 +35,12 @@ def run_check(report_id: str, now: datetime | None = None) -> ReportStatus | Non
     else:
         fingerprint = content_fingerprint(report.text, report.url)
         stores().reports.assign_case(report.id, case_id_for(fingerprint), fingerprint, report, now)
-        outcome = conclude(_exact_hits(report))
+        outcome = conclude(current_index().search(text=report.text, url=report.url, limit=MATCHES_KEPT))
         count("ReportsMatched" if outcome.status is ReportStatus.matched else "ReportsNeedReview")
     if stores().reports.finish_check(report.id, outcome, now):
         count("ChecksCompleted")
         logger.info("report checked", extra={"report_id": report_id, "status": outcome.status})
     return outcome.status
-
-
-def _exact_hits(report: StoredReport) -> list[ClaimHit]:
-    hits = []
-    for key in sorted(match_keys(report.text, [report.url] if report.url else [])):
-        matched_on = key.split("#", 1)[0]
-        hits += [ClaimHit(claim=claim, matched_on=matched_on, score=1.0) for claim in stores().claims.find_by_key(key)]
-    return hits
 
 
 def request_checks(report_ids: list[str]) -> None:

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from chalicelib.domain.checking import claim_match
 from chalicelib.domain.ids import claim_id_for
-from chalicelib.domain.models import ClaimInput
-from chalicelib.domain.normalise import match_keys
+from chalicelib.domain.models import ClaimInput, LookupRequest, LookupResult, MatchLevel
+from chalicelib.services.claim_index import current_index
 from chalicelib.store import stores
 
 
 def save_claim(claim: ClaimInput) -> str:
-    """Create or update a claim by its external id; returns the claim's id."""
+    """Create or update a claim by its external id; returns the claim's id.
+
+    The claims table's stream rebuilds the matching index after the change.
+    """
     claim_id = claim_id_for(claim.external_id)
-    keys = match_keys(claim.text, list(claim.appearance_urls))
-    stores().claims.put(claim_id, claim, keys, datetime.now(UTC))
+    stores().claims.put(claim_id, claim, datetime.now(UTC))
     return claim_id
+
+
+def lookup_claims(request: LookupRequest) -> LookupResult:
+    """Claims that may debunk a text or link, best first; answered from the loaded index only."""
+    since = request.since.isoformat() if request.since else None
+    found = current_index().search(text=request.text, url=request.url, limit=request.limit, since=since)
+    matches = [claim_match(match) for match in found]
+    hint = matches[0].claim.label if matches and matches[0].level is MatchLevel.match else None
+    return LookupResult(matches=matches, verdict_hint=hint)

@@ -67,6 +67,7 @@ def get_report(report_id: str) -> ReportView | None:
         case_id=report.case_id,
         seen_count=max(seen, 1),
         verdict=report.verdict,
+        suggestions=report.suggestions,
     )
 
 

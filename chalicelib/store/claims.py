@@ -1,27 +1,26 @@
-"""Fact-checked claims and their exact-match keys in DynamoDB."""
+"""Fact-checked claims in DynamoDB."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
-from chalicelib.domain.models import ClaimInput, ClaimSummary, Label
-from chalicelib.store.tables import ClaimKeyRecord, ClaimRecord
+from chalicelib.domain.matching.index import ClaimDoc
+from chalicelib.domain.models import ClaimInput
+from chalicelib.store.tables import ClaimRecord
 
 
 class ClaimStore:
     """The only code that reads or writes claims."""
 
-    def put(self, claim_id: str, claim: ClaimInput, keys: set[str], now: datetime) -> None:
-        """Create or replace a claim and make ``keys`` (and only those) point at it."""
-        try:
-            old_keys = set(ClaimRecord.get(claim_id).match_keys or [])
-        except ClaimRecord.DoesNotExist:
-            old_keys = set()
+    def put(self, claim_id: str, claim: ClaimInput, now: datetime) -> None:
+        """Create or replace a claim."""
         ClaimRecord(
             claim_id,
             external_id=claim.external_id,
             title=claim.title,
             text=claim.text,
+            variants=list(claim.variants),
             label=claim.label.value,
             publisher_label=claim.publisher_label,
             date=claim.date,
@@ -29,21 +28,23 @@ class ClaimStore:
             publisher=claim.publisher,
             topic=claim.topic,
             appearance_urls=list(claim.appearance_urls),
-            match_keys=sorted(keys),
             updated_at=now,
         ).save()
-        with ClaimKeyRecord.batch_write() as batch:
-            for added in keys - old_keys:
-                batch.save(ClaimKeyRecord(added, claim_id))
-            for removed in old_keys - keys:
-                batch.delete(ClaimKeyRecord(removed, claim_id))
 
-    def find_by_key(self, key: str) -> list[ClaimSummary]:
-        """Claims one exact-match key points at."""
-        claim_ids = [str(record.claim_id) for record in ClaimKeyRecord.query(key)]
-        if not claim_ids:
-            return []
-        return [
-            ClaimSummary(id=record.id, title=record.title, label=Label(record.label), url=record.url)
-            for record in ClaimRecord.batch_get(claim_ids)
-        ]
+    def all_for_index(self) -> Iterator[ClaimDoc]:
+        """Every claim, as the matching index keeps it.
+
+        A full read: only the index build calls it, never a request.
+        """
+        for record in ClaimRecord.scan():
+            texts = tuple(str(t) for t in [record.text, *(record.variants or [])] if t)
+            yield ClaimDoc(
+                id=record.id,
+                external_id=record.external_id,
+                title=record.title,
+                label=record.label,
+                url=record.url,
+                date=record.date,
+                texts=texts,
+                appearance_urls=tuple(str(url) for url in record.appearance_urls or []),
+            )

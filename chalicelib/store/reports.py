@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.checking import CheckOutcome
-from chalicelib.domain.models import ReportStatus, Verdict
+from chalicelib.domain.models import ClaimMatch, ReportStatus, Verdict
 from chalicelib.store.tables import PENDING_SHARDS, CaseRecord, ContactRecord, ReportRecord
 
 
@@ -41,6 +42,7 @@ class StoredReport:
     request_hash: str
     case_id: str | None
     verdict: Verdict | None
+    suggestions: list[ClaimMatch]
     check_attempts: int
 
 
@@ -56,6 +58,9 @@ def _transaction() -> TransactWrite:
     return TransactWrite(connection=connection)
 
 
+_SUGGESTIONS = TypeAdapter(list[ClaimMatch])
+
+
 def _stored(record: ReportRecord) -> StoredReport:
     return StoredReport(
         id=record.id,
@@ -67,6 +72,7 @@ def _stored(record: ReportRecord) -> StoredReport:
         request_hash=record.request_hash,
         case_id=record.case_id,
         verdict=Verdict.model_validate_json(record.verdict_json) if record.verdict_json else None,
+        suggestions=_SUGGESTIONS.validate_json(record.suggestions_json) if record.suggestions_json else [],
         check_attempts=int(record.check_attempts or 0),
     )
 
@@ -182,11 +188,13 @@ class ReportStore:
     def finish_check(self, report_id: str, outcome: CheckOutcome, now: datetime) -> bool:
         """Record the check's outcome; False if another delivery finished it first."""
         verdict = outcome.verdict.model_dump_json() if outcome.verdict else None
+        suggestions = _SUGGESTIONS.dump_json(outcome.suggestions).decode() if outcome.suggestions else None
         actions: list[Any] = [
             ReportRecord.status.set(outcome.status.value),
             ReportRecord.updated_at.set(now),
             ReportRecord.pending_shard.remove(),
             ReportRecord.verdict_json.set(verdict) if verdict else ReportRecord.verdict_json.remove(),
+            ReportRecord.suggestions_json.set(suggestions) if suggestions else ReportRecord.suggestions_json.remove(),
         ]
         try:
             ReportRecord(report_id).update(

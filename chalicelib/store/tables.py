@@ -15,7 +15,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE, STREAM_NEW_AND_OLD_IMAGE
+from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE, STREAM_KEYS_ONLY, STREAM_NEW_AND_OLD_IMAGE
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -62,6 +62,7 @@ class ReportRecord(_Table):
     request_hash = UnicodeAttribute()
     case_id = UnicodeAttribute(null=True)
     verdict_json = UnicodeAttribute(null=True)
+    suggestions_json = UnicodeAttribute(null=True)
     check_attempts = NumberAttribute(default=0)
     pending_shard = UnicodeAttribute(null=True)
     pending = PendingIndex()
@@ -88,6 +89,7 @@ class ClaimRecord(_Table):
     class Meta:
         table_name = "unbound"
         billing_mode = PAY_PER_REQUEST_BILLING_MODE
+        stream_view_type = STREAM_KEYS_ONLY  # a change is what matters: it triggers an index rebuild
 
     short_name = "claims"
 
@@ -101,22 +103,9 @@ class ClaimRecord(_Table):
     url = UnicodeAttribute(null=True)
     publisher = UnicodeAttribute(null=True)
     topic = UnicodeAttribute(null=True)
+    variants = ListAttribute(of=UnicodeAttribute, default=list)
     appearance_urls = ListAttribute(of=UnicodeAttribute, default=list)
-    match_keys = ListAttribute(of=UnicodeAttribute, default=list)
     updated_at = UTCDateTimeAttribute()
-
-
-class ClaimKeyRecord(_Table):
-    """Exact-match keys of a claim: ``text#<fingerprint>`` and ``url#<fingerprint>``."""
-
-    class Meta:
-        table_name = "unbound"
-        billing_mode = PAY_PER_REQUEST_BILLING_MODE
-
-    short_name = "claim-keys"
-
-    key = UnicodeAttribute(hash_key=True)
-    claim_id = UnicodeAttribute(range_key=True)
 
 
 class ContactRecord(_Table):
@@ -151,7 +140,6 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     ReportRecord,
     CaseRecord,
     ClaimRecord,
-    ClaimKeyRecord,
     ContactRecord,
     IdempotencyRecord,
 )

@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     args.data_dir.mkdir(parents=True, exist_ok=True)
     restored = restore_snapshot(settings, args.data_dir)
     demo = 0 if args.no_demo else load_demo_claims()
+    from chalicelib.services.claim_index import rebuild_claim_index
+
+    rebuild_claim_index()  # serve lookups at once, whether or not the event sources run
 
     from app import app  # reads the settings above
     from infra.local.http import LocalHttpServer

@@ -37,6 +37,14 @@ def test_a_partner_submits_and_fetches_the_verdict(stacks: Callable[..., Stack])
     assert matched["verdict"]["label"] == "HOAKS"  # type: ignore[index]
     review = wait_for_status(session, f"{stack.url}/v1/reports/{unknown}", {"matched", "needs_review"})
     assert review["status"] == "needs_review"
+    # And a media outlet's lookup of a reworded excerpt finds the same demo claim
+    lookup = session.post(
+        f"{stack.url}/v1/lookup",
+        json={"text": "kpu udh mengundurkan hari pemungutan suara ke bulan juni krn logistik blm siap"},
+        timeout=10,
+    ).json()
+    assert lookup["matches"][0]["claim"]["id"] == matched["verdict"]["claim"]["id"]  # type: ignore[index]
+    assert lookup["verdict_hint"] == "HOAKS"
 
 
 def test_malformed_requests_get_problems_never_5xx(stacks: Callable[..., Stack]) -> None:

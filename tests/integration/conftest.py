@@ -15,6 +15,7 @@ from chalicelib.adapters import check_queue
 from chalicelib.adapters.aws import reset_clients
 from chalicelib.config import get_settings
 from chalicelib.services import reports as report_service
+from chalicelib.services.claim_index import forget_loaded_index
 from chalicelib.store import stores
 from infra.local.resources import Resources, create_resources
 from infra.local.runner import EventSourceRunner
@@ -42,6 +43,7 @@ def _emulator() -> Iterator[Any]:
 def aws(_emulator: Any) -> Resources:
     """A fresh emulated account with every table, queue, bucket and key."""
     _emulator.reset()
+    forget_loaded_index()
     return create_resources(get_settings(), check_visibility_seconds=1)
 
 

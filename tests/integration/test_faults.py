@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from pytest_mock import MockerFixture
 
+from chalicelib.adapters import index_snapshots
 from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
 from chalicelib.domain.models import ClaimInput, Label
 from chalicelib.services import checks
 from chalicelib.services.claims import save_claim
-from chalicelib.store.claims import ClaimStore
 from chalicelib.store.reports import ReportStore
 from infra.local.resources import CHECK_MAX_RECEIVES, Resources
 from infra.local.runner import EventSourceRunner
@@ -45,17 +45,18 @@ def _sweep_everything(runner: EventSourceRunner, mocker: MockerFixture) -> None:
 def test_a_check_that_fails_twice_is_retried_until_it_succeeds(
     api: Api, runner: EventSourceRunner, claim_id: str, mocker: MockerFixture
 ) -> None:
-    # Given the claim lookup fails on the first two deliveries
-    real = ClaimStore.find_by_key
+    # Given the claim index cannot be read on the first two deliveries
+    runner.drain()  # the claim is indexed
+    real = index_snapshots.current_pointer
     calls = {"n": 0}
 
-    def flaky(self: ClaimStore, key: str) -> Any:
+    def flaky() -> Any:
         calls["n"] += 1
         if calls["n"] <= 2:
-            raise ConnectionError("DynamoDB went away")
-        return real(self, key)
+            raise ConnectionError("S3 went away")
+        return real()
 
-    mocker.patch.object(ClaimStore, "find_by_key", flaky)
+    mocker.patch.object(index_snapshots, "current_pointer", flaky)
     # When a copy of the hoax is reported and the events run
     report_id = api.submit({"text": HOAX, "platform": "whatsapp", "province": "31"})
     runner.drain()
@@ -123,7 +124,7 @@ def test_a_check_that_always_fails_is_dead_lettered_then_handed_to_a_human(
     api: Api, runner: EventSourceRunner, aws: Resources, mocker: MockerFixture
 ) -> None:
     # Given every check attempt fails
-    mocker.patch.object(ClaimStore, "find_by_key", side_effect=ConnectionError("down"))
+    mocker.patch.object(index_snapshots, "current_pointer", side_effect=ConnectionError("down"))
     report_id = api.submit({"text": HOAX, "platform": "whatsapp", "province": "31"})
     # When the queue has delivered it as often as its redrive policy allows
     for _ in range(CHECK_MAX_RECEIVES + 2):

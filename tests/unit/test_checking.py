@@ -1,29 +1,37 @@
-"""What a check concludes from exact hits."""
+"""What a check concludes from the engine's matches."""
 
-from chalicelib.domain.checking import ClaimHit, check_failed_outcome, conclude
-from chalicelib.domain.models import ClaimSummary, Label, ReportStatus
-
-
-def _hit(claim_id: str, matched_on: str, label: Label = Label.HOAKS) -> ClaimHit:
-    return ClaimHit(ClaimSummary(id=claim_id, title=f"Klaim {claim_id}", label=label), matched_on, 1.0)
+from chalicelib.domain.checking import check_failed_outcome, conclude
+from chalicelib.domain.matching.index import ClaimDoc, Match
+from chalicelib.domain.models import Label, MatchLevel, ReportStatus
 
 
-def test_no_hit_means_a_human_should_look() -> None:
+def _match(claim_id: str, score: float, level: str, label: str = "HOAKS") -> Match:
+    return Match(ClaimDoc(claim_id, f"ext-{claim_id}", f"Klaim {claim_id}", label), score, level)
+
+
+def test_no_match_means_a_human_should_look() -> None:
     outcome = conclude([])
     assert outcome.status is ReportStatus.needs_review
     assert outcome.verdict is None
+    assert outcome.suggestions == []
 
 
-def test_a_url_hit_wins_over_a_text_hit() -> None:
-    # Given a text hit on one claim and a URL hit on another
-    outcome = conclude([_hit("a", "text"), _hit("b", "url", Label.PENIPUAN)])
-    # Then the URL's claim decides, automatically, in Indonesian
+def test_a_confident_best_match_decides_automatically() -> None:
+    outcome = conclude([_match("a", 0.93, "match", "PENIPUAN"), _match("b", 0.5, "suggest")])
     assert outcome.status is ReportStatus.matched
     assert outcome.verdict is not None
-    assert outcome.verdict.claim is not None and outcome.verdict.claim.id == "b"
     assert outcome.verdict.label is Label.PENIPUAN
     assert outcome.verdict.decided_by == "auto"
-    assert "tautan" in outcome.verdict.reason
+    assert outcome.verdict.claim is not None and outcome.verdict.claim.id == "a"
+    assert outcome.verdict.score == 0.93
+    assert "0.93" in outcome.verdict.reason
+
+
+def test_suggestions_go_to_a_human_and_weak_ones_are_dropped() -> None:
+    outcome = conclude([_match("a", 0.7, "suggest"), _match("b", 0.2, "none")])
+    assert outcome.status is ReportStatus.needs_review
+    assert outcome.verdict is None
+    assert [(s.claim.id, s.level) for s in outcome.suggestions] == [("a", MatchLevel.suggest)]
 
 
 def test_giving_up_hands_the_report_to_a_human() -> None:

@@ -2,13 +2,7 @@
 
 import pytest
 
-from chalicelib.domain.normalise import (
-    canonicalise_url,
-    content_fingerprint,
-    match_keys,
-    normalise_text,
-    text_key,
-)
+from chalicelib.domain.normalise import canonicalise_url, content_fingerprint, normalise_text
 
 
 def test_text_is_nfkc_casefolded_and_whitespace_collapsed() -> None:
@@ -45,12 +39,3 @@ def test_same_content_in_another_form_has_the_same_fingerprint() -> None:
     assert forwarded == plain
     assert content_fingerprint("surat suara sudah dicoblos", None) != plain
     assert content_fingerprint(None, "https://x.com/p") != plain
-
-
-def test_match_keys_cover_the_text_and_each_url() -> None:
-    keys = match_keys("Hoaks", ["https://a.example/x", "https://b.example/y?utm_source=1"])
-    assert keys == {
-        f"text#{text_key('hoaks')}",
-        *(k for k in match_keys(None, ["https://a.example/x", "https://b.example/y"])),
-    }
-    assert match_keys("   ", []) == set()
