@@ -9,6 +9,7 @@ after a last snapshot.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -73,18 +74,50 @@ def load_demo_claims() -> int:
     return len(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parse(sys.argv[1:] if argv is None else argv)
+def _banner(
+    url: str, emulator_port: int, data_dir: Path, restored: dict[str, Any] | None, demo: int, *, events: bool
+) -> str:
+    restored_text = (
+        f"restored {sum(restored['tables'].values())} items from {data_dir}/snapshot"
+        if restored
+        else f"no snapshot in {data_dir} (fresh start)"
+    )
+    return "\n".join(
+        [
+            "",
+            "  Saring local stack is up",
+            f"  API        {url}   (try: curl {url}/v1/health)",
+            f"  OpenAPI    {url}/v1/openapi.json",
+            f"  Emulator   http://127.0.0.1:{emulator_port}  (moto: DynamoDB, SQS, S3, KMS)",
+            f"  Data       {restored_text}; {demo} demo claims loaded",
+            f"  Events     {'streams, queues and schedules running' if events else 'off (--no-events)'}",
+            "  Import     make import-claims FILE=claims.jsonl   (JSON Lines, CSV or ClaimReview JSON)",
+            "  Ctrl-C stops everything (a snapshot is saved first).",
+            "",
+        ]
+    )
+
+
+def _ports(args: argparse.Namespace) -> int | None:
+    """The emulator's port, or None (after saying why) when a port is taken."""
     if not _port_is_free(args.host, args.port):
         print(
             f"error: port {args.port} on {args.host} is busy (is another `make run` running?). "
             f"Stop it, or choose another port: make run PORT=8001",
             file=sys.stderr,
         )
-        return 2
+        return None
     emulator_port = args.emulator_port or _free_port("127.0.0.1")
     if not _port_is_free("127.0.0.1", emulator_port):
         print(f"error: emulator port {emulator_port} is busy; choose another: EMULATOR_PORT=…", file=sys.stderr)
+        return None
+    return int(emulator_port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    emulator_port = _ports(args)
+    if emulator_port is None:
         return 2
     _configure_environment(args, emulator_port)
 
@@ -125,27 +158,12 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signum, lambda *_: stop.set())
 
     url = f"http://{args.host}:{server.port}"
-    restored_text = (
-        f"restored {sum(restored['tables'].values())} items from {args.data_dir}/snapshot"
-        if restored
-        else f"no snapshot in {args.data_dir} (fresh start)"
-    )
-    print(
-        "\n".join(
-            [
-                "",
-                "  Saring local stack is up",
-                f"  API        {url}   (try: curl {url}/v1/health)",
-                f"  OpenAPI    {url}/v1/openapi.json",
-                f"  Emulator   http://127.0.0.1:{emulator_port}  (moto: DynamoDB, SQS, S3, KMS)",
-                f"  Data       {restored_text}; {demo} demo claims loaded",
-                f"  Events     {'streams, queues and schedules running' if runner else 'off (--no-events)'}",
-                "  Ctrl-C stops everything (a snapshot is saved first).",
-                "",
-            ]
-        ),
-        flush=True,
-    )
+    # Tells operator commands (make import-claims) where this stack's emulator listens.
+    stack_file = args.data_dir / "stack.json"
+    shared = ("SARING_STAGE", "SARING_AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+    environment = {name: os.environ[name] for name in shared if name in os.environ}
+    stack_file.write_text(json.dumps({"api": url, "environment": environment}))
+    print(_banner(url, emulator_port, args.data_dir, restored, demo, events=runner is not None), flush=True)
 
     next_snapshot = time.monotonic() + args.snapshot_seconds
     while not stop.wait(1.0):
@@ -157,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     server.stop()
     if runner:
         runner.stop()
+    stack_file.unlink(missing_ok=True)
     manifest = save_snapshot(settings, args.data_dir)
     emulator.stop()
     print(f"snapshot saved: {sum(manifest['tables'].values())} items in {args.data_dir}/snapshot", flush=True)

@@ -1,0 +1,181 @@
+"""Claims as other people write them: turnbackhoax JSON Lines, CSV, schema.org ClaimReview (pure).
+
+Each reader yields ``(line, ClaimInput | error message)`` so an import keeps the good rows and
+reports every bad one by its line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from chalicelib.domain.models import ClaimInput, Label
+
+# Publishers' verdict wording → the normalised label. turnbackhoax.id's [SALAH] is HOAKS.
+_LABELS = {
+    "salah": Label.HOAKS,
+    "hoaks": Label.HOAKS,
+    "hoax": Label.HOAKS,
+    "false": Label.HOAKS,
+    "palsu": Label.HOAKS,
+    "keliru": Label.HOAKS,
+    "disinformasi": Label.DISINFORMASI,
+    "misinformasi": Label.MISINFORMASI,
+    "malinformasi": Label.MALINFORMASI,
+    "menyesatkan": Label.MENYESATKAN,
+    "misleading": Label.MENYESATKAN,
+    "konten menyesatkan": Label.MENYESATKAN,
+    "penipuan": Label.PENIPUAN,
+    "scam": Label.PENIPUAN,
+    "satire": Label.SATIRE,
+    "satira": Label.SATIRE,
+    "parodi": Label.SATIRE,
+    "benar": Label.BENAR,
+    "true": Label.BENAR,
+    "fakta": Label.BENAR,
+    "belum terbukti": Label.BELUM_TERBUKTI,
+    "unproven": Label.BELUM_TERBUKTI,
+    "belum_terbukti": Label.BELUM_TERBUKTI,
+}
+
+Row = tuple[int, ClaimInput | str]
+
+
+def normalise_label(publisher_label: str | None, default: Label | None = None) -> Label | None:
+    """The normalised label for a publisher's wording (``[SALAH]`` → HOAKS), or ``default``."""
+    if not publisher_label:
+        return default
+    key = publisher_label.strip().strip("[]").strip().casefold().replace("_", " ")
+    return _LABELS.get(key) or _LABELS.get(key.replace(" ", "_")) or default
+
+
+def _validated(line: int, data: dict[str, Any]) -> Row:
+    try:
+        return line, ClaimInput.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'row'}: {e['msg']}" for e in error.errors(include_url=False)
+        )
+        return line, problems
+
+
+def _from_turnbackhoax(row: dict[str, Any]) -> dict[str, Any]:
+    """A turnbackhoax.id fact-check (``id``, ``narrative``, ``label`` …) as a claim."""
+    url = row.get("url")
+    return {
+        "external_id": row.get("id"),
+        "title": row.get("title"),
+        "text": row.get("narrative"),
+        "label": normalise_label(row.get("label"), Label.HOAKS),  # every row there is a debunk
+        "publisher_label": row.get("label"),
+        "date": row.get("date"),
+        "url": url,
+        "publisher": urlsplit(url).hostname if url else "turnbackhoax.id",
+        "topic": row.get("topic"),
+    }
+
+
+def read_json_lines(content: str) -> Iterator[Row]:
+    """Our own claim fields, or the turnbackhoax shape (recognised by ``narrative``)."""
+    for line, raw in enumerate(content.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+        except json.JSONDecodeError as error:
+            yield line, f"not JSON: {error.msg}"
+            continue
+        if not isinstance(row, dict):
+            yield line, "not a JSON object"
+            continue
+        if "narrative" in row and "external_id" not in row:
+            row = _from_turnbackhoax(row)
+        elif "label" in row and normalise_label(str(row["label"])) and row["label"] not in Label.__members__:
+            row = {
+                **row,
+                "publisher_label": row.get("publisher_label") or row["label"],
+                "label": normalise_label(str(row["label"])),
+            }
+        yield _validated(line, row)
+
+
+CSV_COLUMNS = (
+    "external_id",
+    "title",
+    "text",
+    "label",
+    "publisher_label",
+    "date",
+    "url",
+    "publisher",
+    "topic",
+    "appearance_urls",
+)
+
+
+def read_csv(content: str) -> Iterator[Row]:
+    """A header row naming the claim fields; ``appearance_urls`` separated by spaces or ``|``."""
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    unknown = set(reader.fieldnames or []) - set(CSV_COLUMNS)
+    if unknown:
+        yield 1, f"unknown columns: {', '.join(sorted(unknown))}"
+        return
+    for row in reader:
+        data: dict[str, Any] = {k: v for k, v in row.items() if v not in (None, "")}
+        if "appearance_urls" in data:
+            data["appearance_urls"] = data["appearance_urls"].replace("|", " ").split()
+        if "label" in data:
+            data["publisher_label"] = data.get("publisher_label") or data["label"]
+            data["label"] = normalise_label(data["label"]) or data["label"]
+        yield _validated(reader.line_num, data)
+
+
+def read_claim_review(content: str) -> Iterator[Row]:
+    """schema.org ClaimReview: one object, a list, or a graph (``@graph``)."""
+    try:
+        document = json.loads(content)
+    except json.JSONDecodeError as error:
+        yield 1, f"not JSON: {error.msg}"
+        return
+    items = document.get("@graph", [document]) if isinstance(document, dict) else document
+    for number, item in enumerate(items if isinstance(items, list) else [], start=1):
+        if not isinstance(item, dict) or item.get("@type") != "ClaimReview":
+            yield number, "not a ClaimReview"
+            continue
+        rating = item.get("reviewRating") or {}
+        reviewed = item.get("itemReviewed") or {}
+        author = item.get("author") or {}
+        appearances = reviewed.get("appearance") or []
+        if isinstance(appearances, dict):
+            appearances = [appearances]
+        first = reviewed.get("firstAppearance")
+        urls = [a.get("url") for a in [*(appearances or []), *([first] if isinstance(first, dict) else [])] if a]
+        data = {
+            "external_id": item.get("@id") or item.get("url"),
+            "title": item.get("claimReviewed"),
+            "label": normalise_label(rating.get("alternateName")),
+            "publisher_label": rating.get("alternateName"),
+            "date": (item.get("datePublished") or "")[:10] or None,
+            "url": item.get("url"),
+            "publisher": author.get("name") if isinstance(author, dict) else None,
+            "appearance_urls": [u for u in urls if u],
+        }
+        yield _validated(number, data)
+
+
+def reader_for(filename: str) -> Any:
+    """The reader for a file by its ending: .jsonl, .csv, or .json (ClaimReview)."""
+    name = filename.lower()
+    if name.endswith((".jsonl", ".ndjson")):
+        return read_json_lines
+    if name.endswith(".csv"):
+        return read_csv
+    if name.endswith(".json"):
+        return read_claim_review
+    raise ValueError(f"{filename}: use .jsonl (JSON Lines), .csv or .json (ClaimReview)")
