@@ -2,6 +2,7 @@
 
 from chalice.app import Chalice, Rate
 
+from chalicelib.api.claims import claims
 from chalicelib.api.lookup import lookup
 from chalicelib.api.meta import meta
 from chalicelib.api.problems import problem_middleware, request_id_of
@@ -14,6 +15,7 @@ app = Chalice(app_name="saring", configure_logs=False)
 app.register_blueprint(meta)
 app.register_blueprint(reports)
 app.register_blueprint(lookup)
+app.register_blueprint(claims)
 
 
 @app.middleware("http")

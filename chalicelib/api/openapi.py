@@ -9,6 +9,10 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.domain.models import (
+    ClaimInput,
+    ClaimPage,
+    ClaimPatch,
+    ClaimView,
     Health,
     LookupRequest,
     LookupResult,
@@ -25,10 +29,14 @@ _MODELS: list[type[BaseModel]] = [
     ReportView,
     LookupRequest,
     LookupResult,
+    ClaimInput,
+    ClaimPatch,
+    ClaimView,
+    ClaimPage,
     Health,
     Problem,
 ]
-_REQUESTS = (ReportSubmission, LookupRequest)
+_REQUESTS = (ReportSubmission, LookupRequest, ClaimInput, ClaimPatch)
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -39,6 +47,18 @@ def _json(model: type[BaseModel], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _ref(model)}}}
 
 
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    return [
+        {"name": name, "in": "query", "required": name in schema.get("required", []), "schema": field}
+        for name, field in schema["properties"].items()
+    ]
+
+
+def _body(model: type[BaseModel]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": _ref(model)}}}
+
+
 def _problems(*statuses: int) -> dict[str, Any]:
     content = {"application/problem+json": {"schema": _ref(Problem)}}
     return {str(status): {"description": "Problem details", "content": content} for status in statuses}
@@ -47,11 +67,14 @@ def _problems(*statuses: int) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
     """The whole document, built once per container."""
+    from chalicelib.api.claims import ClaimQuery  # the query model lives with its route
+
     _, definitions = models_json_schema(
         [(model, "validation" if model in _REQUESTS else "serialization") for model in _MODELS],
         ref_template="#/components/schemas/{model}",
     )
     report_id = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    claim_id = {"name": "claim_id", "in": "path", "required": True, "schema": {"type": "string"}}
     idempotency_key = {
         "name": "Idempotency-Key",
         "in": "header",
@@ -100,6 +123,38 @@ def openapi_document() -> dict[str, Any]:
                         **_problems(400, 413, 415, 422),
                     },
                 }
+            },
+            "/v1/claims": {
+                "get": {
+                    "operationId": "listClaims",
+                    "parameters": _query_parameters(ClaimQuery),
+                    "responses": {"200": _json(ClaimPage, "A page of claims"), **_problems(422)},
+                },
+                "post": {
+                    "operationId": "createClaim",
+                    "requestBody": _body(ClaimInput),
+                    "responses": {"201": _json(ClaimView, "Saved"), **_problems(400, 413, 415, 422)},
+                },
+            },
+            "/v1/claims/{claim_id}": {
+                "get": {
+                    "operationId": "getClaim",
+                    "parameters": [claim_id],
+                    "responses": {
+                        "200": {
+                            "description": "The claim; as schema.org ClaimReview with Accept: application/ld+json "
+                            "or ?format=jsonld",
+                            "content": {"application/json": {"schema": _ref(ClaimView)}, "application/ld+json": {}},
+                        },
+                        **_problems(404),
+                    },
+                },
+                "patch": {
+                    "operationId": "updateClaim",
+                    "parameters": [claim_id],
+                    "requestBody": _body(ClaimPatch),
+                    "responses": {"200": _json(ClaimView, "Updated"), **_problems(400, 404, 413, 415, 422)},
+                },
             },
             "/v1/health": {"get": {"operationId": "health", "responses": {"200": _json(Health, "Alive")}}},
             "/v1/openapi.json": {

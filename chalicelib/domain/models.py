@@ -222,3 +222,34 @@ class ClaimInput(_Strict):
     publisher: str | None = Field(default=None, max_length=200)
     topic: str | None = Field(default=None, max_length=100)
     appearance_urls: list[WebUrl] = Field(default_factory=list, max_length=50, description="Where the hoax was seen.")
+
+
+class ClaimPatch(_Strict):
+    """Body of ``PATCH /v1/claims/{id}``: the fields to change (the external id never changes)."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=1_000)
+    text: str | None = Field(default=None, max_length=20_000)
+    variants: list[Annotated[str, Field(min_length=1, max_length=20_000)]] | None = Field(default=None, max_length=20)
+    label: Label | None = None
+    publisher_label: str | None = Field(default=None, max_length=100)
+    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    url: WebUrl | None = None
+    publisher: str | None = Field(default=None, max_length=200)
+    topic: str | None = Field(default=None, max_length=100)
+    appearance_urls: list[WebUrl] | None = Field(default=None, max_length=50)
+
+
+class ClaimView(ClaimInput):
+    """A fact-checked claim as stored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    updated_at: datetime
+
+
+class ClaimPage(BaseModel):
+    """A page of claims; pass ``next_cursor`` back as ``cursor`` for the next one."""
+
+    claims: list[ClaimView]
+    next_cursor: str | None = None

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from chalicelib.domain.checking import claim_match
 from chalicelib.domain.ids import claim_id_for
-from chalicelib.domain.models import ClaimInput, LookupRequest, LookupResult, MatchLevel
+from chalicelib.domain.models import (
+    ClaimInput,
+    ClaimPage,
+    ClaimPatch,
+    ClaimView,
+    Label,
+    LookupRequest,
+    LookupResult,
+    MatchLevel,
+)
 from chalicelib.services.claim_index import current_index
 from chalicelib.store import stores
 
@@ -66,3 +77,72 @@ def import_claims(
             flush()
     flush()
     return report
+
+
+class UnknownCursor(ValueError):
+    """A cursor this API did not hand out."""
+
+
+def create_claim(claim: ClaimInput) -> ClaimView:
+    """Save a claim (by external id) and return it as stored."""
+    claim_id = save_claim(claim)
+    stored = stores().claims.get(claim_id)
+    assert stored is not None  # just written, read consistently
+    return stored
+
+
+def update_claim(claim_id: str, patch: ClaimPatch) -> ClaimView | None:
+    """Change the given fields of a claim; None when there is no such claim."""
+    current = stores().claims.get(claim_id)
+    if current is None:
+        return None
+    changed = ClaimInput.model_validate(
+        {**current.model_dump(include=set(ClaimInput.model_fields)), **patch.model_dump(exclude_unset=True)}
+    )
+    stores().claims.put(claim_id, changed, datetime.now(UTC))
+    return stores().claims.get(claim_id)
+
+
+def get_claim(claim_id: str) -> ClaimView | None:
+    return stores().claims.get(claim_id)
+
+
+def list_claims(q: str | None, label: Label | None, since: date | None, cursor: str | None, limit: int) -> ClaimPage:
+    """Claims matching a text (best first) or all of them (newest first), filtered, a page at a time.
+
+    Answered from the loaded index and one batched read of the page; never a table scan.
+    """
+    offset = _offset(cursor)
+    index = current_index()
+    if q:
+        docs = [match.claim for match in index.search(text=q, limit=SEARCH_DEPTH)]
+    else:
+        docs = [index.docs[n] for n in index.newest_first()]
+    since_text = since.isoformat() if since else None
+    wanted = [
+        doc.id
+        for doc in docs
+        if (label is None or doc.label == label.value) and (since_text is None or (doc.date or "") >= since_text)
+    ]
+    page = wanted[offset : offset + limit]
+    more = offset + limit < len(wanted)
+    return ClaimPage(claims=stores().claims.get_many(page), next_cursor=_cursor(offset + limit) if more else None)
+
+
+SEARCH_DEPTH = 100  # a text search pages through its best 100 claims at most
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["o"]
+    except (ValueError, KeyError, TypeError):
+        raise UnknownCursor(cursor) from None
+    if not isinstance(offset, int) or offset < 0:
+        raise UnknownCursor(cursor)
+    return offset

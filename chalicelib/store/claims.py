@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from chalicelib.domain.matching.index import ClaimDoc
-from chalicelib.domain.models import ClaimInput
+from chalicelib.domain.models import ClaimInput, ClaimView
 from chalicelib.store.tables import ClaimRecord
 
 
@@ -22,6 +22,17 @@ class ClaimStore:
         with ClaimRecord.batch_write() as batch:
             for claim_id, claim in claims:
                 batch.save(_record(claim_id, claim, now))
+
+    def get(self, claim_id: str) -> ClaimView | None:
+        try:
+            return _view(ClaimRecord.get(claim_id, consistent_read=True))
+        except ClaimRecord.DoesNotExist:
+            return None
+
+    def get_many(self, claim_ids: list[str]) -> list[ClaimView]:
+        """Claims by id (at most 100), in the order asked; missing ones are left out."""
+        found = {record.id: _view(record) for record in ClaimRecord.batch_get(claim_ids)}
+        return [found[claim_id] for claim_id in claim_ids if claim_id in found]
 
     def all_for_index(self) -> Iterator[ClaimDoc]:
         """Every claim, as the matching index keeps it.
@@ -57,4 +68,22 @@ def _record(claim_id: str, claim: ClaimInput, now: datetime) -> ClaimRecord:
         topic=claim.topic,
         appearance_urls=list(claim.appearance_urls),
         updated_at=now,
+    )
+
+
+def _view(record: ClaimRecord) -> ClaimView:
+    return ClaimView(
+        id=record.id,
+        external_id=record.external_id,
+        title=record.title,
+        text=record.text,
+        variants=list(record.variants or []),
+        label=record.label,
+        publisher_label=record.publisher_label,
+        date=record.date,
+        url=record.url,
+        publisher=record.publisher,
+        topic=record.topic,
+        appearance_urls=list(record.appearance_urls or []),
+        updated_at=record.updated_at,
     )

@@ -92,9 +92,16 @@ class ClaimIndex:
         self.urls = urls
         self.max_idf = max(idf) if len(idf) else 1.0
         self.doc_weight = [sum(idf[t] for t in terms) for terms in doc_terms]
+        self._newest_first: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self.docs)
+
+    def newest_first(self) -> list[int]:
+        """Document numbers by debunk date, newest first (computed once per index)."""
+        if self._newest_first is None:
+            self._newest_first = sorted(range(len(self.docs)), key=lambda n: (self.docs[n].date or "", n), reverse=True)
+        return self._newest_first
 
     # -- building ---------------------------------------------------------------------------
 

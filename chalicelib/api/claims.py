@@ -1,0 +1,88 @@
+"""Routes of fact-checked claims (write access control arrives with API keys)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from chalice.app import Blueprint, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from chalicelib.api.io import json_response, parse_body
+from chalicelib.api.problems import ApiProblem, invalid_fields, not_found
+from chalicelib.domain.models import ClaimInput, ClaimPatch, FieldProblem, Label
+
+claims = Blueprint(__name__)
+
+_CLAIM_ID = re.compile(r"^clm_[0-9a-f]{24}$")
+JSON_LD = "application/ld+json"
+
+
+class ClaimQuery(BaseModel):
+    """Query string of ``GET /v1/claims``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str | None = Field(default=None, min_length=1, max_length=2_000)
+    label: Label | None = None
+    since: date | None = None
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+@claims.route("/v1/claims", methods=["POST"])
+def post_claim() -> object:
+    claim = parse_body(claims.current_request, ClaimInput)
+    from chalicelib.services.claims import create_claim
+
+    view = create_claim(claim)
+    return json_response(view, 201, headers={"Location": f"/v1/claims/{view.id}"})
+
+
+@claims.route("/v1/claims", methods=["GET"])
+def get_claims() -> object:
+    params: dict[str, Any] = dict(claims.current_request.query_params or {})
+    try:
+        query = ClaimQuery.model_validate(params)
+    except ValidationError as error:
+        raise invalid_fields(error, prefix="query.") from None
+    from chalicelib.services.claims import UnknownCursor, list_claims
+
+    try:
+        page = list_claims(query.q, query.label, query.since, query.cursor, query.limit)
+    except UnknownCursor:
+        raise ApiProblem(
+            422,
+            "This cursor was not handed out by this API.",
+            type_name="invalid-fields",
+            errors=[FieldProblem(field="query.cursor", message="unknown cursor")],
+        ) from None
+    return json_response(page)
+
+
+@claims.route("/v1/claims/{claim_id}", methods=["GET"])
+def get_claim_by_id(claim_id: str) -> object:
+    request = claims.current_request
+    from chalicelib.domain.claim_review import claim_review
+    from chalicelib.services.claims import get_claim
+
+    view = get_claim(claim_id) if _CLAIM_ID.match(claim_id) else None
+    if view is None:
+        raise not_found("There is no claim with this id.")
+    query: dict[str, str] = dict(request.query_params or {})
+    wants_ld = query.get("format") == "jsonld" or JSON_LD in str(request.headers.get("accept", ""))
+    if wants_ld:
+        return Response(body=claim_review(view), headers={"Content-Type": JSON_LD})
+    return json_response(view)
+
+
+@claims.route("/v1/claims/{claim_id}", methods=["PATCH"])
+def patch_claim(claim_id: str) -> object:
+    patch = parse_body(claims.current_request, ClaimPatch)
+    from chalicelib.services.claims import update_claim
+
+    view = update_claim(claim_id, patch) if _CLAIM_ID.match(claim_id) else None
+    if view is None:
+        raise not_found("There is no claim with this id.")
+    return json_response(view)

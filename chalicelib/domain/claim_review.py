@@ -1,0 +1,55 @@
+"""Claims as schema.org ClaimReview JSON-LD, the form search engines and fact-check tools read (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain.models import ClaimView, Label
+
+# 1 (false) … 5 (true), as Google's fact-check markup expects a numeric rating beside the text.
+_RATING = {
+    Label.HOAKS: 1,
+    Label.DISINFORMASI: 1,
+    Label.PENIPUAN: 1,
+    Label.MISINFORMASI: 2,
+    Label.MALINFORMASI: 2,
+    Label.MENYESATKAN: 2,
+    Label.SATIRE: 3,
+    Label.BELUM_TERBUKTI: 3,
+    Label.BENAR: 5,
+}
+CLAIM_REVIEWED_MAX = 74  # "claimReviewed" should stay under 75 characters
+
+
+def _short(text: str) -> str:
+    if len(text) <= CLAIM_REVIEWED_MAX:
+        return text
+    return text[: CLAIM_REVIEWED_MAX - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def claim_review(claim: ClaimView) -> dict[str, Any]:
+    """The claim as a ClaimReview document."""
+    review: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "@id": claim.url or f"urn:saring:claim:{claim.id}",
+        "claimReviewed": _short(claim.title),
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": _RATING[claim.label],
+            "bestRating": 5,
+            "worstRating": 1,
+            "alternateName": claim.publisher_label or claim.label.value,
+        },
+        "itemReviewed": {
+            "@type": "Claim",
+            "appearance": [{"@type": "CreativeWork", "url": url} for url in claim.appearance_urls],
+        },
+        "author": {"@type": "Organization", "name": claim.publisher or "Saring"},
+        "inLanguage": "id",
+    }
+    if claim.url:
+        review["url"] = claim.url
+    if claim.date:
+        review["datePublished"] = claim.date
+    return review
