@@ -174,6 +174,10 @@ def main() -> int:
     for name, (p50, p95, p99) in http_keep_alive().items():
         print(f"  {name:<48} {p50:>8.2f} {p95:>8.2f} {p99:>8.2f}")
     print("  without TCP_NODELAY a keep-alive request would stall ~40 ms (Nagle with delayed ACKs)")
+    print()
+    from bench.matching import report
+
+    report()
     return 0 if ratio <= 1.5 else 1
 
 

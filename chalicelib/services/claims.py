@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from datetime import UTC, date, datetime
 
 from chalicelib.domain.checking import claim_match
 from chalicelib.domain.ids import claim_id_for
+from chalicelib.domain.matching.index import ClaimDoc
 from chalicelib.domain.models import (
     ClaimInput,
     ClaimPage,
@@ -114,18 +116,20 @@ def list_claims(q: str | None, label: Label | None, since: date | None, cursor: 
     """
     offset = _offset(cursor)
     index = current_index()
+    docs: Iterable[ClaimDoc]
     if q:
         docs = [match.claim for match in index.search(text=q, limit=SEARCH_DEPTH)]
     else:
-        docs = [index.docs[n] for n in index.newest_first()]
+        docs = (index.doc(n) for n in index.newest_first())
     since_text = since.isoformat() if since else None
-    wanted = [
+    wanted = (
         doc.id
         for doc in docs
         if (label is None or doc.label == label.value) and (since_text is None or (doc.date or "") >= since_text)
-    ]
-    page = wanted[offset : offset + limit]
-    more = offset + limit < len(wanted)
+    )
+    window = list(itertools.islice(wanted, offset, offset + limit + 1))  # one more tells if a next page exists
+    page = window[:limit]
+    more = len(window) > limit
     return ClaimPage(claims=stores().claims.get_many(page), next_cursor=_cursor(offset + limit) if more else None)
 
 

@@ -23,6 +23,7 @@ import zlib
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from chalicelib.domain.matching.analysis import Analysis, analyse, analyse_headline
 from chalicelib.domain.normalise import canonicalise_url
@@ -32,6 +33,8 @@ K1 = 1.2
 B = 0.75
 CANDIDATES = 40  # BM25 candidates re-ranked per query
 RETRIEVAL_TERMS = 48  # rarest query terms used for retrieval (long queries stay fast)
+MIN_RETRIEVAL_TERMS = 3  # … however common they are
+POSTINGS_BUDGET = 20_000  # postings read per query at most, beyond the first few terms
 MIN_WORDS_TO_CONFIRM = 8
 MATCH_AT = 0.80  # score from which a match decides a verdict automatically
 SUGGEST_AT = 0.45  # score from which a fact-checker should look
@@ -68,90 +71,121 @@ class _Features:
 
 
 class ClaimIndex:
-    """An immutable lexical index of claims; build once, search many times."""
+    """An immutable lexical index of claims; build once, search many times.
+
+    Postings and document terms live in a few flat arrays (offsets into them per term and per
+    claim), so a snapshot loads as a handful of buffers rather than hundreds of thousands of objects.
+    The claims' texts are analysed at build time and not kept.
+    """
 
     def __init__(
         self,
         *,
-        docs: list[ClaimDoc],
+        rows: list[tuple[Any, ...]],
         vocabulary: dict[str, int],
         idf: array,
-        postings_docs: list[array],
-        postings_weights: list[array],
-        doc_terms: list[array],
-        doc_numbers: list[frozenset[str]],
+        postings_offsets: array,
+        postings_docs: array,
+        postings_weights: array,
+        doc_offsets: array,
+        doc_terms: array,
+        doc_numbers: dict[int, tuple[str, ...]],
         urls: dict[str, list[int]],
     ) -> None:
-        self.docs = docs
+        self.rows = rows  # (id, external_id, title, label, url, date, appearance_urls) per claim
         self.vocabulary = vocabulary
         self.idf = idf
+        self.postings_offsets = postings_offsets
         self.postings_docs = postings_docs
         self.postings_weights = postings_weights
+        self.doc_offsets = doc_offsets
         self.doc_terms = doc_terms
         self.doc_numbers = doc_numbers
         self.urls = urls
         self.max_idf = max(idf) if len(idf) else 1.0
-        self.doc_weight = [sum(idf[t] for t in terms) for terms in doc_terms]
+        self._doc_weight: array | None = None
         self._newest_first: list[int] | None = None
 
     def __len__(self) -> int:
-        return len(self.docs)
+        return len(self.rows)
+
+    def doc(self, number: int) -> ClaimDoc:
+        """The claim at this position (without its texts, which the index does not keep)."""
+        claim_id, external_id, title, label, url, date, appearances = self.rows[number]
+        return ClaimDoc(claim_id, external_id, title, label, url, date, (), tuple(appearances))
 
     def newest_first(self) -> list[int]:
-        """Document numbers by debunk date, newest first (computed once per index)."""
+        """Claim positions by debunk date, newest first (computed once per index)."""
         if self._newest_first is None:
-            self._newest_first = sorted(range(len(self.docs)), key=lambda n: (self.docs[n].date or "", n), reverse=True)
+            self._newest_first = sorted(range(len(self.rows)), key=lambda n: (self.rows[n][5] or "", n), reverse=True)
         return self._newest_first
+
+    def _terms_of(self, number: int) -> array:
+        return self.doc_terms[self.doc_offsets[number] : self.doc_offsets[number + 1]]
+
+    def _weight_of(self, number: int) -> float:
+        if self._doc_weight is None:  # computed on first use, not at load
+            idf = self.idf
+            self._doc_weight = array("f", (sum(idf[t] for t in self._terms_of(n)) for n in range(len(self.rows))))
+        return float(self._doc_weight[number])
 
     # -- building ---------------------------------------------------------------------------
 
     @classmethod
     def build(cls, claims: Iterable[ClaimDoc]) -> ClaimIndex:
-        docs = list(claims)
         vocabulary: dict[str, int] = {}
+        rows: list[tuple[Any, ...]] = []
         term_counts: list[dict[int, int]] = []
         lengths: list[int] = []
-        doc_numbers: list[frozenset[str]] = []
+        doc_numbers: dict[int, tuple[str, ...]] = {}
         urls: dict[str, list[int]] = {}
-        for number, doc in enumerate(docs):
+        for number, doc in enumerate(claims):
+            rows.append((doc.id, doc.external_id, doc.title, doc.label, doc.url, doc.date, tuple(doc.appearance_urls)))
             headline = analyse_headline(doc.title)
-            analysis = analyse("\n".join(doc.texts))
-            analysis = Analysis(
-                terms=headline.terms + analysis.terms,
-                numbers=headline.numbers | analysis.numbers,
-                word_count=headline.word_count + analysis.word_count,
-                names=headline.names | analysis.names,
-            )
+            body = analyse("\n".join(doc.texts))
             counts: dict[int, int] = {}
-            for term in analysis.terms:
+            for term in headline.terms + body.terms:
                 term_id = vocabulary.setdefault(term, len(vocabulary))
                 counts[term_id] = counts.get(term_id, 0) + 1
             term_counts.append(counts)
-            lengths.append(len(analysis.terms))
-            doc_numbers.append(analysis.numbers)
+            lengths.append(len(headline.terms) + len(body.terms))
+            if headline.numbers or body.numbers:
+                doc_numbers[number] = tuple(sorted(headline.numbers | body.numbers))
             for url in doc.appearance_urls:
                 urls.setdefault(canonicalise_url(url), []).append(number)
-        total = len(docs)
+        total = len(rows)
         average = (sum(lengths) / total) if total else 1.0
         document_frequency = [0] * len(vocabulary)
         for counts in term_counts:
             for term_id in counts:
                 document_frequency[term_id] += 1
         idf = array("f", (math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in document_frequency))
-        postings_docs = [array("I") for _ in vocabulary]
-        postings_weights = [array("f") for _ in vocabulary]
+        postings_offsets = array("Q", [0])
+        for df in document_frequency:
+            postings_offsets.append(postings_offsets[-1] + df)
+        size = postings_offsets[-1]
+        postings_docs = array("I", bytes(4 * size))
+        postings_weights = array("f", bytes(4 * size))
+        cursor = list(postings_offsets[:-1])
+        doc_offsets = array("Q", [0])
+        doc_terms = array("I")
         for number, counts in enumerate(term_counts):
             norm = K1 * (1 - B + B * lengths[number] / average)
             for term_id, tf in counts.items():
-                postings_docs[term_id].append(number)
-                postings_weights[term_id].append(idf[term_id] * tf * (K1 + 1) / (tf + norm))
-        doc_terms = [array("I", sorted(counts)) for counts in term_counts]
+                at = cursor[term_id]
+                postings_docs[at] = number
+                postings_weights[at] = idf[term_id] * tf * (K1 + 1) / (tf + norm)
+                cursor[term_id] = at + 1
+            doc_terms.extend(sorted(counts))
+            doc_offsets.append(len(doc_terms))
         return cls(
-            docs=docs,
+            rows=rows,
             vocabulary=vocabulary,
             idf=idf,
+            postings_offsets=postings_offsets,
             postings_docs=postings_docs,
             postings_weights=postings_weights,
+            doc_offsets=doc_offsets,
             doc_terms=doc_terms,
             doc_numbers=doc_numbers,
             urls=urls,
@@ -159,43 +193,42 @@ class ClaimIndex:
 
     # -- serialisation ----------------------------------------------------------------------
 
+    _ARRAYS: ClassVar[dict[str, str]] = {
+        "idf": "f",
+        "postings_offsets": "Q",
+        "postings_docs": "I",
+        "postings_weights": "f",
+        "doc_offsets": "Q",
+        "doc_terms": "I",
+    }
+
     def to_bytes(self) -> bytes:
-        """A compact snapshot (zlib'd marshal of plain values) for S3."""
-        payload = {
+        """A compact snapshot (zlib'd marshal of plain values and raw arrays) for S3."""
+        payload: dict[str, Any] = {
             "format": FORMAT,
-            "docs": [
-                (d.id, d.external_id, d.title, d.label, d.url, d.date, d.texts, d.appearance_urls) for d in self.docs
-            ],
+            "rows": self.rows,
             "terms": list(self.vocabulary),
-            "idf": self.idf.tobytes(),
-            "postings_docs": [p.tobytes() for p in self.postings_docs],
-            "postings_weights": [p.tobytes() for p in self.postings_weights],
-            "doc_terms": [t.tobytes() for t in self.doc_terms],
-            "doc_numbers": [tuple(n) for n in self.doc_numbers],
+            "doc_numbers": self.doc_numbers,
             "urls": self.urls,
         }
-        return zlib.compress(marshal.dumps(payload), 6)
+        payload.update({name: getattr(self, name).tobytes() for name in self._ARRAYS})
+        return zlib.compress(marshal.dumps(payload), 1)
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> ClaimIndex:
         payload = marshal.loads(zlib.decompress(blob))  # noqa: S302 - our own snapshot, plain values only
         if payload.get("format") != FORMAT:
             raise ValueError(f"index format {payload.get('format')} is not {FORMAT}")
-
-        def unpack(kind: str, raw: bytes) -> array:
-            values = array(kind)
-            values.frombytes(raw)
-            return values
-
+        arrays = {}
+        for name, kind in cls._ARRAYS.items():
+            arrays[name] = array(kind)
+            arrays[name].frombytes(payload[name])
         return cls(
-            docs=[ClaimDoc(*row) for row in payload["docs"]],
+            rows=payload["rows"],
             vocabulary={term: n for n, term in enumerate(payload["terms"])},
-            idf=unpack("f", payload["idf"]),
-            postings_docs=[unpack("I", raw) for raw in payload["postings_docs"]],
-            postings_weights=[unpack("f", raw) for raw in payload["postings_weights"]],
-            doc_terms=[unpack("I", raw) for raw in payload["doc_terms"]],
-            doc_numbers=[frozenset(n) for n in payload["doc_numbers"]],
+            doc_numbers=payload["doc_numbers"],
             urls=payload["urls"],
+            **arrays,
         )
 
     # -- searching --------------------------------------------------------------------------
@@ -236,7 +269,7 @@ class ClaimIndex:
     def _level(
         self, number: int, score: float, confirmable: bool, since: str | None, reasons: tuple[str, ...]
     ) -> Match:
-        doc = self.docs[number]
+        doc = self.doc(number)
         if since and (doc.date or "") < since:
             confirmable = False
             reasons = (*reasons, "debunk older than the window")
@@ -247,6 +280,21 @@ class ClaimIndex:
         else:
             level = "none"
         return Match(doc, round(score, 4), level, reasons)
+
+    def _retrieval_terms(self, query: dict[int, float]) -> list[int]:
+        """The rarest query terms, within a budget of postings: common words find nothing new."""
+        offsets = self.postings_offsets
+        chosen: list[int] = []
+        spent = 0
+        for term_id in sorted(query, key=lambda t: offsets[t + 1] - offsets[t]):
+            length = offsets[term_id + 1] - offsets[term_id]
+            if len(chosen) >= MIN_RETRIEVAL_TERMS and (
+                spent + length > POSTINGS_BUDGET or len(chosen) >= RETRIEVAL_TERMS
+            ):
+                break
+            chosen.append(term_id)
+            spent += length
+        return chosen
 
     def _rank(self, analysis: Analysis) -> list[tuple[int, float, _Features]]:
         query: dict[int, float] = {}
@@ -261,10 +309,11 @@ class ClaimIndex:
             return []
         # Unknown words (typos, slang the analyser does not know) count, but as common words.
         unknown_weight = unknown * min(1.0, self.max_idf / 4)
-        retrieval = heapq.nlargest(RETRIEVAL_TERMS, query, key=query.__getitem__)
         scores: dict[int, float] = {}
-        for term_id in retrieval:
-            for number, weight in zip(self.postings_docs[term_id], self.postings_weights[term_id], strict=True):
+        offsets = self.postings_offsets
+        for term_id in self._retrieval_terms(query):
+            start, end = offsets[term_id], offsets[term_id + 1]
+            for number, weight in zip(self.postings_docs[start:end], self.postings_weights[start:end], strict=True):
                 scores[number] = scores.get(number, 0.0) + weight
         candidates = heapq.nlargest(CANDIDATES, scores, key=scores.__getitem__)
         query_weight = sum(query.values()) + unknown_weight
@@ -276,17 +325,14 @@ class ClaimIndex:
         return ranked
 
     def _features(self, number: int, query: dict[int, float], query_weight: float, analysis: Analysis) -> _Features:
-        terms = self.doc_terms[number]
-        shared = 0.0
-        doc_term_set = set(terms)
-        for term_id, weight in query.items():
-            if term_id in doc_term_set:
-                shared += weight
+        doc_term_set = set(self._terms_of(number))
+        shared = sum(weight for term_id, weight in query.items() if term_id in doc_term_set)
         novel_names = sum(1 for name in analysis.names if self.vocabulary.get(name, -1) not in doc_term_set)
+        claim_weight = self._weight_of(number)
         return _Features(
             query_covered=shared / query_weight if query_weight else 0.0,
-            claim_covered=shared / self.doc_weight[number] if self.doc_weight[number] else 0.0,
-            novel_numbers=bool(analysis.numbers - self.doc_numbers[number]),
+            claim_covered=shared / claim_weight if claim_weight else 0.0,
+            novel_numbers=bool(analysis.numbers - set(self.doc_numbers.get(number, ()))),
             novel_names=novel_names,
         )
 
