@@ -115,6 +115,8 @@ CSV_COLUMNS = (
     "url",
     "publisher",
     "topic",
+    "language",
+    "province",
     "appearance_urls",
 )
 

@@ -46,7 +46,7 @@ def claim_review(claim: ClaimView) -> dict[str, Any]:
             "appearance": [{"@type": "CreativeWork", "url": url} for url in claim.appearance_urls],
         },
         "author": {"@type": "Organization", "name": claim.publisher or "Saring"},
-        "inLanguage": "id",
+        "inLanguage": claim.language,
     }
     if claim.url:
         review["url"] = claim.url

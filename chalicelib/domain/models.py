@@ -221,6 +221,8 @@ class ClaimInput(_Strict):
     url: WebUrl | None = Field(default=None, description="The fact-check article.")
     publisher: str | None = Field(default=None, max_length=200)
     topic: str | None = Field(default=None, max_length=100)
+    language: str = Field(default="id", pattern=r"^[a-z]{2,3}$", description="ISO 639 code of the hoax.")
+    province: ProvinceCode | None = Field(default=None, description="Where it is about, when it is local.")
     appearance_urls: list[WebUrl] = Field(default_factory=list, max_length=50, description="Where the hoax was seen.")
 
 
@@ -236,6 +238,8 @@ class ClaimPatch(_Strict):
     url: WebUrl | None = None
     publisher: str | None = Field(default=None, max_length=200)
     topic: str | None = Field(default=None, max_length=100)
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
+    province: ProvinceCode | None = None
     appearance_urls: list[WebUrl] | None = Field(default=None, max_length=50)
 
 

@@ -66,6 +66,8 @@ def _record(claim_id: str, claim: ClaimInput, now: datetime) -> ClaimRecord:
         url=claim.url,
         publisher=claim.publisher,
         topic=claim.topic,
+        language=claim.language,
+        province=claim.province,
         appearance_urls=list(claim.appearance_urls),
         updated_at=now,
     )
@@ -84,6 +86,8 @@ def _view(record: ClaimRecord) -> ClaimView:
         url=record.url,
         publisher=record.publisher,
         topic=record.topic,
+        language=record.language or "id",
+        province=record.province,
         appearance_urls=list(record.appearance_urls or []),
         updated_at=record.updated_at,
     )

@@ -103,6 +103,8 @@ class ClaimRecord(_Table):
     url = UnicodeAttribute(null=True)
     publisher = UnicodeAttribute(null=True)
     topic = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(default="id")
+    province = UnicodeAttribute(null=True)
     variants = ListAttribute(of=UnicodeAttribute, default=list)
     appearance_urls = ListAttribute(of=UnicodeAttribute, default=list)
     updated_at = UTCDateTimeAttribute()

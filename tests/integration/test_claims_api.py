@@ -33,8 +33,11 @@ def _get(api: Api, path: str, **headers: str) -> Any:
 
 
 def test_a_claim_is_created_read_and_changed(api: Api, runner: EventSourceRunner) -> None:
-    created = _create(api, _claim(1, publisher="Cek Fakta Contoh", appearance_urls=["https://x.example/p/1"]))
+    created = _create(
+        api, _claim(1, publisher="Cek Fakta Contoh", province="31", appearance_urls=["https://x.example/p/1"])
+    )
     assert created["id"].startswith("clm_")
+    assert (created["province"], created["language"]) == ("31", "id")
     assert json.loads(_get(api, f"/v1/claims/{created['id']}").body) == created
     # Creating the same external id again updates, never duplicates
     again = _create(api, _claim(1, title="Judul baru"))
@@ -108,6 +111,8 @@ def test_bad_claim_requests_are_problems(api: Api) -> None:
         answer = _get(api, f"/v1/claims?{query}")
         assert answer.status_code == 422, query
         assert json.loads(answer.body)["errors"][0]["field"] == field
+    bad_province = api.client.http.post("/v1/claims", headers=HEADERS, body=json.dumps(_claim(9, province="99")))
+    assert json.loads(bad_province.body)["errors"][0]["field"] == "province"
     missing = api.client.http.post("/v1/claims", headers=HEADERS, body=json.dumps({"title": "x"}))
     assert missing.status_code == 422
     assert {e["field"] for e in json.loads(missing.body)["errors"]} == {"external_id", "label"}
