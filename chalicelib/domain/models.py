@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -83,11 +83,22 @@ class Reporter(_Strict):
     contact: str = Field(min_length=3, max_length=254, description="Phone number or e-mail.")
 
 
-class ReportSubmission(_Strict):
-    """Body of ``POST /v1/reports``."""
+class _Content(_Strict):
+    """A text and/or a link: what is reported or looked up."""
 
     text: ReportText | None = Field(default=None, description="The message as it was received.")
     url: WebUrl | None = Field(default=None, description="A link that was shared.")
+
+    @model_validator(mode="after")
+    def _has_content(self) -> Self:
+        if not self.text and not self.url:
+            raise ValueError("give at least one of text or url")
+        return self
+
+
+class ReportSubmission(_Content):
+    """Body of ``POST /v1/reports``."""
+
     platform: Platform
     province: ProvinceCode
     observed_at: AwareDatetime | None = Field(
@@ -95,12 +106,6 @@ class ReportSubmission(_Strict):
     )
     external_id: str | None = Field(default=None, min_length=1, max_length=128, description="The partner's own id.")
     reporter: Reporter | None = None
-
-    @model_validator(mode="after")
-    def _has_content(self) -> ReportSubmission:
-        if not self.text and not self.url:
-            raise ValueError("give at least one of text or url")
-        return self
 
 
 class ReportAccepted(BaseModel):
@@ -160,19 +165,11 @@ class ReportView(BaseModel):
     )
 
 
-class LookupRequest(_Strict):
+class LookupRequest(_Content):
     """Body of ``POST /v1/lookup``: a text or a link (or both)."""
 
-    text: ReportText | None = None
-    url: WebUrl | None = None
     limit: int = Field(default=5, ge=1, le=20)
     since: date | None = Field(default=None, description="Debunks older than this never auto-confirm.")
-
-    @model_validator(mode="after")
-    def _has_content(self) -> LookupRequest:
-        if not self.text and not self.url:
-            raise ValueError("give at least one of text or url")
-        return self
 
 
 class LookupResult(BaseModel):
