@@ -64,14 +64,14 @@ def _configure_environment(args: argparse.Namespace, emulator_port: int) -> None
 
 
 def load_demo_claims() -> int:
-    """Save the demo claims (idempotent: the same external ids update, never duplicate)."""
-    from chalicelib.domain.models import ClaimInput
-    from chalicelib.services.claims import save_claim
+    """Save the demo claims through the importer (idempotent: same external ids update, never duplicate)."""
+    from chalicelib.domain.claim_formats import read_json_lines
+    from chalicelib.services.claims import import_claims
 
-    lines = [line for line in DEMO_CLAIMS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    for line in lines:
-        save_claim(ClaimInput.model_validate_json(line))
-    return len(lines)
+    report = import_claims(read_json_lines(DEMO_CLAIMS.read_text(encoding="utf-8")))
+    if report.problems:
+        raise RuntimeError(f"demo claims are invalid: {report.problems}")
+    return report.saved
 
 
 def _banner(

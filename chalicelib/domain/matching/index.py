@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from chalicelib.domain.matching.analysis import Analysis, analyse, analyse_headline
 from chalicelib.domain.normalise import canonicalise_url
 
-FORMAT = 2
+FORMAT = 3
 K1 = 1.2
 B = 0.75
 CANDIDATES = 40  # BM25 candidates re-ranked per query
@@ -88,6 +88,7 @@ class ClaimIndex:
         postings_weights: array,
         doc_offsets: array,
         doc_terms: array,
+        doc_weights: array,
         doc_numbers: dict[int, tuple[str, ...]],
         urls: dict[str, list[int]],
     ) -> None:
@@ -99,10 +100,10 @@ class ClaimIndex:
         self.postings_weights = postings_weights
         self.doc_offsets = doc_offsets
         self.doc_terms = doc_terms
+        self.doc_weights = doc_weights  # idf summed over each claim's terms
         self.doc_numbers = doc_numbers
         self.urls = urls
         self.max_idf = max(idf) if len(idf) else 1.0
-        self._doc_weight: array | None = None
         self._newest_first: list[int] | None = None
 
     def __len__(self) -> int:
@@ -121,12 +122,6 @@ class ClaimIndex:
 
     def _terms_of(self, number: int) -> array:
         return self.doc_terms[self.doc_offsets[number] : self.doc_offsets[number + 1]]
-
-    def _weight_of(self, number: int) -> float:
-        if self._doc_weight is None:  # computed on first use, not at load
-            idf = self.idf
-            self._doc_weight = array("f", (sum(idf[t] for t in self._terms_of(n)) for n in range(len(self.rows))))
-        return float(self._doc_weight[number])
 
     # -- building ---------------------------------------------------------------------------
 
@@ -168,6 +163,7 @@ class ClaimIndex:
         cursor = list(postings_offsets[:-1])
         doc_offsets = array("Q", [0])
         doc_terms = array("I")
+        doc_weights = array("f")
         for number, counts in enumerate(term_counts):
             norm = K1 * (1 - B + B * lengths[number] / average)
             for term_id, tf in counts.items():
@@ -177,6 +173,7 @@ class ClaimIndex:
                 cursor[term_id] = at + 1
             doc_terms.extend(sorted(counts))
             doc_offsets.append(len(doc_terms))
+            doc_weights.append(sum(idf[term_id] for term_id in counts))
         return cls(
             rows=rows,
             vocabulary=vocabulary,
@@ -186,6 +183,7 @@ class ClaimIndex:
             postings_weights=postings_weights,
             doc_offsets=doc_offsets,
             doc_terms=doc_terms,
+            doc_weights=doc_weights,
             doc_numbers=doc_numbers,
             urls=urls,
         )
@@ -199,6 +197,7 @@ class ClaimIndex:
         "postings_weights": "f",
         "doc_offsets": "Q",
         "doc_terms": "I",
+        "doc_weights": "f",
     }
 
     def to_bytes(self) -> bytes:
@@ -336,7 +335,7 @@ class ClaimIndex:
         doc_term_set = set(self._terms_of(number))
         shared = sum(weight for term_id, weight in query.items() if term_id in doc_term_set)
         novel_names = sum(1 for name in analysis.names if self.vocabulary.get(name, -1) not in doc_term_set)
-        claim_weight = self._weight_of(number)
+        claim_weight = float(self.doc_weights[number])
         return _Features(
             query_covered=shared / query_weight if query_weight else 0.0,
             claim_covered=shared / claim_weight if claim_weight else 0.0,
