@@ -2,11 +2,14 @@
 
 from chalice.app import Chalice, Rate
 
+from chalicelib.api.access import access_middleware
 from chalicelib.api.claims import claims
+from chalicelib.api.keys import keys
 from chalicelib.api.lookup import lookup
 from chalicelib.api.meta import meta
 from chalicelib.api.problems import problem_middleware, request_id_of
 from chalicelib.api.reports import reports
+from chalicelib.api.webhooks import webhooks
 from chalicelib.config import get_settings
 from chalicelib.observability import flush_metrics, start_invocation
 
@@ -16,6 +19,8 @@ app.register_blueprint(meta)
 app.register_blueprint(reports)
 app.register_blueprint(lookup)
 app.register_blueprint(claims)
+app.register_blueprint(keys)
+app.register_blueprint(webhooks)
 
 
 @app.middleware("http")
@@ -23,7 +28,8 @@ def http_middleware(request, get_response):  # type: ignore[no-untyped-def]
     request_id = request_id_of(request, app.lambda_context)
     start_invocation(request_id)
     try:
-        response = problem_middleware(request, get_response)
+        # Problems outermost, so a refused key is answered like any other problem.
+        response = problem_middleware(request, lambda inner: access_middleware(inner, get_response))
     finally:
         flush_metrics()
     response.headers["X-Request-Id"] = request_id
@@ -42,6 +48,13 @@ def check_reports(event):  # type: ignore[no-untyped-def]
     from chalicelib.events.checks import on_check_messages
 
     return on_check_messages(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=settings.webhook_queue_name, batch_size=10)
+def deliver_webhooks(event):  # type: ignore[no-untyped-def]
+    from chalicelib.events.webhooks import on_webhook_messages
+
+    return on_webhook_messages(event.to_dict(), event.context)
 
 
 @app.schedule(Rate(settings.sweep_minutes, unit=Rate.MINUTES))

@@ -33,6 +33,12 @@ ENVIRONMENT = {
     "SARING_MAX_CHECK_ATTEMPTS": "max_check_attempts",
     "SARING_CONTACT_RETENTION_DAYS": "contact_retention_days",
     "SARING_IDEMPOTENCY_TTL_SECONDS": "idempotency_ttl_seconds",
+    "SARING_KEY_CACHE_SECONDS": "key_cache_seconds",
+    "SARING_KEY_PEPPER_SECRET": "key_pepper_secret",
+    "SARING_WEBHOOK_QUEUE": "webhook_queue_name",
+    "SARING_WEBHOOK_MAX_ATTEMPTS": "webhook_max_attempts",
+    "SARING_WEBHOOK_BACKOFF_SECONDS": "webhook_backoff_seconds",
+    "SARING_WEBHOOK_TIMEOUT_SECONDS": "webhook_timeout_seconds",
     "SARING_LOG_LEVEL": "log_level",
     "SARING_METRICS_NAMESPACE": "metrics_namespace",
 }
@@ -59,6 +65,12 @@ class Settings(BaseModel):
     max_check_attempts: int = Field(default=8, ge=1, le=100)
     contact_retention_days: int = Field(default=90, ge=1, le=3650)
     idempotency_ttl_seconds: int = Field(default=86_400, ge=60)
+    key_cache_seconds: float = Field(default=10, ge=0, le=300)
+    key_pepper_secret: str = ""
+    webhook_queue_name: str = ""
+    webhook_max_attempts: int = Field(default=8, ge=1, le=20)
+    webhook_backoff_seconds: float = Field(default=30, ge=0, le=3600)
+    webhook_timeout_seconds: float = Field(default=5, gt=0, le=30)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     metrics_namespace: str = "Saring"
 
@@ -68,6 +80,8 @@ class Settings(BaseModel):
         object.__setattr__(self, "table_prefix", prefix)
         defaults = {
             "check_queue_name": f"{prefix}checks",
+            "webhook_queue_name": f"{prefix}webhooks",
+            "key_pepper_secret": f"{prefix}api-key-pepper",
             "bucket_name": f"{prefix}data",
             "contacts_key_id": f"alias/{prefix}contacts",
             "reports_stream_arn": f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}reports/stream/unset",
@@ -84,6 +98,15 @@ class Settings(BaseModel):
     @property
     def check_dead_letter_queue_name(self) -> str:
         return f"{self.check_queue_name}-dlq"
+
+    @property
+    def webhook_dead_letter_queue_name(self) -> str:
+        return f"{self.webhook_queue_name}-dlq"
+
+    @property
+    def is_local(self) -> bool:
+        """The local stack: webhooks may call loopback over plain http (tests, demos)."""
+        return self.stage == "local"
 
     @property
     def stream_failure_queue_name(self) -> str:

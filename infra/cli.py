@@ -1,4 +1,5 @@
-"""Operator commands: ``python -m infra.cli import-claims FILE`` (``make import-claims FILE=…``).
+"""Operator commands: ``python -m infra.cli import-claims FILE`` (``make import-claims FILE=…``),
+``create-key``, ``list-keys`` and ``revoke-key`` (``make key ARGS=…``).
 
 Against the running local stack by default (it writes where its emulator listens to
 ``DATA_DIR/stack.json``), or against AWS with ``--aws`` (credentials and ``SARING_*`` settings from
@@ -28,17 +29,81 @@ def _progress(total: int) -> object:
     return show
 
 
+def _target(args: argparse.Namespace) -> bool:
+    """Point the app's settings at the local stack (unless --aws); False when none is running."""
+    if args.aws:
+        return True
+    stack_file = args.data_dir / "stack.json"
+    if not stack_file.exists():
+        print(
+            f"error: no local stack is running ({stack_file} is missing). Start `make run`, or use --aws.",
+            file=sys.stderr,
+        )
+        return False
+    stack = json.loads(stack_file.read_text())
+    os.environ.update({k: v for k, v in stack["environment"].items()})
+    return True
+
+
+def create_key_command(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from chalicelib.domain.models import KeyLimits, KeyRequest
+
+    try:
+        request = KeyRequest(
+            partner_id=args.partner,
+            roles=args.roles.split(","),
+            name=args.name,
+            limits=KeyLimits(requests_per_minute=args.per_minute, submissions_per_day=args.per_day),
+            expires_at=args.expires_at,
+        )
+    except ValidationError as error:
+        for problem in error.errors(include_url=False):
+            print(f"error: {'.'.join(map(str, problem['loc']))}: {problem['msg']}", file=sys.stderr)
+        return 2
+    if not _target(args):
+        return 2
+    from chalicelib.services.access import create_key
+
+    created = create_key(request)
+    print(f"created {created.id} for {created.partner_id} with roles {', '.join(created.roles)}")
+    print(f"key (shown this once): {created.key}")
+    return 0
+
+
+def list_keys_command(args: argparse.Namespace) -> int:
+    if not _target(args):
+        return 2
+    from chalicelib.services.access import list_keys
+
+    cursor = None
+    while True:
+        page = list_keys(cursor, 100)
+        for key in page.keys:
+            state = "revoked" if key.revoked_at else "active"
+            print(f"{key.id}  {key.partner_id:<24} {','.join(key.roles):<28} {state:<8} {key.name or ''}")
+        if page.next_cursor is None:
+            return 0
+        cursor = page.next_cursor
+
+
+def revoke_key_command(args: argparse.Namespace) -> int:
+    if not _target(args):
+        return 2
+    from chalicelib.services.access import revoke_key
+
+    view = revoke_key(args.key_id)
+    if view is None:
+        print(f"error: there is no key {args.key_id}", file=sys.stderr)
+        return 1
+    print(f"revoked {view.id} ({view.partner_id})")
+    return 0
+
+
 def import_claims_command(args: argparse.Namespace) -> int:
-    if not args.aws:
-        stack_file = args.data_dir / "stack.json"
-        if not stack_file.exists():
-            print(
-                f"error: no local stack is running ({stack_file} is missing). Start `make run`, or use --aws.",
-                file=sys.stderr,
-            )
-            return 2
-        stack = json.loads(stack_file.read_text())
-        os.environ.update({k: v for k, v in stack["environment"].items()})
+    if not _target(args):
+        return 2
 
     from chalicelib.domain.claim_formats import reader_for
     from chalicelib.services.claims import import_claims
@@ -70,6 +135,23 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument("--data-dir", type=Path, default=Path(".local-data"))
     importer.add_argument("--show", type=int, default=20, help="bad rows to list (default 20)")
     importer.set_defaults(run=import_claims_command)
+    creator = commands.add_parser("create-key", help="create an API key (printed once)")
+    creator.add_argument("--partner", required=True, help="partner id, e.g. kabar-app")
+    creator.add_argument("--roles", required=True, help="comma-separated: partner,media,agency,checker,admin")
+    creator.add_argument("--name", default=None)
+    creator.add_argument("--per-minute", type=int, default=600, help="requests per minute (default 600)")
+    creator.add_argument("--per-day", type=int, default=10_000, help="report submissions per WIB day")
+    creator.add_argument("--expires-at", default=None, help="ISO-8601 time with offset")
+    creator.set_defaults(run=create_key_command)
+    lister = commands.add_parser("list-keys", help="list API keys (never their values)")
+    lister.set_defaults(run=list_keys_command)
+    revoker = commands.add_parser("revoke-key", help="revoke an API key for good")
+    revoker.add_argument("key_id")
+    revoker.set_defaults(run=revoke_key_command)
+    for command in (importer, creator, lister, revoker):
+        if command is not importer:
+            command.add_argument("--aws", action="store_true", help="act on AWS instead of the local stack")
+            command.add_argument("--data-dir", type=Path, default=Path(".local-data"))
     args = parser.parse_args(argv)
     return int(args.run(args))
 

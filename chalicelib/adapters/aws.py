@@ -32,6 +32,20 @@ def client(service: str) -> Any:
     )
 
 
+@cache
+def queue_url(queue_name: str) -> str:
+    """The URL of one of the app's SQS queues, looked up once."""
+    return str(client("sqs").get_queue_url(QueueName=queue_name)["QueueUrl"])
+
+
+@cache
+def secret_bytes(secret_id: str) -> bytes:
+    """A Secrets Manager secret's value, read once per container."""
+    return str(client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]).encode()
+
+
 def reset_clients() -> None:
-    """Forget every client (tests, after the emulator restarts)."""
+    """Forget every client and what was read with them (tests, after the emulator restarts)."""
     client.cache_clear()
+    queue_url.cache_clear()
+    secret_bytes.cache_clear()

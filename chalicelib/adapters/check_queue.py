@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 
-from chalicelib.adapters.aws import client
+from chalicelib.adapters.aws import client, queue_url
 from chalicelib.config import get_settings
-
-
-@cache
-def _queue_url(queue_name: str) -> str:
-    return str(client("sqs").get_queue_url(QueueName=queue_name)["QueueUrl"])
 
 
 def enqueue_checks(report_ids: list[str]) -> list[str]:
     """Ask for these reports to be checked; returns the ids SQS did not accept (to retry)."""
-    url = _queue_url(get_settings().check_queue_name)
+    url = queue_url(get_settings().check_queue_name)
     failed: list[str] = []
     for start in range(0, len(report_ids), 10):  # SQS takes at most ten a batch
         chunk = report_ids[start : start + 10]

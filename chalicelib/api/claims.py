@@ -9,9 +9,9 @@ from typing import Any
 from chalice.app import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from chalicelib.api.io import json_response, parse_body
-from chalicelib.api.problems import ApiProblem, invalid_fields, not_found
-from chalicelib.domain.models import ClaimInput, ClaimPatch, FieldProblem, Label
+from chalicelib.api.io import json_response, parse_body, unknown_cursor
+from chalicelib.api.problems import invalid_fields, not_found
+from chalicelib.domain.models import ClaimInput, ClaimPatch, Label
 
 claims = Blueprint(__name__)
 
@@ -47,17 +47,13 @@ def get_claims() -> object:
         query = ClaimQuery.model_validate(params)
     except ValidationError as error:
         raise invalid_fields(error, prefix="query.") from None
-    from chalicelib.services.claims import UnknownCursor, list_claims
+    from chalicelib.services.claims import list_claims
+    from chalicelib.services.errors import UnknownCursor
 
     try:
         page = list_claims(query.q, query.label, query.since, query.cursor, query.limit)
     except UnknownCursor:
-        raise ApiProblem(
-            422,
-            "This cursor was not handed out by this API.",
-            type_name="invalid-fields",
-            errors=[FieldProblem(field="query.cursor", message="unknown cursor")],
-        ) from None
+        raise unknown_cursor() from None
     return json_response(page)
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from chalice.app import Request, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chalicelib.api.problems import ApiProblem, invalid_fields
 from chalicelib.config import get_settings
+from chalicelib.domain.models import FieldProblem
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -39,4 +41,29 @@ def json_response(model: BaseModel, status: int = 200, headers: dict[str, str] |
         body=model.model_dump_json(),
         status_code=status,
         headers={**(headers or {}), "Content-Type": "application/json"},
+    )
+
+
+class PageQuery(BaseModel):
+    """Query string of the paged lists (keys, deliveries)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+def page_query(params: Mapping[str, Any] | None) -> PageQuery:
+    try:
+        return PageQuery.model_validate(dict(params or {}))
+    except ValidationError as error:
+        raise invalid_fields(error, prefix="query.") from None
+
+
+def unknown_cursor() -> ApiProblem:
+    return ApiProblem(
+        422,
+        "This cursor was not handed out by this API.",
+        type_name="invalid-fields",
+        errors=[FieldProblem(field="query.cursor", message="unknown cursor")],
     )

@@ -8,18 +8,29 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from chalicelib.domain.access import is_public
 from chalicelib.domain.models import (
     ClaimInput,
     ClaimPage,
     ClaimPatch,
     ClaimView,
+    DeliveryPage,
     Health,
+    KeyCreated,
+    KeyPage,
+    KeyRequest,
+    KeyView,
     LookupRequest,
     LookupResult,
     Problem,
     ReportAccepted,
     ReportSubmission,
     ReportView,
+    WebhookCreated,
+    WebhookEvent,
+    WebhookPage,
+    WebhookRequest,
+    WebhookView,
 )
 
 VERSION = "0.1.0"
@@ -35,8 +46,18 @@ _MODELS: list[type[BaseModel]] = [
     ClaimPage,
     Health,
     Problem,
+    KeyRequest,
+    KeyCreated,
+    KeyView,
+    KeyPage,
+    WebhookRequest,
+    WebhookCreated,
+    WebhookView,
+    WebhookPage,
+    DeliveryPage,
+    WebhookEvent,
 ]
-_REQUESTS = (ReportSubmission, LookupRequest, ClaimInput, ClaimPatch)
+_REQUESTS = (ReportSubmission, LookupRequest, ClaimInput, ClaimPatch, KeyRequest, WebhookRequest)
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -67,7 +88,8 @@ def _problems(*statuses: int) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
     """The whole document, built once per container."""
-    from chalicelib.api.claims import ClaimQuery  # the query model lives with its route
+    from chalicelib.api.claims import ClaimQuery  # the query models live with their routes
+    from chalicelib.api.io import PageQuery
 
     _, definitions = models_json_schema(
         [(model, "validation" if model in _REQUESTS else "serialization") for model in _MODELS],
@@ -75,6 +97,8 @@ def openapi_document() -> dict[str, Any]:
     )
     report_id = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}
     claim_id = {"name": "claim_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    key_id = {"name": "key_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    webhook_id = {"name": "webhook_id", "in": "path", "required": True, "schema": {"type": "string"}}
     idempotency_key = {
         "name": "Idempotency-Key",
         "in": "header",
@@ -82,87 +106,161 @@ def openapi_document() -> dict[str, Any]:
         "description": "A retry with the same key returns the first answer; another body is a 422.",
         "schema": {"type": "string", "minLength": 1, "maxLength": 255},
     }
+    paths: dict[str, Any] = {
+        "/v1/reports": {
+            "post": {
+                "operationId": "submitReport",
+                "parameters": [idempotency_key],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref(ReportSubmission)}},
+                },
+                "responses": {
+                    "202": _json(ReportAccepted, "Accepted for checking"),
+                    **_problems(400, 409, 413, 415, 422),
+                },
+            }
+        },
+        "/v1/reports/{report_id}": {
+            "get": {
+                "operationId": "getReport",
+                "parameters": [report_id],
+                "responses": {"200": _json(ReportView, "The report"), **_problems(404)},
+            }
+        },
+        "/v1/lookup": {
+            "post": {
+                "operationId": "lookup",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref(LookupRequest)}},
+                },
+                "responses": {
+                    "200": _json(LookupResult, "Ranked claims"),
+                    **_problems(400, 413, 415, 422),
+                },
+            }
+        },
+        "/v1/claims": {
+            "get": {
+                "operationId": "listClaims",
+                "parameters": _query_parameters(ClaimQuery),
+                "responses": {"200": _json(ClaimPage, "A page of claims"), **_problems(422)},
+            },
+            "post": {
+                "operationId": "createClaim",
+                "requestBody": _body(ClaimInput),
+                "responses": {"201": _json(ClaimView, "Saved"), **_problems(400, 413, 415, 422)},
+            },
+        },
+        "/v1/claims/{claim_id}": {
+            "get": {
+                "operationId": "getClaim",
+                "parameters": [claim_id],
+                "responses": {
+                    "200": {
+                        "description": "The claim; as schema.org ClaimReview with Accept: application/ld+json "
+                        "or ?format=jsonld",
+                        "content": {"application/json": {"schema": _ref(ClaimView)}, "application/ld+json": {}},
+                    },
+                    **_problems(404),
+                },
+            },
+            "patch": {
+                "operationId": "updateClaim",
+                "parameters": [claim_id],
+                "requestBody": _body(ClaimPatch),
+                "responses": {"200": _json(ClaimView, "Updated"), **_problems(400, 404, 413, 415, 422)},
+            },
+        },
+        "/v1/keys": {
+            "post": {
+                "operationId": "createKey",
+                "requestBody": _body(KeyRequest),
+                "responses": {
+                    "201": _json(KeyCreated, "Created; the key is shown this once"),
+                    **_problems(400, 413, 415, 422),
+                },
+            },
+            "get": {
+                "operationId": "listKeys",
+                "parameters": _query_parameters(PageQuery),
+                "responses": {"200": _json(KeyPage, "A page of keys"), **_problems(422)},
+            },
+        },
+        "/v1/keys/{key_id}": {
+            "delete": {
+                "operationId": "revokeKey",
+                "parameters": [key_id],
+                "responses": {"200": _json(KeyView, "Revoked"), **_problems(404)},
+            }
+        },
+        "/v1/webhooks": {
+            "post": {
+                "operationId": "createWebhook",
+                "requestBody": _body(WebhookRequest),
+                "responses": {
+                    "201": _json(WebhookCreated, "Subscribed; the secret is shown this once"),
+                    **_problems(400, 413, 415, 422),
+                },
+                "callbacks": {
+                    "reportEvent": {
+                        "{$request.body#/url}": {
+                            "post": {
+                                "requestBody": _body(WebhookEvent),
+                                "responses": {"200": {"description": "Any 2xx acknowledges the delivery"}},
+                            }
+                        }
+                    }
+                },
+            },
+            "get": {"operationId": "listWebhooks", "responses": {"200": _json(WebhookPage, "Your webhooks")}},
+        },
+        "/v1/webhooks/{webhook_id}": {
+            "get": {
+                "operationId": "getWebhook",
+                "parameters": [webhook_id],
+                "responses": {"200": _json(WebhookView, "The webhook"), **_problems(404)},
+            },
+            "delete": {
+                "operationId": "deleteWebhook",
+                "parameters": [webhook_id],
+                "responses": {"204": {"description": "Deleted"}, **_problems(404)},
+            },
+        },
+        "/v1/webhooks/{webhook_id}/deliveries": {
+            "get": {
+                "operationId": "listDeliveries",
+                "parameters": [webhook_id, *_query_parameters(PageQuery)],
+                "responses": {"200": _json(DeliveryPage, "Deliveries, newest first"), **_problems(404, 422)},
+            }
+        },
+        "/v1/health": {"get": {"operationId": "health", "responses": {"200": _json(Health, "Alive")}}},
+        "/v1/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "responses": {"200": {"description": "This document"}},
+            }
+        },
+    }
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if is_public(method.upper(), path):
+                operation["security"] = []
+            else:
+                operation["responses"].update(_problems(401, 403, 429))
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Saring",
             "version": VERSION,
-            "description": "Hoax verification API: report suspicious content, fetch the verdict.",
+            "description": "Hoax verification API: report suspicious content, fetch the verdict. "
+            "Every call but health and this document needs an API key in X-Api-Key.",
         },
-        "paths": {
-            "/v1/reports": {
-                "post": {
-                    "operationId": "submitReport",
-                    "parameters": [idempotency_key],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref(ReportSubmission)}},
-                    },
-                    "responses": {
-                        "202": _json(ReportAccepted, "Accepted for checking"),
-                        **_problems(400, 409, 413, 415, 422),
-                    },
-                }
-            },
-            "/v1/reports/{report_id}": {
-                "get": {
-                    "operationId": "getReport",
-                    "parameters": [report_id],
-                    "responses": {"200": _json(ReportView, "The report"), **_problems(404)},
-                }
-            },
-            "/v1/lookup": {
-                "post": {
-                    "operationId": "lookup",
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref(LookupRequest)}},
-                    },
-                    "responses": {
-                        "200": _json(LookupResult, "Ranked claims"),
-                        **_problems(400, 413, 415, 422),
-                    },
-                }
-            },
-            "/v1/claims": {
-                "get": {
-                    "operationId": "listClaims",
-                    "parameters": _query_parameters(ClaimQuery),
-                    "responses": {"200": _json(ClaimPage, "A page of claims"), **_problems(422)},
-                },
-                "post": {
-                    "operationId": "createClaim",
-                    "requestBody": _body(ClaimInput),
-                    "responses": {"201": _json(ClaimView, "Saved"), **_problems(400, 413, 415, 422)},
-                },
-            },
-            "/v1/claims/{claim_id}": {
-                "get": {
-                    "operationId": "getClaim",
-                    "parameters": [claim_id],
-                    "responses": {
-                        "200": {
-                            "description": "The claim; as schema.org ClaimReview with Accept: application/ld+json "
-                            "or ?format=jsonld",
-                            "content": {"application/json": {"schema": _ref(ClaimView)}, "application/ld+json": {}},
-                        },
-                        **_problems(404),
-                    },
-                },
-                "patch": {
-                    "operationId": "updateClaim",
-                    "parameters": [claim_id],
-                    "requestBody": _body(ClaimPatch),
-                    "responses": {"200": _json(ClaimView, "Updated"), **_problems(400, 404, 413, 415, 422)},
-                },
-            },
-            "/v1/health": {"get": {"operationId": "health", "responses": {"200": _json(Health, "Alive")}}},
-            "/v1/openapi.json": {
-                "get": {
-                    "operationId": "openapi",
-                    "responses": {"200": {"description": "This document"}},
-                }
-            },
+        "security": [{"ApiKey": []}],
+        "paths": paths,
+        "components": {
+            "schemas": definitions["$defs"],
+            "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}},
         },
-        "components": {"schemas": definitions["$defs"]},
     }

@@ -6,14 +6,13 @@ import re
 
 from chalice.app import Blueprint
 
+from chalicelib.api.access import current_principal
 from chalicelib.api.io import json_response, parse_body
 from chalicelib.api.problems import ApiProblem, not_found
 from chalicelib.domain.models import FieldProblem, ReportSubmission
 
 reports = Blueprint(__name__)
 
-# Until API keys exist every caller is the same partner; ownership arrives with the keys.
-PUBLIC_PARTNER = "public"
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _REPORT_ID = re.compile(r"^rpt_[a-z2-7]{26}$")
 
@@ -34,7 +33,7 @@ def post_report() -> object:
     from chalicelib.services.reports import submit_report  # keeps boto3 out of cold import
 
     try:
-        accepted = submit_report(submission, PUBLIC_PARTNER, key, reports.lambda_context)
+        accepted = submit_report(submission, current_principal().partner_id, key, reports.lambda_context)
     except IdempotencyKeyReused:
         raise ApiProblem(
             422,
@@ -57,7 +56,7 @@ def get_report_by_id(report_id: str) -> object:
         raise not_found("There is no report with this id.")
     from chalicelib.services.reports import get_report
 
-    view = get_report(report_id)
+    view = get_report(report_id, current_principal())
     if view is None:
         raise not_found("There is no report with this id.")
     return json_response(view)

@@ -29,3 +29,7 @@ def case_id_for(fingerprint: str) -> str:
 def claim_id_for(external_id: str) -> str:
     """A claim imported twice under the same external id stays one claim."""
     return "clm_" + hashlib.sha256(external_id.encode()).hexdigest()[:24]
+
+
+def new_webhook_id() -> str:
+    return "whk_" + _b32(secrets.token_bytes(15), 24)

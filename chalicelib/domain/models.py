@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from chalicelib.domain.access import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_SUBMISSIONS_PER_DAY, Role
 from chalicelib.domain.provinces import PROVINCES
 
 
@@ -163,6 +164,9 @@ class ReportView(BaseModel):
     suggestions: list[ClaimMatch] = Field(
         default_factory=list, description="Claims a fact-checker should look at (when needs_review)."
     )
+    reporter: Reporter | None = Field(
+        default=None, description="The reporter's contact: only in the submitting partner's own fetch."
+    )
 
 
 class LookupRequest(_Content):
@@ -254,3 +258,130 @@ class ClaimPage(BaseModel):
 
     claims: list[ClaimView]
     next_cursor: str | None = None
+
+
+class KeyLimits(_Strict):
+    """How much one key may do."""
+
+    requests_per_minute: int = Field(default=DEFAULT_REQUESTS_PER_MINUTE, ge=1, le=100_000)
+    submissions_per_day: int = Field(
+        default=DEFAULT_SUBMISSIONS_PER_DAY, ge=0, le=10_000_000, description="Reports per WIB day."
+    )
+
+
+PartnerId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["kabar-app"])]
+
+
+class KeyRequest(_Strict):
+    """Body of ``POST /v1/keys``."""
+
+    partner_id: PartnerId
+    roles: list[Role] = Field(min_length=1, max_length=5)
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    limits: KeyLimits = Field(default_factory=KeyLimits)
+    expires_at: AwareDatetime | None = Field(default=None, description="After this the key is refused.")
+
+    @model_validator(mode="after")
+    def _distinct_roles(self) -> Self:
+        if len(set(self.roles)) != len(self.roles):
+            raise ValueError("roles must not repeat")
+        return self
+
+
+class KeyView(BaseModel):
+    """An API key as admins see it (never the key itself)."""
+
+    id: str
+    partner_id: str
+    roles: list[Role]
+    name: str | None = None
+    limits: KeyLimits
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class KeyCreated(KeyView):
+    """The 201 answer: the only time the key is shown."""
+
+    key: str = Field(description="Send it as X-Api-Key. It is not stored and cannot be shown again.")
+
+
+class KeyPage(BaseModel):
+    keys: list[KeyView]
+    next_cursor: str | None = None
+
+
+class WebhookEventType(StrEnum):
+    report_checked = "report.checked"  # the machine's check finished
+    report_verdict_changed = "report.verdict_changed"  # a report got a verdict or another one
+
+
+class WebhookRequest(_Strict):
+    """Body of ``POST /v1/webhooks``."""
+
+    url: WebUrl = Field(description="HTTPS callback; it must resolve to a public address.")
+    events: list[WebhookEventType] = Field(min_length=1, max_length=len(WebhookEventType))
+
+
+class WebhookView(BaseModel):
+    id: str
+    url: str
+    events: list[WebhookEventType]
+    created_at: datetime
+
+
+class WebhookCreated(WebhookView):
+    """The 201 answer: the only time the signing secret is shown."""
+
+    secret: str = Field(description="Verifies the Saring-Signature header; keep it secret.")
+
+
+class WebhookPage(BaseModel):
+    webhooks: list[WebhookView]
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"
+    retrying = "retrying"
+    delivered = "delivered"
+    dead_lettered = "dead_lettered"  # every try failed; parked in the dead-letter queue
+
+
+class DeliveryView(BaseModel):
+    id: str
+    event_id: str
+    event_type: WebhookEventType
+    status: DeliveryStatus
+    attempts: int
+    last_status_code: int | None = None
+    last_error: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class DeliveryPage(BaseModel):
+    """Deliveries, newest first; pass ``next_cursor`` back as ``cursor``."""
+
+    deliveries: list[DeliveryView]
+    next_cursor: str | None = None
+
+
+class ReportEventData(BaseModel):
+    """The report an event is about, as its partner sees it (never personal data)."""
+
+    id: str
+    external_id: str | None = None
+    status: ReportStatus
+    received_at: datetime
+    case_id: str | None = None
+    verdict: Verdict | None = None
+
+
+class WebhookEvent(BaseModel):
+    """The JSON body of every webhook delivery."""
+
+    id: str = Field(description="Stable across retries: use it to drop duplicates.")
+    type: WebhookEventType
+    created_at: datetime
+    report: ReportEventData

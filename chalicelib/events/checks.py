@@ -18,7 +18,7 @@ from chalicelib.observability import flush_metrics, logger, start_invocation
 from chalicelib.services.checks import request_checks, run_check, sweep_stale_reports
 
 
-def _each_record(
+def each_record(
     event: dict[str, Any], context: Any, event_type: EventType, handle: Callable[[Any], None]
 ) -> dict[str, Any]:
     """Handle each record on its own; the failed ones are reported back for Lambda to retry."""
@@ -30,13 +30,18 @@ def _each_record(
 
 
 def on_report_stream(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """New reports in the table's stream → check requests on the queue."""
+    """The reports table's stream: new reports → check requests; checked or decided ones → webhooks."""
 
     def forward(record: DynamoDBRecord) -> None:
+        change = record.raw_event["dynamodb"]
         if record.raw_event.get("eventName") == "INSERT":
-            request_checks([record.raw_event["dynamodb"]["Keys"]["id"]["S"]])
+            request_checks([change["Keys"]["id"]["S"]])
+        elif record.raw_event.get("eventName") == "MODIFY" and "NewImage" in change:
+            from chalicelib.services.webhooks import publish_report_change
 
-    return _each_record(event, context, EventType.DynamoDBStreams, forward)
+            publish_report_change(change.get("OldImage"), change["NewImage"], change["SequenceNumber"])
+
+    return each_record(event, context, EventType.DynamoDBStreams, forward)
 
 
 def on_check_messages(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -51,7 +56,7 @@ def on_check_messages(event: dict[str, Any], context: Any) -> dict[str, Any]:
             return
         run_check(report_id)
 
-    return _each_record(event, context, EventType.SQS, check)
+    return each_record(event, context, EventType.SQS, check)
 
 
 def on_sweep_schedule(event: dict[str, Any], context: Any) -> dict[str, int]:

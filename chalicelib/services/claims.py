@@ -23,6 +23,7 @@ from chalicelib.domain.models import (
     MatchLevel,
 )
 from chalicelib.services.claim_index import current_index
+from chalicelib.services.errors import UnknownCursor
 from chalicelib.store import stores
 
 
@@ -79,10 +80,6 @@ def import_claims(
             flush()
     flush()
     return report
-
-
-class UnknownCursor(ValueError):
-    """A cursor this API did not hand out."""
 
 
 def create_claim(claim: ClaimInput) -> ClaimView:

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from chalicelib.adapters.contact_cipher import seal_contact
+from chalicelib.adapters.sealing import open_sealed, seal
 from chalicelib.config import get_settings
+from chalicelib.domain.access import Principal
 from chalicelib.domain.ids import new_report_id, report_id_for_idempotency_key
-from chalicelib.domain.models import ReportAccepted, ReportStatus, ReportSubmission, ReportView
+from chalicelib.domain.models import ReportAccepted, Reporter, ReportStatus, ReportSubmission, ReportView
 from chalicelib.observability import count, logger
 from chalicelib.services.errors import IdempotencyKeyReused, RequestInProgress
 from chalicelib.store import stores
@@ -54,11 +55,23 @@ def submit_report(
     return ReportAccepted.model_validate(answer)
 
 
-def get_report(report_id: str) -> ReportView | None:
-    """A report as partners see it, or None if there is no such report."""
+def get_report(report_id: str, reader: Principal) -> ReportView | None:
+    """A report as ``reader`` may see it, or None when it may not (or there is no such report).
+
+    A partner sees its own reports only, with the reporter's contact; agencies, checkers and
+    admins see every report, never the contact (unless they submitted it).
+    """
     report = stores().reports.get(report_id)
     if report is None:
         return None
+    is_owner = report.partner_id == reader.partner_id
+    if not is_owner and not reader.reads_all_reports():
+        return None
+    reporter = None
+    if is_owner and report.has_contact:
+        sealed = stores().contacts.sealed(report.id)
+        if sealed is not None:  # None once the retention period has deleted it
+            reporter = Reporter(contact=open_sealed(sealed, ("report_id", report.id)))
     seen = stores().cases.seen_count(report.case_id) if report.case_id else 0
     return ReportView(
         id=report.id,
@@ -68,6 +81,7 @@ def get_report(report_id: str) -> ReportView | None:
         seen_count=max(seen, 1),
         verdict=report.verdict,
         suggestions=report.suggestions,
+        reporter=reporter,
     )
 
 
@@ -110,7 +124,7 @@ def _create(submission: ReportSubmission, partner_id: str, report_id: str) -> Re
     contact = None
     if submission.reporter is not None:
         retention = timedelta(days=get_settings().contact_retention_days)
-        contact = SealedContact(seal_contact(report_id, submission.reporter.contact), now + retention)
+        contact = SealedContact(seal(submission.reporter.contact, ("report_id", report_id)), now + retention)
     report = NewReport(
         id=report_id,
         partner_id=partner_id,

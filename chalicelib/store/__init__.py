@@ -8,14 +8,21 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from chalicelib.store.claims import ClaimStore
-    from chalicelib.store.reports import CaseStore, ReportStore
+    from chalicelib.store.keys import KeyStore, UsageStore
+    from chalicelib.store.reports import CaseStore, ContactStore, ReportStore
+    from chalicelib.store.webhooks import DeliveryStore, WebhookStore
 
 
 @dataclass(frozen=True)
 class Stores:
     reports: ReportStore
     cases: CaseStore
+    contacts: ContactStore
     claims: ClaimStore
+    keys: KeyStore
+    usage: UsageStore
+    webhooks: WebhookStore
+    deliveries: DeliveryStore
 
 
 @lru_cache(maxsize=1)
@@ -23,8 +30,19 @@ def stores() -> Stores:
     """The process's stores, bound to the configured tables."""
     from chalicelib.config import get_settings
     from chalicelib.store.claims import ClaimStore
-    from chalicelib.store.reports import CaseStore, ReportStore
+    from chalicelib.store.keys import KeyStore, UsageStore
+    from chalicelib.store.reports import CaseStore, ContactStore, ReportStore
     from chalicelib.store.tables import bind
+    from chalicelib.store.webhooks import DeliveryStore, WebhookStore
 
     bind(get_settings())
-    return Stores(reports=ReportStore(), cases=CaseStore(), claims=ClaimStore())
+    return Stores(
+        reports=ReportStore(),
+        cases=CaseStore(),
+        contacts=ContactStore(),
+        claims=ClaimStore(),
+        keys=KeyStore(),
+        usage=UsageStore(),
+        webhooks=WebhookStore(),
+        deliveries=DeliveryStore(),
+    )

@@ -44,6 +44,8 @@ class StoredReport:
     verdict: Verdict | None
     suggestions: list[ClaimMatch]
     check_attempts: int
+    external_id: str | None = None
+    has_contact: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,15 @@ def _stored(record: ReportRecord) -> StoredReport:
         verdict=Verdict.model_validate_json(record.verdict_json) if record.verdict_json else None,
         suggestions=_SUGGESTIONS.validate_json(record.suggestions_json) if record.suggestions_json else [],
         check_attempts=int(record.check_attempts or 0),
+        external_id=record.external_id,
+        has_contact=bool(record.has_contact),
     )
+
+
+def report_from_stream_image(image: dict[str, Any]) -> StoredReport:
+    """A report as one of the reports stream's images (DynamoDB JSON) shows it."""
+    record = ReportRecord.from_raw_data(image)
+    return _stored(record)
 
 
 def _pending_shard(report_id: str) -> str:
@@ -218,6 +228,16 @@ class ReportStore:
             if len(found) >= limit:
                 break
         return found
+
+
+class ContactStore:
+    """Sealed reporter contacts (personal data): read only for the partner that submitted them."""
+
+    def sealed(self, report_id: str) -> str | None:
+        try:
+            return str(ContactRecord.get(report_id, consistent_read=True).sealed)
+        except ContactRecord.DoesNotExist:
+            return None
 
 
 class CaseStore:

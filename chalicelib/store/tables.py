@@ -16,7 +16,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE, STREAM_KEYS_ONLY, STREAM_NEW_AND_OLD_IMAGE
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.config import Settings
@@ -138,12 +138,102 @@ class IdempotencyRecord(_Table):
     expiration = TTLAttribute(null=True)
 
 
+class ApiKeyRecord(_Table):
+    """An API key: only its keyed hash is stored, never the key."""
+
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "keys"
+
+    id = UnicodeAttribute(hash_key=True)
+    key_hash = UnicodeAttribute()
+    partner_id = UnicodeAttribute()
+    roles = ListAttribute(of=UnicodeAttribute)
+    name = UnicodeAttribute(null=True)
+    requests_per_minute = NumberAttribute()
+    submissions_per_day = NumberAttribute()
+    created_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
+
+
+class UsageRecord(_Table):
+    """One key's usage on one WIB day: the current minute's requests and the day's submissions."""
+
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "usage"
+
+    id = UnicodeAttribute(hash_key=True)  # <key id>#<WIB date>
+    window = NumberAttribute(null=True)  # minutes since the epoch
+    requests = NumberAttribute(null=True)
+    submissions = NumberAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
+class PartnerIndex(GlobalSecondaryIndex["WebhookRecord"]):  # type: ignore[no-untyped-call]
+    """A partner's webhooks: read when one of its reports changes."""
+
+    class Meta:
+        index_name = "by_partner"
+        projection = AllProjection()
+
+    partner_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class WebhookRecord(_Table):
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "webhooks"
+
+    id = UnicodeAttribute(hash_key=True)
+    partner_id = UnicodeAttribute()
+    url = UnicodeAttribute()
+    events = ListAttribute(of=UnicodeAttribute)
+    sealed_secret = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    by_partner = PartnerIndex()
+
+
+class DeliveryRecord(_Table):
+    """One event sent (or being sent) to one webhook; kept for a while so partners can see failures."""
+
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "deliveries"
+
+    webhook_id = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)  # time-ordered: newest last
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    status = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    last_status_code = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+
+
 ALL_TABLES: tuple[type[_Table], ...] = (
     ReportRecord,
     CaseRecord,
     ClaimRecord,
     ContactRecord,
     IdempotencyRecord,
+    ApiKeyRecord,
+    UsageRecord,
+    WebhookRecord,
+    DeliveryRecord,
 )
 
 

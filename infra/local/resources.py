@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from secrets import token_urlsafe
 from typing import Any
 
 from chalicelib.adapters.aws import client
@@ -16,6 +17,7 @@ from chalicelib.store.tables import ReportRecord, create_all
 
 CHECK_MAX_RECEIVES = 5  # deliveries of one check message before it is dead-lettered
 CHECK_VISIBILITY_SECONDS = 30
+WEBHOOK_VISIBILITY_SECONDS = 60  # longer than one try can take (connect and read timeouts)
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class Resources:
     reports_stream_arn: str
     check_queue_url: str
     check_dead_letter_queue_url: str
+    webhook_queue_url: str
+    webhook_dead_letter_queue_url: str
 
 
 def create_resources(settings: Settings, check_visibility_seconds: int = CHECK_VISIBILITY_SECONDS) -> Resources:
@@ -32,25 +36,48 @@ def create_resources(settings: Settings, check_visibility_seconds: int = CHECK_V
     it to see a crashed delivery come back without waiting half a minute.
     """
     create_all(settings)
+    queue_url, dead_letter_url = _create_queue(
+        settings.check_queue_name, settings.check_dead_letter_queue_name, check_visibility_seconds, CHECK_MAX_RECEIVES
+    )
+    # The delivery function parks a delivery itself after its last try; the redrive only catches
+    # messages whose function crashed every time.
+    webhook_url, webhook_dead_letter_url = _create_queue(
+        settings.webhook_queue_name,
+        settings.webhook_dead_letter_queue_name,
+        WEBHOOK_VISIBILITY_SECONDS,
+        settings.webhook_max_attempts + 2,
+    )
+    client("sqs").create_queue(QueueName=settings.stream_failure_queue_name)
+    _create_bucket(settings)
+    _create_contacts_key(settings)
+    _create_pepper(settings)
+    stream_arn = client("dynamodb").describe_table(TableName=ReportRecord.Meta.table_name)["Table"]["LatestStreamArn"]
+    return Resources(stream_arn, queue_url, dead_letter_url, webhook_url, webhook_dead_letter_url)
+
+
+def _create_queue(name: str, dead_letter_name: str, visibility_seconds: int, max_receives: int) -> tuple[str, str]:
     sqs = client("sqs")
-    dead_letter_url = sqs.create_queue(QueueName=settings.check_dead_letter_queue_name)["QueueUrl"]
+    dead_letter_url = sqs.create_queue(QueueName=dead_letter_name)["QueueUrl"]
     dead_letter_arn = sqs.get_queue_attributes(QueueUrl=dead_letter_url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
     queue_url = sqs.create_queue(
-        QueueName=settings.check_queue_name,
+        QueueName=name,
         Attributes={
-            "VisibilityTimeout": str(check_visibility_seconds),
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": CHECK_MAX_RECEIVES}
-            ),
+            "VisibilityTimeout": str(visibility_seconds),
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": max_receives}),
         },
     )["QueueUrl"]
-    sqs.create_queue(QueueName=settings.stream_failure_queue_name)
-    _create_bucket(settings)
-    _create_contacts_key(settings)
-    stream_arn = client("dynamodb").describe_table(TableName=ReportRecord.Meta.table_name)["Table"]["LatestStreamArn"]
-    return Resources(stream_arn, queue_url, dead_letter_url)
+    return queue_url, dead_letter_url
+
+
+def _create_pepper(settings: Settings) -> None:
+    """The secret that API key hashes are keyed with; made once, kept by the snapshot."""
+    secrets = client("secretsmanager")
+    try:
+        secrets.describe_secret(SecretId=settings.key_pepper_secret)
+    except secrets.exceptions.ResourceNotFoundException:
+        secrets.create_secret(Name=settings.key_pepper_secret, SecretString=token_urlsafe(32))
 
 
 def _create_bucket(settings: Settings) -> None:

@@ -5,7 +5,8 @@ minutes, and restores it on start, before anything else touches the emulator. Me
 are not saved: a restored report still waiting for its check is re-driven by the sweep.
 
 Layout of ``<data dir>/snapshot``: ``manifest.json``; ``tables/<table>.jsonl`` (DynamoDB JSON, one
-item a line); ``objects/<bucket>/<key>`` with ``objects.json`` (content types); ``kms.json``.
+item a line); ``objects/<bucket>/<key>`` with ``objects.json`` (content types); ``kms.json``;
+``secrets.json`` (the API key pepper: without it no stored key would verify).
 The KMS part reaches into moto's memory (the emulator runs in this process): KMS never exports
 key material, but without it no restored contact could be decrypted.
 """
@@ -56,6 +57,7 @@ def save_snapshot(settings: Settings, data_dir: Path) -> dict[str, Any]:
         manifest["tables"][model.short_name] = rows
     manifest["objects"] = _save_objects(settings, work)
     _save_kms(settings, work)
+    _save_secrets(settings, work)
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2))
     old = data_dir / "snapshot.old"
     shutil.rmtree(old, ignore_errors=True)
@@ -94,6 +96,7 @@ def restore_snapshot(settings: Settings, data_dir: Path) -> dict[str, Any] | Non
             _write_batch(dynamodb, name, batch)
     _restore_objects(settings, source)
     _restore_kms(settings, source)
+    _restore_secrets(settings, source)
     return manifest
 
 
@@ -159,3 +162,16 @@ def _restore_kms(settings: Settings, source: Path) -> None:
     key.key_material = base64.b64decode(saved["material"])
     backend.keys[key.id] = key
     client("kms").create_alias(AliasName=saved["alias"], TargetKeyId=key.id)
+
+
+def _save_secrets(settings: Settings, work: Path) -> None:
+    value = client("secretsmanager").get_secret_value(SecretId=settings.key_pepper_secret)["SecretString"]
+    (work / "secrets.json").write_text(json.dumps({settings.key_pepper_secret: value}))
+
+
+def _restore_secrets(settings: Settings, source: Path) -> None:
+    path = source / "secrets.json"
+    if not path.exists():
+        return
+    for name, value in json.loads(path.read_text()).items():
+        client("secretsmanager").put_secret_value(SecretId=name, SecretString=value)

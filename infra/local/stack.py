@@ -12,11 +12,13 @@ import argparse
 import json
 import logging
 import os
+import secrets
 import signal
 import socket
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--stale-after-seconds", type=int, default=None, help="sweep threshold override")
     parser.add_argument("--no-demo", action="store_true", help="do not load the demo claims")
     parser.add_argument("--no-events", action="store_true", help="serve HTTP only (no streams, queues, schedules)")
+    parser.add_argument(
+        "--demo-key",
+        default=os.environ.get("SARING_DEMO_KEY") or None,
+        help="the demo admin key's value (default: $SARING_DEMO_KEY, else a new one each start)",
+    )
     return parser.parse_args(argv)
 
 
@@ -74,9 +81,22 @@ def load_demo_claims() -> int:
     return report.saved
 
 
-def _banner(
-    url: str, emulator_port: int, data_dir: Path, restored: dict[str, Any] | None, demo: int, *, events: bool
-) -> str:
+DEMO_KEY_ID_PART = "localdemoadmin22"
+
+
+def install_demo_key(value: str | None) -> str:
+    """The demo admin key: the given value, or a fresh one (same id, so restarts never pile keys up)."""
+    from chalicelib.domain.access import Role
+    from chalicelib.domain.models import KeyRequest
+    from chalicelib.services.access import install_key
+
+    key = value or f"saring_{DEMO_KEY_ID_PART}_{secrets.token_hex(20)}"
+    install_key(key, KeyRequest(partner_id="saring-demo", roles=[Role.admin], name="demo admin (make run)"))
+    return key
+
+
+def _banner(url: str, emulator_port: int, data_dir: Path, loaded: _Loaded, *, events: bool) -> str:
+    restored, demo, admin_key = loaded.restored, loaded.demo_claims, loaded.admin_key
     restored_text = (
         f"restored {sum(restored['tables'].values())} items from {data_dir}/snapshot"
         if restored
@@ -90,12 +110,37 @@ def _banner(
             f"  OpenAPI    {url}/v1/openapi.json",
             f"  Emulator   http://127.0.0.1:{emulator_port}  (moto: DynamoDB, SQS, S3, KMS)",
             f"  Data       {restored_text}; {demo} demo claims loaded",
+            f"  Admin key  {admin_key}",
+            f"             (try: curl -H 'X-Api-Key: {admin_key}' {url}/v1/keys)",
             f"  Events     {'streams, queues and schedules running' if events else 'off (--no-events)'}",
             "  Import     make import-claims FILE=claims.jsonl   (JSON Lines, CSV or ClaimReview JSON)",
             "  Ctrl-C stops everything (a snapshot is saved first).",
             "",
         ]
     )
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    restored: dict[str, Any] | None
+    demo_claims: int
+    admin_key: str
+
+
+def _load_data(args: argparse.Namespace) -> _Loaded:
+    """Create every resource, restore the last snapshot, add the demo claims and admin key, index."""
+    from chalicelib.config import get_settings
+    from chalicelib.services.claim_index import rebuild_claim_index
+    from infra.local.resources import create_resources
+    from infra.local.snapshot import restore_snapshot
+
+    create_resources(get_settings())
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    restored = restore_snapshot(get_settings(), args.data_dir)
+    demo = 0 if args.no_demo else load_demo_claims()
+    admin_key = install_demo_key(args.demo_key)
+    rebuild_claim_index()  # serve lookups at once, whether or not the event sources run
+    return _Loaded(restored, demo, admin_key)
 
 
 def _ports(args: argparse.Namespace) -> int | None:
@@ -119,6 +164,14 @@ def main(argv: list[str] | None = None) -> int:
     emulator_port = _ports(args)
     if emulator_port is None:
         return 2
+    from chalicelib.domain.access import key_id_of
+
+    if args.demo_key and key_id_of(args.demo_key) is None:
+        print(
+            "error: SARING_DEMO_KEY must look like saring_<16 of a-z and 2-7>_<20 to 64 letters or digits>",
+            file=sys.stderr,
+        )
+        return 2
     _configure_environment(args, emulator_port)
 
     from moto.server import ThreadedMotoServer  # after the environment is set
@@ -129,17 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     emulator.start()
 
     from chalicelib.config import get_settings
-    from infra.local.resources import create_resources
-    from infra.local.snapshot import restore_snapshot, save_snapshot
+    from infra.local.snapshot import save_snapshot
 
     settings = get_settings()
-    create_resources(settings)
-    args.data_dir.mkdir(parents=True, exist_ok=True)
-    restored = restore_snapshot(settings, args.data_dir)
-    demo = 0 if args.no_demo else load_demo_claims()
-    from chalicelib.services.claim_index import rebuild_claim_index
-
-    rebuild_claim_index()  # serve lookups at once, whether or not the event sources run
+    loaded = _load_data(args)
 
     from app import app  # reads the settings above
     from infra.local.http import LocalHttpServer
@@ -163,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     shared = ("SARING_STAGE", "SARING_AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
     environment = {name: os.environ[name] for name in shared if name in os.environ}
     stack_file.write_text(json.dumps({"api": url, "environment": environment}))
-    print(_banner(url, emulator_port, args.data_dir, restored, demo, events=runner is not None), flush=True)
+    print(_banner(url, emulator_port, args.data_dir, loaded, events=runner is not None), flush=True)
 
     next_snapshot = time.monotonic() + args.snapshot_seconds
     while not stop.wait(1.0):

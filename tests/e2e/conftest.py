@@ -16,6 +16,8 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+# The stacks start with this admin key (SARING_DEMO_KEY), as a script would.
+ADMIN_KEY = "saring_e2eadminkey23456_" + "e2e0admin0key0for0tests0only"
 START_TIMEOUT = 90.0
 STOP_TIMEOUT = 60.0
 
@@ -53,6 +55,7 @@ def start_stack(data_dir: Path, *extra: str, port: int | None = None, wait: bool
     log = data_dir.parent / f"stack-{port}-{time.monotonic_ns()}.log"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SARING_")}
     environment["PYTHONUNBUFFERED"] = "1"
+    environment["SARING_DEMO_KEY"] = ADMIN_KEY
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "infra.local", "--port", str(port), "--data-dir", str(data_dir), *extra],
@@ -71,6 +74,20 @@ def start_stack(data_dir: Path, *extra: str, port: int | None = None, wait: bool
                 raise RuntimeError(f"the stack did not start:\n{stack.output()[-3000:]}")
             time.sleep(0.2)
     return stack
+
+
+def keyed_session(stack: Stack, *roles: str, partner_id: str = "e2e-partner") -> requests.Session:
+    """A session whose requests carry a new key with ``roles``, made by the admin over the API."""
+    created = requests.post(
+        f"{stack.url}/v1/keys",
+        json={"partner_id": partner_id, "roles": list(roles or ("partner",))},
+        headers={"X-Api-Key": ADMIN_KEY},
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    session = requests.Session()
+    session.headers["X-Api-Key"] = created.json()["key"]
+    return session
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-from tests.e2e.conftest import Stack, free_port, start_stack, wait_for_status
+from tests.e2e.conftest import Stack, free_port, keyed_session, start_stack, wait_for_status
 
 DEMO_HOAX = (
     "KPU resmi mengundurkan hari pemungutan suara ke bulan Juni karena logistik belum siap. "
@@ -26,8 +26,8 @@ def _submit(session: requests.Session, stack: Stack, body: dict[str, object]) ->
 def test_a_partner_submits_and_fetches_the_verdict(stacks: Callable[..., Stack]) -> None:
     # Given the stack as `make run` starts it
     stack = stacks()
-    session = requests.Session()
-    assert session.get(f"{stack.url}/v1/health", timeout=5).json()["status"] == "ok"
+    session = keyed_session(stack, "partner")
+    assert requests.get(f"{stack.url}/v1/health", timeout=5).json()["status"] == "ok"
     # When a forwarded copy of a demo claim and an unknown text are reported
     copy = _submit(session, stack, {"text": "  " + DEMO_HOAX.upper(), "platform": "whatsapp", "province": "33"})
     unknown = _submit(session, stack, {"text": "Jalan di depan rumah berlubang", "platform": "x", "province": "31"})
@@ -38,18 +38,22 @@ def test_a_partner_submits_and_fetches_the_verdict(stacks: Callable[..., Stack])
     review = wait_for_status(session, f"{stack.url}/v1/reports/{unknown}", {"matched", "needs_review"})
     assert review["status"] == "needs_review"
     # And a media outlet's lookup of a reworded excerpt finds the same demo claim
-    lookup = session.post(
-        f"{stack.url}/v1/lookup",
-        json={"text": "kpu udh mengundurkan hari pemungutan suara ke bulan juni krn logistik blm siap"},
-        timeout=10,
-    ).json()
+    lookup = (
+        keyed_session(stack, "media", partner_id="kabar-media")
+        .post(
+            f"{stack.url}/v1/lookup",
+            json={"text": "kpu udh mengundurkan hari pemungutan suara ke bulan juni krn logistik blm siap"},
+            timeout=10,
+        )
+        .json()
+    )
     assert lookup["matches"][0]["claim"]["id"] == matched["verdict"]["claim"]["id"]  # type: ignore[index]
     assert lookup["verdict_hint"] == "HOAKS"
 
 
 def test_malformed_requests_get_problems_never_5xx(stacks: Callable[..., Stack]) -> None:
     stack = stacks("--no-demo", "--no-events")
-    session = requests.Session()
+    session = keyed_session(stack, "partner")
     cases = [
         ("GET", "/v1/nothing-here", {}, None, 404),
         ("DELETE", "/v1/reports", {}, None, 405),
@@ -74,29 +78,29 @@ def test_malformed_requests_get_problems_never_5xx(stacks: Callable[..., Stack])
 def test_reports_survive_a_restart(stacks: Callable[..., Stack], tmp_path: Path) -> None:
     # Given a checked report
     stack = stacks()
-    session = requests.Session()
+    session = keyed_session(stack, "partner")
     report_id = _submit(session, stack, {"text": DEMO_HOAX, "platform": "whatsapp", "province": "31"})
     before = wait_for_status(session, f"{stack.url}/v1/reports/{report_id}", {"matched"})
     # When the stack is stopped with Ctrl-C and started again on the same data
     assert stack.stop() == 0
     assert "snapshot saved" in stack.output()
     again = stacks(port=stack.port)
-    # Then the report is there, as it was
+    # Then the report is there, as it was, for the same partner key
     assert "restored" in again.output()
-    assert requests.get(f"{again.url}/v1/reports/{report_id}", timeout=5).json() == before
+    assert session.get(f"{again.url}/v1/reports/{report_id}", timeout=5).json() == before
 
 
 def test_a_report_left_waiting_is_checked_after_a_restart(stacks: Callable[..., Stack]) -> None:
     # Given reports accepted while nothing consumed the events (as if the process died first)
     stack = stacks("--no-events")
-    session = requests.Session()
+    session = keyed_session(stack, "partner")
     waiting = _submit(session, stack, {"text": DEMO_HOAX, "platform": "whatsapp", "province": "31"})
     assert session.get(f"{stack.url}/v1/reports/{waiting}", timeout=5).json()["status"] == "received"
     stack.stop()
     # When the stack starts again with its events running
     again = stacks("--stale-after-seconds", "0", port=stack.port)
     # Then the sweep re-drives the report and it is checked
-    body = wait_for_status(requests.Session(), f"{again.url}/v1/reports/{waiting}", {"matched"})
+    body = wait_for_status(session, f"{again.url}/v1/reports/{waiting}", {"matched"})
     assert body["status"] == "matched"
 
 

@@ -11,10 +11,10 @@ import pytest
 from chalice.test import Client
 from moto import mock_aws
 
-from chalicelib.adapters import check_queue
-from chalicelib.adapters.aws import reset_clients
+from chalicelib.adapters.aws import queue_url, reset_clients, secret_bytes
 from chalicelib.config import get_settings
 from chalicelib.services import reports as report_service
+from chalicelib.services.access import forget_cached_keys
 from chalicelib.services.claim_index import forget_loaded_index
 from chalicelib.store import stores
 from infra.local.resources import Resources, create_resources
@@ -24,7 +24,7 @@ from infra.local.runner import EventSourceRunner
 def _forget_cached_clients() -> None:
     reset_clients()
     stores.cache_clear()
-    check_queue._queue_url.cache_clear()
+    forget_cached_keys()
     report_service._idempotent_submit.cache_clear()
 
 
@@ -43,6 +43,10 @@ def _emulator() -> Iterator[Any]:
 def aws(_emulator: Any) -> Resources:
     """A fresh emulated account with every table, queue, bucket and key."""
     _emulator.reset()
+    # What was read from the last test's account is gone with it; the clients themselves stay.
+    queue_url.cache_clear()
+    secret_bytes.cache_clear()
+    forget_cached_keys()
     forget_loaded_index()
     return create_resources(get_settings(), check_visibility_seconds=1)
 
@@ -59,15 +63,61 @@ def app(aws: Resources) -> Any:
     return _app()
 
 
-class Api:
-    """A partner's view of the app through the Lambda handler (chalice's test client)."""
+def make_key(*roles: str, partner_id: str = "test-partner", **limits: int) -> str:
+    """A new API key with these roles (straight through the service, as an admin's CLI would)."""
+    from chalicelib.domain.models import KeyLimits, KeyRequest
+    from chalicelib.services.access import create_key
 
-    def __init__(self, client: Any) -> None:
+    request = KeyRequest(partner_id=partner_id, roles=list(roles), limits=KeyLimits(**limits))
+    return create_key(request).key
+
+
+class KeyedHttp:
+    """Chalice's test HTTP client, sending one API key unless a request names its own headers' key."""
+
+    def __init__(self, http: Any, key: str | None) -> None:
+        self._http, self.key = http, key
+
+    def _call(self, method: str, path: str, headers: dict[str, str] | None = None, body: Any = b"") -> Any:
+        sent = dict(headers or {})
+        if self.key is not None:
+            sent.setdefault("X-Api-Key", self.key)
+        if isinstance(body, dict):
+            body = json.dumps(body)
+            sent.setdefault("Content-Type", "application/json")
+        return self._http.request(method, path, headers=sent, body=body)
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Any:
+        return self._call("GET", path, headers)
+
+    def delete(self, path: str, headers: dict[str, str] | None = None) -> Any:
+        return self._call("DELETE", path, headers)
+
+    def post(self, path: str, headers: dict[str, str] | None = None, body: Any = b"") -> Any:
+        return self._call("POST", path, headers, body)
+
+    def patch(self, path: str, headers: dict[str, str] | None = None, body: Any = b"") -> Any:
+        return self._call("PATCH", path, headers, body)
+
+
+class Api:
+    """A partner's view of the app through the Lambda handler (chalice's test client).
+
+    Its key has the roles ``partner`` and ``checker`` (so older tests can write claims too);
+    ``as_key`` gives the same client under another key.
+    """
+
+    def __init__(self, client: Any, key: str | None) -> None:
         self.client = client
+        self.key = key
+        self.http = KeyedHttp(client.http, key)
+
+    def as_key(self, key: str | None) -> Api:
+        return Api(self.client, key)
 
     def post_report(self, body: Any, **headers: str) -> Any:
         raw = body if isinstance(body, (str, bytes)) else json.dumps(body)
-        return self.client.http.post("/v1/reports", headers={"Content-Type": "application/json", **headers}, body=raw)
+        return self.http.post("/v1/reports", headers={"Content-Type": "application/json", **headers}, body=raw)
 
     def submit(self, body: dict[str, Any], **headers: str) -> str:
         answer = self.post_report(body, **headers)
@@ -75,7 +125,7 @@ class Api:
         return str(json.loads(answer.body)["id"])
 
     def report(self, report_id: str) -> dict[str, Any]:
-        answer = self.client.http.get(f"/v1/reports/{report_id}")
+        answer = self.http.get(f"/v1/reports/{report_id}")
         assert answer.status_code == 200, answer.body
         return dict(json.loads(answer.body))
 
@@ -83,7 +133,7 @@ class Api:
 @pytest.fixture
 def api(app: Any) -> Iterator[Api]:
     with Client(app) as client:
-        yield Api(client)
+        yield Api(client, make_key("partner", "checker"))
 
 
 @pytest.fixture

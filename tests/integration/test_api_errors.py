@@ -30,7 +30,7 @@ def test_a_json_array_is_400(api: Api) -> None:
 
 
 def test_a_wrong_content_type_is_415(api: Api) -> None:
-    answer = api.client.http.post("/v1/reports", headers={"Content-Type": "text/plain"}, body="hello")
+    answer = api.http.post("/v1/reports", headers={"Content-Type": "text/plain"}, body="hello")
     _problem(answer, 415)
 
 
@@ -60,20 +60,20 @@ def test_a_bad_idempotency_key_is_422(api: Api) -> None:
 
 
 def test_a_wrong_method_is_405_with_allow(api: Api) -> None:
-    answer = api.client.http.delete("/v1/reports/rpt_aaaaaaaaaaaaaaaaaaaaaaaaaa")
+    answer = api.http.delete("/v1/reports/rpt_aaaaaaaaaaaaaaaaaaaaaaaaaa")
     _problem(answer, 405)
     assert answer.headers["Allow"] == "GET"
 
 
 @pytest.mark.parametrize("report_id", ["rpt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "not-an-id", "rpt_" + "A" * 26])
 def test_an_unknown_report_is_404(api: Api, report_id: str) -> None:
-    problem = _problem(api.client.http.get(f"/v1/reports/{report_id}"), 404)
+    problem = _problem(api.http.get(f"/v1/reports/{report_id}"), 404)
     assert problem["instance"] == f"/v1/reports/{report_id}"
 
 
 def test_every_answer_carries_a_request_id(api: Api) -> None:
-    answer = api.client.http.get("/v1/health", headers={"X-Request-Id": "partner-req-12345"})
+    answer = api.http.get("/v1/health", headers={"X-Request-Id": "partner-req-12345"})
     assert answer.status_code == 200
     assert answer.headers["X-Request-Id"] == "partner-req-12345"
-    unsafe = api.client.http.get("/v1/health", headers={"X-Request-Id": "a\u00e9" * 3})
+    unsafe = api.http.get("/v1/health", headers={"X-Request-Id": "a\u00e9" * 3})
     assert unsafe.headers["X-Request-Id"] != "a\u00e9" * 3

@@ -39,7 +39,7 @@ def test_a_reimport_updates_and_never_duplicates(api: Api, runner: EventSourceRu
     assert _claim_count() == 150
     # And once the claims' stream ran, lookups answer from the rebuilt index
     runner.drain()
-    answer = api.client.http.post(
+    answer = api.http.post(
         "/v1/lookup",
         headers={"Content-Type": "application/json"},
         body=json.dumps({"text": "jembatan 7 di kota kami runtuh pagi tadi banyak korban"}),

@@ -23,13 +23,13 @@ def _claim(n: int, **extra: Any) -> dict[str, Any]:
 
 
 def _create(api: Api, body: dict[str, Any]) -> dict[str, Any]:
-    answer = api.client.http.post("/v1/claims", headers=HEADERS, body=json.dumps(body))
+    answer = api.http.post("/v1/claims", headers=HEADERS, body=json.dumps(body))
     assert answer.status_code == 201, answer.body
     return dict(json.loads(answer.body))
 
 
 def _get(api: Api, path: str, **headers: str) -> Any:
-    return api.client.http.get(path, headers=headers)
+    return api.http.get(path, headers=headers)
 
 
 def test_a_claim_is_created_read_and_changed(api: Api, runner: EventSourceRunner) -> None:
@@ -43,16 +43,12 @@ def test_a_claim_is_created_read_and_changed(api: Api, runner: EventSourceRunner
     again = _create(api, _claim(1, title="Judul baru"))
     assert again["id"] == created["id"] and again["title"] == "Judul baru"
     # A patch changes only what it names, and the index follows the claims' stream
-    answer = api.client.http.patch(
-        f"/v1/claims/{created['id']}", headers=HEADERS, body=json.dumps({"label": "MENYESATKAN"})
-    )
+    answer = api.http.patch(f"/v1/claims/{created['id']}", headers=HEADERS, body=json.dumps({"label": "MENYESATKAN"}))
     assert answer.status_code == 200
     patched = json.loads(answer.body)
     assert (patched["label"], patched["title"]) == ("MENYESATKAN", "Judul baru")
     runner.drain()
-    lookup = json.loads(
-        api.client.http.post("/v1/lookup", headers=HEADERS, body=json.dumps({"text": _claim(1)["text"]})).body
-    )
+    lookup = json.loads(api.http.post("/v1/lookup", headers=HEADERS, body=json.dumps({"text": _claim(1)["text"]})).body)
     assert lookup["matches"][0]["claim"]["label"] == "MENYESATKAN"
 
 
@@ -111,12 +107,12 @@ def test_bad_claim_requests_are_problems(api: Api) -> None:
         answer = _get(api, f"/v1/claims?{query}")
         assert answer.status_code == 422, query
         assert json.loads(answer.body)["errors"][0]["field"] == field
-    bad_province = api.client.http.post("/v1/claims", headers=HEADERS, body=json.dumps(_claim(9, province="99")))
+    bad_province = api.http.post("/v1/claims", headers=HEADERS, body=json.dumps(_claim(9, province="99")))
     assert json.loads(bad_province.body)["errors"][0]["field"] == "province"
-    missing = api.client.http.post("/v1/claims", headers=HEADERS, body=json.dumps({"title": "x"}))
+    missing = api.http.post("/v1/claims", headers=HEADERS, body=json.dumps({"title": "x"}))
     assert missing.status_code == 422
     assert {e["field"] for e in json.loads(missing.body)["errors"]} == {"external_id", "label"}
-    unknown = api.client.http.patch(
+    unknown = api.http.patch(
         "/v1/claims/clm_000000000000000000000000", headers=HEADERS, body=json.dumps({"label": "BENAR"})
     )
     assert unknown.status_code == 404

@@ -11,7 +11,7 @@ from tests.integration.conftest import Api
 
 
 def test_the_document_is_valid_openapi_and_lists_every_route(api: Api, app: Any) -> None:
-    answer = api.client.http.get("/v1/openapi.json")
+    answer = api.http.get("/v1/openapi.json")
     assert answer.status_code == 200
     document = json.loads(answer.body)
     validate(document)
@@ -21,7 +21,7 @@ def test_the_document_is_valid_openapi_and_lists_every_route(api: Api, app: Any)
 
 
 def test_the_submission_schema_is_the_models(api: Api) -> None:
-    document = json.loads(api.client.http.get("/v1/openapi.json").body)
+    document = json.loads(api.http.get("/v1/openapi.json").body)
     schema = document["components"]["schemas"]["ReportSubmission"]
     assert schema["additionalProperties"] is False
     assert set(schema["required"]) == {"platform", "province"}
@@ -29,5 +29,5 @@ def test_the_submission_schema_is_the_models(api: Api) -> None:
 
 
 def test_health_is_public_and_says_the_stage(api: Api) -> None:
-    body = json.loads(api.client.http.get("/v1/health").body)
+    body = json.loads(api.http.get("/v1/health").body)
     assert body == {"status": "ok", "stage": "local", "version": body["version"]}

@@ -93,7 +93,7 @@ def test_an_edited_excerpt_is_matched_and_a_short_one_is_suggested(api: Api, run
 def test_lookup_ranks_claims_with_levels_and_a_hint(api: Api, runner: EventSourceRunner) -> None:
     claim_id = _debunk()
     runner.drain()
-    answer = api.client.http.post(
+    answer = api.http.post(
         "/v1/lookup", headers={"Content-Type": "application/json"}, body=json.dumps({"text": HOAX.upper(), "limit": 3})
     )
     assert answer.status_code == 200
@@ -103,7 +103,7 @@ def test_lookup_ranks_claims_with_levels_and_a_hint(api: Api, runner: EventSourc
     assert body["matches"][0]["claim"]["external_id"] == "demo-1"
     assert body["matches"][0]["level"] == "match"
     by_link = json.loads(
-        api.client.http.post(
+        api.http.post(
             "/v1/lookup",
             headers={"Content-Type": "application/json"},
             body=json.dumps({"url": SCAM_URL + "&utm_source=x"}),
@@ -111,7 +111,7 @@ def test_lookup_ranks_claims_with_levels_and_a_hint(api: Api, runner: EventSourc
     )
     assert (by_link["matches"][0]["claim"]["id"], by_link["matches"][0]["score"]) == (claim_id, 1.0)
     nothing = json.loads(
-        api.client.http.post(
+        api.http.post(
             "/v1/lookup",
             headers={"Content-Type": "application/json"},
             body=json.dumps({"text": "cuaca cerah hari ini"}),
@@ -121,7 +121,7 @@ def test_lookup_ranks_claims_with_levels_and_a_hint(api: Api, runner: EventSourc
 
 
 def test_lookup_refuses_an_empty_question(api: Api) -> None:
-    answer = api.client.http.post("/v1/lookup", headers={"Content-Type": "application/json"}, body="{}")
+    answer = api.http.post("/v1/lookup", headers={"Content-Type": "application/json"}, body="{}")
     assert answer.status_code == 422
     assert json.loads(answer.body)["errors"][0]["field"] == "body"
 

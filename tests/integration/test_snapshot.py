@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.adapters.aws import client
-from chalicelib.adapters.contact_cipher import open_contact
+from chalicelib.adapters.sealing import open_sealed
 from chalicelib.config import get_settings
 from infra.local.resources import create_resources
 from infra.local.runner import EventSourceRunner
@@ -41,7 +41,7 @@ def test_a_restored_snapshot_has_every_report_object_and_readable_contact(
     sealed = client("dynamodb").get_item(
         TableName=settings.table_name("contacts"), Key={"report_id": {"S": report_id}}
     )["Item"]["sealed"]["S"]
-    assert open_contact(report_id, sealed) == CONTACT
+    assert open_sealed(sealed, ("report_id", report_id)) == CONTACT
 
 
 def test_no_snapshot_means_a_fresh_start(aws: Any, tmp_path: Path) -> None:

@@ -1,0 +1,159 @@
+"""Who may call what: roles, the route policy, API key format and hashing, usage limits.
+
+Pure: the middleware (``api/access.py``) applies this to each request, so no route decides alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    partner = "partner"  # apps that submit the public's reports and own them
+    media = "media"  # outlets and platforms that look verdicts up
+    agency = "agency"  # Bawaslu, the ministry: every report, never personal data
+    checker = "checker"  # fact-checkers: write claims, decide
+    admin = "admin"  # operators: keys, and reading everything but personal data
+
+
+_READERS = frozenset({Role.partner, Role.media, Role.agency, Role.checker, Role.admin})
+
+# (method, route) → roles allowed; None means public. A route missing here is refused to everyone.
+ROUTE_POLICY: dict[tuple[str, str], frozenset[Role] | None] = {
+    ("GET", "/v1/health"): None,
+    ("GET", "/v1/openapi.json"): None,
+    ("POST", "/v1/reports"): frozenset({Role.partner}),
+    ("GET", "/v1/reports/{report_id}"): frozenset({Role.partner, Role.agency, Role.checker, Role.admin}),
+    ("POST", "/v1/lookup"): _READERS,
+    ("GET", "/v1/claims"): _READERS,
+    ("GET", "/v1/claims/{claim_id}"): _READERS,
+    ("POST", "/v1/claims"): frozenset({Role.checker, Role.admin}),
+    ("PATCH", "/v1/claims/{claim_id}"): frozenset({Role.checker, Role.admin}),
+    ("POST", "/v1/keys"): frozenset({Role.admin}),
+    ("GET", "/v1/keys"): frozenset({Role.admin}),
+    ("DELETE", "/v1/keys/{key_id}"): frozenset({Role.admin}),
+    ("POST", "/v1/webhooks"): frozenset({Role.partner}),
+    ("GET", "/v1/webhooks"): frozenset({Role.partner}),
+    ("GET", "/v1/webhooks/{webhook_id}"): frozenset({Role.partner}),
+    ("DELETE", "/v1/webhooks/{webhook_id}"): frozenset({Role.partner}),
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): frozenset({Role.partner}),
+}
+
+# Roles that read every report (never its personal data); a partner alone reads only its own.
+ALL_REPORT_READERS = frozenset({Role.agency, Role.checker, Role.admin})
+
+
+def methods_of(route: str) -> list[str]:
+    """The methods the policy knows for a route (the Allow header of a 405)."""
+    return sorted(method for method, known in ROUTE_POLICY if known == route)
+
+
+def is_public(method: str, route: str) -> bool:
+    return (method, route) in ROUTE_POLICY and ROUTE_POLICY[(method, route)] is None
+
+
+def may_call(roles: frozenset[Role], method: str, route: str) -> bool:
+    """True when any of ``roles`` is allowed on the route (unknown routes: never)."""
+    allowed = ROUTE_POLICY.get((method, route), frozenset())
+    return allowed is None or bool(roles & allowed)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller, as its API key says."""
+
+    key_id: str
+    partner_id: str
+    roles: frozenset[Role]
+    requests_per_minute: int
+    submissions_per_day: int
+
+    def reads_all_reports(self) -> bool:
+        return bool(self.roles & ALL_REPORT_READERS)
+
+
+# --- API keys: "saring_<16 id characters>_<secret>"; the id finds the record, the secret proves it.
+
+_KEY = re.compile(r"^saring_([a-z2-7]{16})_([A-Za-z0-9]{20,64})$")
+
+
+def new_api_key() -> tuple[str, str]:
+    """A fresh (key id, key); the key is shown once and only its keyed hash is kept."""
+    id_part = base64.b32encode(secrets.token_bytes(10)).decode().lower()
+    secret = base64.b32encode(secrets.token_bytes(30)).decode().lower()  # 48 chars, 240 bits
+    key = f"saring_{id_part}_{secret}"
+    return "key_" + id_part, key
+
+
+def key_id_of(key: str) -> str | None:
+    """The id inside a well-formed key, or None for anything else."""
+    found = _KEY.match(key)
+    return "key_" + found.group(1) if found else None
+
+
+def key_hash(pepper: bytes, key: str) -> str:
+    """The stored form of a key: HMAC-SHA256 under a secret pepper, so a leaked table proves nothing."""
+    return hmac.new(pepper, key.encode(), hashlib.sha256).hexdigest()
+
+
+def key_matches(pepper: bytes, key: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(key_hash(pepper, key), stored_hash)
+
+
+# --- Limits: requests per minute (fixed windows) and report submissions per WIB day.
+
+WIB = timezone(timedelta(hours=7), "WIB")
+DEFAULT_REQUESTS_PER_MINUTE = 600
+DEFAULT_SUBMISSIONS_PER_DAY = 10_000
+
+
+@dataclass(frozen=True)
+class UsageWindow:
+    """Where one request falls: its minute and its WIB day."""
+
+    minute: int  # minutes since the epoch
+    day: str  # WIB date, YYYY-MM-DD
+    seconds_to_next_minute: int
+    seconds_to_next_day: int
+
+    @classmethod
+    def at(cls, now: datetime) -> UsageWindow:
+        epoch_seconds = now.timestamp()
+        local = now.astimezone(WIB)
+        midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        return cls(
+            minute=int(epoch_seconds // 60),
+            day=local.date().isoformat(),
+            seconds_to_next_minute=max(1, 60 - int(epoch_seconds % 60)),
+            seconds_to_next_day=max(1, int((midnight - local).total_seconds())),
+        )
+
+
+@dataclass(frozen=True)
+class UsageVerdict:
+    """The limiter's answer for one request, with what the RateLimit headers say."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_seconds: int
+    exceeded: str | None = None  # "rate" or "quota" when refused
+    retry_after: int = 0
+
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(max(0, self.remaining)),
+            "RateLimit-Reset": str(self.reset_seconds),
+            "RateLimit-Policy": f"{self.limit};w=60",
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(self.retry_after)
+        return headers

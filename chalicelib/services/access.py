@@ -1,0 +1,134 @@
+"""Use cases of API keys: who is calling, may it, how much; and the admin's keys."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from chalicelib.adapters.aws import secret_bytes
+from chalicelib.config import get_settings
+from chalicelib.domain.access import Principal, UsageVerdict, UsageWindow, key_hash, key_id_of, key_matches, new_api_key
+from chalicelib.domain.models import KeyCreated, KeyPage, KeyRequest, KeyView
+from chalicelib.observability import count, logger
+from chalicelib.services.errors import LimitReached, Unauthenticated, UnknownCursor
+from chalicelib.store import stores
+from chalicelib.store.keys import StoredKey
+
+# key id → (when read, the stored key or None); a revoked key stops working within the cache time.
+_recent_keys: dict[str, tuple[float, StoredKey | None]] = {}
+
+
+def _pepper() -> bytes:
+    return secret_bytes(get_settings().key_pepper_secret)
+
+
+def _stored_key(key_id: str) -> StoredKey | None:
+    ttl = get_settings().key_cache_seconds
+    cached = _recent_keys.get(key_id)
+    if cached and ttl and time.monotonic() - cached[0] < ttl:
+        return cached[1]
+    stored = stores().keys.get(key_id)
+    if ttl:
+        _recent_keys[key_id] = (time.monotonic(), stored)
+    return stored
+
+
+def forget_cached_keys() -> None:
+    _recent_keys.clear()
+
+
+def authenticate(key: str | None, now: datetime | None = None) -> Principal:
+    """The caller behind an ``X-Api-Key`` value; raises Unauthenticated saying why not."""
+    if not key:
+        raise Unauthenticated("This endpoint needs an API key in the X-Api-Key header.")
+    key_id = key_id_of(key)
+    stored = _stored_key(key_id) if key_id else None
+    # The hash is compared (in constant time) even for an unknown id, so timing tells nothing.
+    known = key_matches(_pepper(), key, stored.key_hash if stored else "0" * 64)
+    if stored is None or not known:
+        count("KeysRefused")
+        raise Unauthenticated("This API key is not valid.")
+    view = stored.view
+    now = now or datetime.now(UTC)
+    if view.revoked_at is not None:
+        raise Unauthenticated("This API key was revoked.")
+    if view.expires_at is not None and view.expires_at <= now:
+        raise Unauthenticated("This API key has expired.")
+    return Principal(
+        key_id=view.id,
+        partner_id=view.partner_id,
+        roles=frozenset(view.roles),
+        requests_per_minute=view.limits.requests_per_minute,
+        submissions_per_day=view.limits.submissions_per_day,
+    )
+
+
+def use_allowance(principal: Principal, *, submission: bool, now: datetime | None = None) -> UsageVerdict:
+    """Count one request against the key's limits; raises LimitReached when it is over."""
+    window = UsageWindow.at(now or datetime.now(UTC))
+    verdict = stores().usage.consume(
+        principal.key_id,
+        window,
+        principal.requests_per_minute,
+        principal.submissions_per_day,
+        submission=submission,
+    )
+    if not verdict.allowed:
+        count("RequestsLimited")
+        raise LimitReached(verdict)
+    return verdict
+
+
+def create_key(request: KeyRequest, now: datetime | None = None) -> KeyCreated:
+    """A new key; the answer is the only place the key itself ever appears."""
+    key_id, key = new_api_key()
+    view = KeyView(
+        id=key_id,
+        partner_id=request.partner_id,
+        roles=request.roles,
+        name=request.name,
+        limits=request.limits,
+        created_at=now or datetime.now(UTC),
+        expires_at=request.expires_at,
+    )
+    stores().keys.save(view, key_hash(_pepper(), key))
+    logger.info("api key created", extra={"key_id": key_id, "partner_id": request.partner_id})
+    return KeyCreated(**view.model_dump(), key=key)
+
+
+def install_key(key: str, request: KeyRequest, now: datetime | None = None) -> KeyView:
+    """Store a key whose value the operator chose (the local stack's demo key); replaces one with its id."""
+    key_id = key_id_of(key)
+    if key_id is None:
+        raise ValueError("a key looks like saring_<16 of a-z, 2-7>_<20 to 64 letters or digits>")
+    view = KeyView(
+        id=key_id,
+        partner_id=request.partner_id,
+        roles=request.roles,
+        name=request.name,
+        limits=request.limits,
+        created_at=now or datetime.now(UTC),
+        expires_at=request.expires_at,
+    )
+    stores().keys.save(view, key_hash(_pepper(), key), replace=True)
+    _recent_keys.pop(key_id, None)
+    return view
+
+
+_KEY_ID_CURSOR = "key_"
+
+
+def list_keys(cursor: str | None, limit: int) -> KeyPage:
+    if cursor is not None and (not cursor.startswith(_KEY_ID_CURSOR) or len(cursor) != 20):
+        raise UnknownCursor(cursor)
+    keys, next_cursor = stores().keys.page(cursor, limit)
+    return KeyPage(keys=keys, next_cursor=next_cursor)
+
+
+def revoke_key(key_id: str, now: datetime | None = None) -> KeyView | None:
+    """Revoke a key for good; None when there is no such key."""
+    stored = stores().keys.revoke(key_id, now or datetime.now(UTC))
+    _recent_keys.pop(key_id, None)
+    if stored:
+        logger.info("api key revoked", extra={"key_id": key_id})
+    return stored.view if stored else None

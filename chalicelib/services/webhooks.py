@@ -1,0 +1,196 @@
+"""Use cases of webhooks: partners subscribe; report changes become signed, retried deliveries."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from chalicelib.adapters.sealing import open_sealed, seal
+from chalicelib.config import get_settings
+from chalicelib.domain.ids import new_webhook_id
+from chalicelib.domain.models import (
+    DeliveryPage,
+    DeliveryStatus,
+    ReportEventData,
+    WebhookCreated,
+    WebhookEvent,
+    WebhookPage,
+    WebhookRequest,
+    WebhookView,
+)
+from chalicelib.domain.webhooks import (
+    EVENT_ID_HEADER,
+    SIGNATURE_HEADER,
+    backoff_seconds,
+    delivery_id,
+    event_id,
+    events_of_change,
+    new_webhook_secret,
+    signature,
+)
+from chalicelib.observability import count, logger
+from chalicelib.services.errors import UnknownCursor, UnsafeWebhookUrl
+from chalicelib.store import stores
+from chalicelib.store.reports import report_from_stream_image
+from chalicelib.store.webhooks import StoredWebhook
+
+USER_AGENT = "Saring-Webhooks/1"
+_secrets: dict[str, str] = {}  # webhook id → signing secret, opened once per container
+
+
+def register_webhook(partner_id: str, request: WebhookRequest, now: datetime | None = None) -> WebhookCreated:
+    """Subscribe a partner's callback; raises UnsafeWebhookUrl when it may not be called."""
+    from chalicelib.adapters.webhook_http import UnsafeCallback, checked_address
+
+    try:
+        checked_address(request.url)
+    except UnsafeCallback as refused:
+        raise UnsafeWebhookUrl(str(refused)) from None
+    view = WebhookView(
+        id=new_webhook_id(), url=request.url, events=sorted(set(request.events)), created_at=now or datetime.now(UTC)
+    )
+    secret = new_webhook_secret()
+    stores().webhooks.create(view, partner_id, seal(secret, ("webhook_id", view.id)))
+    logger.info("webhook registered", extra={"webhook_id": view.id, "partner_id": partner_id})
+    return WebhookCreated(**view.model_dump(), secret=secret)
+
+
+def list_webhooks(partner_id: str) -> WebhookPage:
+    return WebhookPage(webhooks=[hook.view for hook in stores().webhooks.of_partner(partner_id)])
+
+
+def _own(partner_id: str, webhook_id: str) -> StoredWebhook | None:
+    hook = stores().webhooks.get(webhook_id)
+    return hook if hook is not None and hook.partner_id == partner_id else None
+
+
+def get_webhook(partner_id: str, webhook_id: str) -> WebhookView | None:
+    """A partner's own webhook; another partner's is as absent as a missing one."""
+    hook = _own(partner_id, webhook_id)
+    return hook.view if hook else None
+
+
+def delete_webhook(partner_id: str, webhook_id: str) -> bool:
+    deleted = stores().webhooks.delete(webhook_id, partner_id)
+    _secrets.pop(webhook_id, None)
+    return deleted
+
+
+def list_deliveries(partner_id: str, webhook_id: str, cursor: str | None, limit: int) -> DeliveryPage | None:
+    """A partner's webhook's deliveries, newest first; None when it is not the partner's webhook."""
+    if cursor is not None and not cursor.startswith("dlv_"):
+        raise UnknownCursor(cursor)
+    if _own(partner_id, webhook_id) is None:
+        return None
+    deliveries, next_cursor = stores().deliveries.page(webhook_id, cursor, limit)
+    return DeliveryPage(deliveries=deliveries, next_cursor=next_cursor)
+
+
+def publish_report_change(old_image: dict[str, Any] | None, new_image: dict[str, Any], change_id: str) -> int:
+    """Turn one change of a report (from the table's stream) into deliveries; returns how many.
+
+    Safe to repeat for the same change: the event and delivery ids derive from ``change_id``.
+    """
+    old = report_from_stream_image(old_image) if old_image else None
+    new = report_from_stream_image(new_image)
+    types = events_of_change(
+        old.status if old else None,
+        new.status,
+        old.verdict.model_dump_json() if old and old.verdict else None,
+        new.verdict.model_dump_json() if new.verdict else None,
+    )
+    if not types:
+        return 0
+    hooks = stores().webhooks.of_partner(new.partner_id)
+    if not hooks:
+        return 0
+    from chalicelib.adapters.webhook_queue import enqueue_deliveries
+
+    now = datetime.now(UTC)
+    data = ReportEventData(
+        id=new.id,
+        external_id=new.external_id,
+        status=new.status,
+        received_at=new.received_at,
+        case_id=new.case_id,
+        verdict=new.verdict,
+    )
+    messages = []
+    for event_type in types:
+        event = WebhookEvent(id=event_id(new.id, event_type, change_id), type=event_type, created_at=now, report=data)
+        for hook in hooks:
+            if event_type not in hook.view.events:
+                continue
+            delivery = delivery_id(now, event.id, hook.view.id)
+            stores().deliveries.open(hook.view.id, delivery, event.id, event_type, now)
+            messages.append({"webhook_id": hook.view.id, "delivery_id": delivery, "event": event.model_dump_json()})
+    enqueue_deliveries(messages)
+    count("WebhookDeliveriesQueued", len(messages))
+    return len(messages)
+
+
+class DeliveryOutcome(Enum):
+    done = "done"  # delivered, parked, or nothing left to do: remove the message
+    retry = "retry"  # try again after the backoff
+
+
+def deliver(message: dict[str, Any], attempt: int, receipt_handle: str | None = None) -> DeliveryOutcome:
+    """One try of one delivery: sign, send, record; after the last failed try, park it.
+
+    ``attempt`` is SQS's receive count (1 for the first try).
+    """
+    from chalicelib.adapters.webhook_http import post_json
+    from chalicelib.adapters.webhook_queue import park, retry_later
+
+    settings = get_settings()
+    webhook_id, delivery = str(message["webhook_id"]), str(message["delivery_id"])
+    hook = stores().webhooks.get(webhook_id)
+    if hook is None:
+        logger.info("delivery dropped: webhook deleted", extra={"webhook_id": webhook_id})
+        return DeliveryOutcome.done
+    known = stores().deliveries.get(webhook_id, delivery)
+    if known is not None and known.status in (DeliveryStatus.delivered, DeliveryStatus.dead_lettered):
+        return DeliveryOutcome.done  # a duplicate message of a finished delivery
+    body = str(message["event"]).encode()
+    event = json.loads(body)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        SIGNATURE_HEADER: signature(_secret(hook), int(time.time()), body),
+        EVENT_ID_HEADER: str(event["id"]),
+        "Saring-Event-Type": str(event["type"]),
+        "Saring-Delivery-Id": delivery,
+    }
+    result = post_json(hook.view.url, body, headers)
+    if result.ok:
+        status, outcome = DeliveryStatus.delivered, DeliveryOutcome.done
+        count("WebhooksDelivered")
+    elif attempt >= settings.webhook_max_attempts:
+        park(message, result.error or "failed")  # before recording it: a crash here repeats, never loses
+        status, outcome = DeliveryStatus.dead_lettered, DeliveryOutcome.done
+        count("WebhooksDeadLettered")
+        logger.warning("webhook delivery parked", extra={"webhook_id": webhook_id, "delivery_id": delivery})
+    else:
+        status, outcome = DeliveryStatus.retrying, DeliveryOutcome.retry
+        count("WebhookRetries")
+    stores().deliveries.record_attempt(
+        webhook_id,
+        delivery,
+        status=status,
+        attempts=attempt,
+        status_code=result.status_code,
+        error=result.error,
+        now=datetime.now(UTC),
+    )
+    if outcome is DeliveryOutcome.retry and receipt_handle is not None:
+        retry_later(receipt_handle, backoff_seconds(attempt, settings.webhook_backoff_seconds))
+    return outcome
+
+
+def _secret(hook: StoredWebhook) -> str:
+    if hook.view.id not in _secrets:
+        _secrets[hook.view.id] = open_sealed(hook.sealed_secret, ("webhook_id", hook.view.id))
+    return _secrets[hook.view.id]

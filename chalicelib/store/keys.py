@@ -1,0 +1,163 @@
+"""API keys and their usage counters in DynamoDB."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import PutError, UpdateError
+
+from chalicelib.domain.access import Role, UsageVerdict, UsageWindow
+from chalicelib.domain.models import KeyLimits, KeyView
+from chalicelib.store.tables import ApiKeyRecord, UsageRecord
+
+USAGE_KEPT_SECONDS = 2 * 86_400  # a day's counters outlive the day a little, then TTL removes them
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    view: KeyView
+    key_hash: str
+
+
+def _stored(record: ApiKeyRecord) -> StoredKey:
+    view = KeyView(
+        id=record.id,
+        partner_id=record.partner_id,
+        roles=[Role(str(role)) for role in record.roles],
+        name=record.name,
+        limits=KeyLimits(
+            requests_per_minute=int(record.requests_per_minute), submissions_per_day=int(record.submissions_per_day)
+        ),
+        created_at=record.created_at,
+        expires_at=record.expires_at,
+        revoked_at=record.revoked_at,
+    )
+    return StoredKey(view, record.key_hash)
+
+
+class KeyStore:
+    """The only code that reads or writes API keys."""
+
+    def save(self, key: KeyView, key_hash: str, *, replace: bool = False) -> bool:
+        """Store a key; False when the id exists and ``replace`` is not set."""
+        record = ApiKeyRecord(
+            key.id,
+            key_hash=key_hash,
+            partner_id=key.partner_id,
+            roles=[role.value for role in key.roles],
+            name=key.name,
+            requests_per_minute=key.limits.requests_per_minute,
+            submissions_per_day=key.limits.submissions_per_day,
+            created_at=key.created_at,
+            expires_at=key.expires_at,
+            revoked_at=key.revoked_at,
+        )
+        try:
+            record.save(condition=None if replace else ApiKeyRecord.id.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def get(self, key_id: str) -> StoredKey | None:
+        try:
+            return _stored(ApiKeyRecord.get(key_id))
+        except ApiKeyRecord.DoesNotExist:
+            return None
+
+    def page(self, after: str | None, limit: int) -> tuple[list[KeyView], str | None]:
+        """Keys in id order after ``after``; and the id to continue from, if more may follow.
+
+        A scan: keys are few and only admins list them.
+        """
+        start = {"id": {"S": after}} if after else None
+        result = ApiKeyRecord.scan(limit=limit, last_evaluated_key=start)
+        keys = [_stored(record).view for record in result]
+        last = result.last_evaluated_key
+        return keys, (str(last["id"]["S"]) if last else None)
+
+    def revoke(self, key_id: str, now: datetime) -> StoredKey | None:
+        """Mark a key revoked (the first revocation time stays); None when there is no such key."""
+        record = ApiKeyRecord(key_id)
+        try:
+            record.update(
+                actions=[ApiKeyRecord.revoked_at.set(ApiKeyRecord.revoked_at | now)],
+                condition=ApiKeyRecord.id.exists(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise
+        return _stored(record)
+
+
+class UsageStore:
+    """Per-key counters: one conditional write per request counts and limits it."""
+
+    def __init__(self) -> None:
+        # The minute this container last counted for each key: picks the branch that usually succeeds.
+        self._last_window: dict[str, int] = {}
+
+    def consume(self, key_id: str, window: UsageWindow, rate: int, quota: int, *, submission: bool) -> UsageVerdict:
+        """Count one request (and one submission) unless a limit is reached.
+
+        One UpdateItem in the usual case. DynamoDB cannot branch inside one update, so the update
+        either continues the container's known minute or starts a new one; only when another
+        container started the minute first does the other branch run as a second write.
+        """
+        from chalicelib.adapters.aws import client
+
+        same_first = self._last_window.get(key_id) == window.minute
+        for same in (same_first, not same_first):
+            try:
+                update = self._update(key_id, window, rate, quota, same=same, submission=submission)
+                answer = client("dynamodb").update_item(**update)
+            except client("dynamodb").exceptions.ConditionalCheckFailedException as failed:
+                old = failed.response.get("Item") or {}
+                old_window = int(old["window"]["N"]) if "window" in old else None
+                if submission and int(old.get("submissions", {}).get("N", 0)) >= quota:
+                    return UsageVerdict(
+                        False, rate, 0, window.seconds_to_next_minute, "quota", window.seconds_to_next_day
+                    )
+                if old_window is not None and old_window >= window.minute and int(old["requests"]["N"]) >= rate:
+                    self._last_window[key_id] = old_window
+                    return UsageVerdict(
+                        False, rate, 0, window.seconds_to_next_minute, "rate", window.seconds_to_next_minute
+                    )
+                continue
+            self._last_window[key_id] = window.minute
+            used = int(answer["Attributes"]["requests"]["N"])
+            return UsageVerdict(True, rate, rate - used, window.seconds_to_next_minute)
+        # Both branches lost to other containers within one request: let it through uncounted.
+        return UsageVerdict(True, rate, 0, window.seconds_to_next_minute)
+
+    def _update(
+        self, key_id: str, window: UsageWindow, rate: int, quota: int, *, same: bool, submission: bool
+    ) -> dict[str, Any]:
+        values: dict[str, Any] = {":w": {"N": str(window.minute)}, ":one": {"N": "1"}}
+        if same:
+            sets = ["requests = requests + :one"]
+            condition = "#w = :w AND requests < :rate"
+            values[":rate"] = {"N": str(rate)}
+        else:
+            sets = ["#w = :w", "requests = :one", "expires_at = :ttl"]
+            condition = "(attribute_not_exists(#w) OR #w < :w)"
+            values[":ttl"] = {"N": str(window.minute * 60 + USAGE_KEPT_SECONDS)}
+        if submission:
+            sets.append("submissions = if_not_exists(submissions, :zero) + :one")
+            condition += " AND (attribute_not_exists(submissions) OR submissions < :quota)"
+            values[":zero"] = {"N": "0"}
+            values[":quota"] = {"N": str(quota)}
+        return {
+            "TableName": UsageRecord.Meta.table_name,
+            "Key": {"id": {"S": f"{key_id}#{window.day}"}},
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {"#w": "window"},
+            "ExpressionAttributeValues": values,
+            "ReturnValues": "UPDATED_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
