@@ -1,0 +1,132 @@
+"""Admins manage keys; keys are limited per minute and per WIB day, at one DynamoDB write a request."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pytest_mock import MockerFixture
+
+from chalicelib.adapters.aws import client
+from chalicelib.config import get_settings
+from tests.integration.conftest import Api, make_key
+
+REPORT = {"text": "Pesan berantai", "platform": "whatsapp", "province": "31"}
+
+
+def test_a_key_is_shown_once_and_stored_only_as_a_keyed_hash(api: Api) -> None:
+    # Given an admin
+    admin = api.as_key(make_key("admin", partner_id="ops"))
+    # When it creates a key
+    answer = admin.http.post(
+        "/v1/keys",
+        body={
+            "partner_id": "kabar-app",
+            "roles": ["partner", "media"],
+            "name": "Kabar",
+            "limits": {"requests_per_minute": 5},
+        },
+    )
+    created = json.loads(answer.body)
+    # Then the answer has the key, once, and nothing stored or listed contains it
+    assert answer.status_code == 201 and answer.headers["Cache-Control"] == "no-store"
+    assert created["key"].startswith("saring_") and created["limits"] == {
+        "requests_per_minute": 5,
+        "submissions_per_day": 10_000,
+    }
+    item = client("dynamodb").get_item(TableName=get_settings().table_name("keys"), Key={"id": {"S": created["id"]}})
+    assert created["key"] not in json.dumps(item)
+    listed = json.loads(admin.http.get("/v1/keys").body)["keys"]
+    assert created["id"] in {key["id"] for key in listed}
+    assert all("key" not in key and "key_hash" not in key for key in listed)
+    # And the key works for what its roles allow
+    assert api.as_key(created["key"]).http.post("/v1/lookup", body={"text": "halo"}).status_code == 200
+
+
+def test_bad_key_requests_name_the_field(api: Api) -> None:
+    admin = api.as_key(make_key("admin", partner_id="ops"))
+    for body, field in [
+        ({"partner_id": "Kabar App!", "roles": ["partner"]}, "partner_id"),
+        ({"partner_id": "kabar", "roles": []}, "roles"),
+        ({"partner_id": "kabar", "roles": ["owner"]}, "roles.0"),
+        ({"partner_id": "kabar", "roles": ["media", "media"]}, "body"),
+        (
+            {"partner_id": "kabar", "roles": ["media"], "limits": {"requests_per_minute": 0}},
+            "limits.requests_per_minute",
+        ),
+        ({"partner_id": "kabar", "roles": ["media"], "expires_at": "2030-01-01T00:00:00"}, "expires_at"),
+    ]:
+        answer = admin.http.post("/v1/keys", body=body)
+        assert answer.status_code == 422, body
+        assert field in {error["field"] for error in json.loads(answer.body)["errors"]}, (body, answer.body)
+    assert admin.http.get("/v1/keys?cursor=nonsense").status_code == 422
+    assert admin.http.delete("/v1/keys/key_" + "a" * 16).status_code == 404
+
+
+def test_the_rate_limit_answers_429_with_retry_after(api: Api) -> None:
+    # Given a key allowed 3 requests a minute
+    limited = api.as_key(make_key("media", requests_per_minute=3))
+    # When it sends 4
+    answers = [limited.http.get("/v1/claims") for _ in range(4)]
+    # Then 3 pass, counting down, and the 4th is refused with when to come back
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a.headers["RateLimit-Remaining"] for a in answers[:3]] == ["2", "1", "0"]
+    refused = answers[3]
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["RateLimit-Limit"] == "3" and refused.headers["RateLimit-Policy"] == "3;w=60"
+    assert json.loads(refused.body)["type"].endswith("/too-many-requests")
+    # And another key is not affected
+    assert api.as_key(make_key("media")).http.get("/v1/claims").status_code == 200
+
+
+def test_the_daily_quota_counts_submissions_only(api: Api) -> None:
+    # Given a partner allowed 2 reports a day
+    partner = api.as_key(make_key("partner", submissions_per_day=2))
+    # When it submits 3 and looks something up
+    statuses = [partner.post_report(REPORT).status_code for _ in range(3)]
+    lookup = partner.http.post("/v1/lookup", body={"text": "halo"})
+    # Then the third report is refused until 00:00 WIB; lookups still work
+    assert statuses == [202, 202, 429]
+    refused = partner.post_report(REPORT)
+    assert "00:00 WIB" in json.loads(refused.body)["detail"]
+    assert int(refused.headers["Retry-After"]) <= 86_400
+    assert lookup.status_code == 200
+
+
+@pytest.fixture
+def dynamodb_writes(mocker: MockerFixture) -> Iterator[list[str]]:
+    """Every DynamoDB write the app makes from now on, through PynamoDB or boto3."""
+    from pynamodb.connection.base import Connection
+
+    writes: list[str] = []
+    write_operations = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+    original = Connection._make_api_call
+
+    def spy(self: Any, operation: str, kwargs: dict[str, Any], *args: Any, **more: Any) -> Any:
+        if operation in write_operations:
+            writes.append(operation)
+        return original(self, operation, kwargs, *args, **more)
+
+    def boto_write(model: Any, **_: Any) -> None:
+        if model.name in write_operations:
+            writes.append(model.name)
+
+    mocker.patch.object(Connection, "_make_api_call", spy)
+    client("dynamodb").meta.events.register("before-call.dynamodb", boto_write)
+    yield writes
+    client("dynamodb").meta.events.unregister("before-call.dynamodb", boto_write)
+
+
+def test_access_checks_add_one_write_per_request(api: Api, dynamodb_writes: list[str]) -> None:
+    # Given a key that has already made a request this minute (its key and counter exist)
+    reader = api.as_key(make_key("media"))
+    assert reader.http.get("/v1/claims/clm_" + "0" * 24).status_code == 404
+    dynamodb_writes.clear()
+    # When it reads a claim (a route that itself writes nothing) ten times
+    for _ in range(10):
+        reader.http.get("/v1/claims/clm_" + "0" * 24)
+    # Then the limiter wrote exactly once a request
+    assert dynamodb_writes == ["UpdateItem"] * 10
