@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from chalicelib.domain.access import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_SUBMISSIONS_PER_DAY, Role
 from chalicelib.domain.provinces import PROVINCES
@@ -227,21 +228,43 @@ class ClaimInput(_Strict):
     appearance_urls: list[WebUrl] = Field(default_factory=list, max_length=50, description="Where the hoax was seen.")
 
 
-class ClaimPatch(_Strict):
-    """Body of ``PATCH /v1/claims/{id}``: the fields to change (the external id never changes)."""
+def _without_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
 
-    title: str | None = Field(default=None, min_length=1, max_length=1_000)
+
+# A patch field that may be left out but never sent as null: no null (nor default) in its schema.
+_KEPT: Any = Field(default=None, json_schema_extra=_without_default)
+
+
+class ClaimPatch(_Strict):
+    """Body of ``PATCH /v1/claims/{id}``: the fields to change (the external id never changes).
+
+    Null clears an optional field; the fields every claim has cannot be cleared, only changed.
+    """
+
+    title: Annotated[str, Field(min_length=1, max_length=1_000)] | SkipJsonSchema[None] = _KEPT
     text: str | None = Field(default=None, max_length=20_000)
-    variants: list[Annotated[str, Field(min_length=1, max_length=20_000)]] | None = Field(default=None, max_length=20)
-    label: Label | None = None
+    variants: (
+        Annotated[list[Annotated[str, Field(min_length=1, max_length=20_000)]], Field(max_length=20)]
+        | SkipJsonSchema[None]
+    ) = _KEPT
+    label: Label | SkipJsonSchema[None] = _KEPT
     publisher_label: str | None = Field(default=None, max_length=100)
     date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     url: WebUrl | None = None
     publisher: str | None = Field(default=None, max_length=200)
     topic: str | None = Field(default=None, max_length=100)
-    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | SkipJsonSchema[None] = _KEPT
     province: ProvinceCode | None = None
-    appearance_urls: list[WebUrl] | None = Field(default=None, max_length=50)
+    appearance_urls: Annotated[list[WebUrl], Field(max_length=50)] | SkipJsonSchema[None] = _KEPT
+
+    @field_validator("title", "variants", "label", "language", "appearance_urls")
+    @classmethod
+    def _kept(cls, value: object) -> object:
+        # Runs only for a value that was sent: an explicit null, not a left-out field.
+        if value is None:
+            raise ValueError("every claim has this field: change it, or leave it out to keep it")
+        return value
 
 
 class ClaimView(ClaimInput):
@@ -276,16 +299,24 @@ class KeyRequest(_Strict):
     """Body of ``POST /v1/keys``."""
 
     partner_id: PartnerId
-    roles: list[Role] = Field(min_length=1, max_length=5)
+    roles: list[Role] = Field(min_length=1, max_length=5, json_schema_extra={"uniqueItems": True})
     name: str | None = Field(default=None, min_length=1, max_length=100)
     limits: KeyLimits = Field(default_factory=KeyLimits)
     expires_at: AwareDatetime | None = Field(default=None, description="After this the key is refused.")
 
-    @model_validator(mode="after")
-    def _distinct_roles(self) -> Self:
-        if len(set(self.roles)) != len(self.roles):
+    @field_validator("roles")
+    @classmethod
+    def _distinct_roles(cls, roles: list[Role]) -> list[Role]:
+        if len(set(roles)) != len(roles):
             raise ValueError("roles must not repeat")
-        return self
+        return roles
+
+    @field_validator("expires_at")
+    @classmethod
+    def _in_the_future(cls, moment: datetime | None) -> datetime | None:
+        if moment is not None and moment <= datetime.now(UTC):
+            raise ValueError("must be in the future")
+        return moment
 
 
 class KeyView(BaseModel):
@@ -321,7 +352,9 @@ class WebhookRequest(_Strict):
     """Body of ``POST /v1/webhooks``."""
 
     url: WebUrl = Field(description="HTTPS callback; it must resolve to a public address.")
-    events: list[WebhookEventType] = Field(min_length=1, max_length=len(WebhookEventType))
+    events: list[WebhookEventType] = Field(
+        min_length=1, max_length=len(WebhookEventType), json_schema_extra={"uniqueItems": True}
+    )
 
 
 class WebhookView(BaseModel):

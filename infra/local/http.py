@@ -18,6 +18,7 @@ from chalice.local import (
     ForbiddenError,
     LocalChalice,
     LocalDevServer,
+    RouteMatcher,
 )
 
 from chalicelib.api.problems import problem_response
@@ -46,12 +47,25 @@ class SaringRequestHandler(ChaliceRequestHandler):
         self.close_connection = True
         if getattr(self, "request_version", "") == "HTTP/0.9":
             self.request_version = "HTTP/1.0"  # an unparsable line still gets a status line
-        status = 405 if code == 501 else code
-        self._send_problem(status, message or "The request could not be read.")
+        if code == 501:
+            allowed = self._methods_of_path()
+            headers = {"Allow": allowed} if allowed else None
+            self._send_problem(405, f"The method {self.command} is not allowed here.", headers)
+            return
+        self._send_problem(code, message or "The request could not be read.")
 
-    def _send_problem(self, status: int, detail: str) -> None:
+    def _methods_of_path(self) -> str | None:
+        """The methods the route at this path has (the Allow header of a 405), if any route matches."""
+        routes = self.local_gateway._app_object.routes
+        try:
+            route = RouteMatcher(list(routes)).match_route(getattr(self, "path", "") or "").route
+        except ValueError:
+            return None
+        return ", ".join(sorted(routes[route]))
+
+    def _send_problem(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
         path = getattr(self, "path", None)
-        response = problem_response(status, detail, instance=path.split("?", 1)[0] if path else None)
+        response = problem_response(status, detail, instance=path.split("?", 1)[0] if path else None, headers=headers)
         body = response.body.encode() if isinstance(response.body, str) else b""
         self._send_http_response_with_body(status, dict(response.headers), body)
 

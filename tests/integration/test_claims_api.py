@@ -116,3 +116,15 @@ def test_bad_claim_requests_are_problems(api: Api) -> None:
         "/v1/claims/clm_000000000000000000000000", headers=HEADERS, body=json.dumps({"label": "BENAR"})
     )
     assert unknown.status_code == 404
+
+
+def test_a_patch_cannot_clear_what_every_claim_has(api: Api) -> None:
+    # Found by the schemathesis run: an explicit null for a required field was a 500.
+    created = _create(api, _claim(7))
+    for field in ("title", "label", "language", "variants", "appearance_urls"):
+        answer = api.http.patch(f"/v1/claims/{created['id']}", headers=HEADERS, body=json.dumps({field: None}))
+        assert answer.status_code == 422, (field, answer.body)
+        assert json.loads(answer.body)["errors"][0]["field"] == field
+    # while an optional field is cleared by null
+    cleared = api.http.patch(f"/v1/claims/{created['id']}", headers=HEADERS, body=json.dumps({"date": None}))
+    assert cleared.status_code == 200 and json.loads(cleared.body)["date"] is None

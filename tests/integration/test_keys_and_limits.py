@@ -51,7 +51,8 @@ def test_bad_key_requests_name_the_field(api: Api) -> None:
         ({"partner_id": "Kabar App!", "roles": ["partner"]}, "partner_id"),
         ({"partner_id": "kabar", "roles": []}, "roles"),
         ({"partner_id": "kabar", "roles": ["owner"]}, "roles.0"),
-        ({"partner_id": "kabar", "roles": ["media", "media"]}, "body"),
+        ({"partner_id": "kabar", "roles": ["media", "media"]}, "roles"),
+        ({"partner_id": "kabar", "roles": ["media"], "expires_at": "2020-01-01T00:00:00Z"}, "expires_at"),
         (
             {"partner_id": "kabar", "roles": ["media"], "limits": {"requests_per_minute": 0}},
             "limits.requests_per_minute",
