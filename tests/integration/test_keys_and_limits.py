@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from pytest_mock import MockerFixture
 
 from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
+from tests.dynamodb_writes import counting_writes
 from tests.integration.conftest import Api, make_key
 
 REPORT = {"text": "Pesan berantai", "platform": "whatsapp", "province": "31"}
@@ -98,27 +97,9 @@ def test_the_daily_quota_counts_submissions_only(api: Api) -> None:
 
 
 @pytest.fixture
-def dynamodb_writes(mocker: MockerFixture) -> Iterator[list[str]]:
-    """Every DynamoDB write the app makes from now on, through PynamoDB or boto3."""
-    from pynamodb.connection.base import Connection
-
-    writes: list[str] = []
-    write_operations = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
-    original = Connection._make_api_call
-
-    def spy(self: Any, operation: str, kwargs: dict[str, Any], *args: Any, **more: Any) -> Any:
-        if operation in write_operations:
-            writes.append(operation)
-        return original(self, operation, kwargs, *args, **more)
-
-    def boto_write(model: Any, **_: Any) -> None:
-        if model.name in write_operations:
-            writes.append(model.name)
-
-    mocker.patch.object(Connection, "_make_api_call", spy)
-    client("dynamodb").meta.events.register("before-call.dynamodb", boto_write)
-    yield writes
-    client("dynamodb").meta.events.unregister("before-call.dynamodb", boto_write)
+def dynamodb_writes() -> Iterator[list[str]]:
+    with counting_writes() as writes:
+        yield writes
 
 
 def test_access_checks_add_one_write_per_request(api: Api, dynamodb_writes: list[str]) -> None:
