@@ -56,6 +56,9 @@ def access_middleware(request: Request, get_response: Callable[[Request], Respon
     token = _principal.set(principal)
     try:
         response = get_response(request)
+    except ApiProblem as problem:
+        problem.headers.update(allowance.headers())  # a refused call still counted against the limits
+        raise
     finally:
         _principal.reset(token)
     response.headers.update(allowance.headers())

@@ -82,15 +82,7 @@ def use_allowance(principal: Principal, *, submission: bool, now: datetime | Non
 def create_key(request: KeyRequest, now: datetime | None = None) -> KeyCreated:
     """A new key; the answer is the only place the key itself ever appears."""
     key_id, key = new_api_key()
-    view = KeyView(
-        id=key_id,
-        partner_id=request.partner_id,
-        roles=request.roles,
-        name=request.name,
-        limits=request.limits,
-        created_at=now or datetime.now(UTC),
-        expires_at=request.expires_at,
-    )
+    view = _key_view(key_id, request, now)
     stores().keys.save(view, key_hash(_pepper(), key))
     logger.info("api key created", extra={"key_id": key_id, "partner_id": request.partner_id})
     return KeyCreated(**view.model_dump(), key=key)
@@ -101,7 +93,14 @@ def install_key(key: str, request: KeyRequest, now: datetime | None = None) -> K
     key_id = key_id_of(key)
     if key_id is None:
         raise ValueError("a key looks like saring_<16 of a-z, 2-7>_<20 to 64 letters or digits>")
-    view = KeyView(
+    view = _key_view(key_id, request, now)
+    stores().keys.save(view, key_hash(_pepper(), key), replace=True)
+    _recent_keys.pop(key_id, None)
+    return view
+
+
+def _key_view(key_id: str, request: KeyRequest, now: datetime | None) -> KeyView:
+    return KeyView(
         id=key_id,
         partner_id=request.partner_id,
         roles=request.roles,
@@ -110,9 +109,6 @@ def install_key(key: str, request: KeyRequest, now: datetime | None = None) -> K
         created_at=now or datetime.now(UTC),
         expires_at=request.expires_at,
     )
-    stores().keys.save(view, key_hash(_pepper(), key), replace=True)
-    _recent_keys.pop(key_id, None)
-    return view
 
 
 _KEY_ID_CURSOR = "key_"

@@ -91,7 +91,10 @@ def test_every_route_for_every_role(api: Api) -> None:
 
 
 def _expired_key() -> str:
-    request = KeyRequest(partner_id="test-partner", roles=list(ALL), expires_at=datetime.now(UTC) - timedelta(1))
+    # The API refuses an expiry in the past; a key that has lived past its expiry is made directly.
+    request = KeyRequest(partner_id="test-partner", roles=list(ALL)).model_copy(
+        update={"expires_at": datetime.now(UTC) - timedelta(days=1)}
+    )
     return create_key(request).key
 
 

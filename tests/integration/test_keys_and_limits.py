@@ -62,7 +62,9 @@ def test_bad_key_requests_name_the_field(api: Api) -> None:
         assert answer.status_code == 422, body
         assert field in {error["field"] for error in json.loads(answer.body)["errors"]}, (body, answer.body)
     assert admin.http.get("/v1/keys?cursor=nonsense").status_code == 422
-    assert admin.http.delete("/v1/keys/key_" + "a" * 16).status_code == 404
+    missing = admin.http.delete("/v1/keys/key_" + "a" * 16)
+    assert missing.status_code == 404
+    assert "RateLimit-Remaining" in missing.headers  # a refused call was counted, and says so
 
 
 def test_the_rate_limit_answers_429_with_retry_after(api: Api) -> None:
