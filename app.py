@@ -1,14 +1,16 @@
 """Saring's Lambda entry points: routes and event handlers, wired to chalicelib."""
 
-from chalice.app import Chalice, Rate
+from chalice.app import Chalice, Cron, Rate
 
 from chalicelib.api.access import access_middleware
 from chalicelib.api.claims import claims
+from chalicelib.api.exports import exports
 from chalicelib.api.keys import keys
 from chalicelib.api.lookup import lookup
 from chalicelib.api.meta import meta
 from chalicelib.api.problems import problem_middleware, request_id_of
 from chalicelib.api.reports import reports
+from chalicelib.api.stats import stats
 from chalicelib.api.webhooks import webhooks
 from chalicelib.config import get_settings
 from chalicelib.observability import flush_metrics, start_invocation
@@ -21,6 +23,8 @@ app.register_blueprint(lookup)
 app.register_blueprint(claims)
 app.register_blueprint(keys)
 app.register_blueprint(webhooks)
+app.register_blueprint(exports)
+app.register_blueprint(stats)
 
 
 @app.middleware("http")
@@ -74,3 +78,10 @@ def claims_changed(event):  # type: ignore[no-untyped-def]
     from chalicelib.events.claims import on_claims_changed
 
     return on_claims_changed(event.to_dict(), event.context)
+
+
+@app.schedule(Cron(15, 17, "*", "*", "?", "*"))  # 17:15 UTC is 00:15 WIB
+def export_daily(event):  # type: ignore[no-untyped-def]
+    from chalicelib.events.exports import on_export_schedule
+
+    return on_export_schedule(event.to_dict(), event.context)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 from chalice.app import Blueprint, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api.io import json_response, parse_body, unknown_cursor
-from chalicelib.api.problems import invalid_fields, not_found
+from chalicelib.api.io import json_response, parse_body, parse_query, unknown_cursor
+from chalicelib.api.problems import not_found
 from chalicelib.domain.models import ClaimInput, ClaimPatch, Label
 
 claims = Blueprint(__name__)
@@ -42,11 +41,7 @@ def post_claim() -> object:
 
 @claims.route("/v1/claims", methods=["GET"])
 def get_claims() -> object:
-    params: dict[str, Any] = dict(claims.current_request.query_params or {})
-    try:
-        query = ClaimQuery.model_validate(params)
-    except ValidationError as error:
-        raise invalid_fields(error, prefix="query.") from None
+    query = parse_query(claims.current_request.query_params, ClaimQuery)
     from chalicelib.services.claims import list_claims
     from chalicelib.services.errors import UnknownCursor
 

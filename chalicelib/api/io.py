@@ -53,9 +53,10 @@ class PageQuery(BaseModel):
     limit: int = Field(default=50, ge=1, le=100)
 
 
-def page_query(params: Mapping[str, Any] | None) -> PageQuery:
+def parse_query(params: Mapping[str, Any] | None, model: type[Model]) -> Model:
+    """The query string as ``model``: 422 naming ``query.<field>`` for each bad parameter."""
     try:
-        return PageQuery.model_validate(dict(params or {}))
+        return model.model_validate(dict(params or {}))
     except ValidationError as error:
         raise invalid_fields(error, prefix="query.") from None
 

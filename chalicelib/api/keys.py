@@ -6,7 +6,7 @@ import re
 
 from chalice.app import Blueprint
 
-from chalicelib.api.io import json_response, page_query, parse_body, unknown_cursor
+from chalicelib.api.io import PageQuery, json_response, parse_body, parse_query, unknown_cursor
 from chalicelib.api.problems import not_found
 from chalicelib.domain.models import KeyRequest
 
@@ -26,7 +26,7 @@ def post_key() -> object:
 
 @keys.route("/v1/keys", methods=["GET"])
 def get_keys() -> object:
-    query = page_query(keys.current_request.query_params)
+    query = parse_query(keys.current_request.query_params, PageQuery)
     from chalicelib.services.access import list_keys
     from chalicelib.services.errors import UnknownCursor
 

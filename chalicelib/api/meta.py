@@ -5,9 +5,10 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.io import json_response
-from chalicelib.api.openapi import VERSION, openapi_document
+from chalicelib.api.openapi import openapi_document
 from chalicelib.config import get_settings
 from chalicelib.domain.models import Health
+from chalicelib.version import VERSION
 
 meta = Blueprint(__name__)
 

@@ -14,6 +14,8 @@ from chalicelib.domain.models import (
     ClaimPage,
     ClaimPatch,
     ClaimView,
+    DailyExport,
+    DailyStats,
     DeliveryPage,
     Health,
     KeyCreated,
@@ -26,14 +28,15 @@ from chalicelib.domain.models import (
     ReportAccepted,
     ReportSubmission,
     ReportView,
+    Trending,
     WebhookCreated,
     WebhookEvent,
     WebhookPage,
     WebhookRequest,
     WebhookView,
 )
+from chalicelib.version import VERSION
 
-VERSION = "0.1.0"
 _MODELS: list[type[BaseModel]] = [
     ReportSubmission,
     ReportAccepted,
@@ -56,6 +59,9 @@ _MODELS: list[type[BaseModel]] = [
     WebhookPage,
     DeliveryPage,
     WebhookEvent,
+    DailyExport,
+    DailyStats,
+    Trending,
 ]
 _REQUESTS = (ReportSubmission, LookupRequest, ClaimInput, ClaimPatch, KeyRequest, WebhookRequest)
 
@@ -90,6 +96,8 @@ def openapi_document() -> dict[str, Any]:
     """The whole document, built once per container."""
     from chalicelib.api.claims import ClaimQuery  # the query models live with their routes
     from chalicelib.api.io import PageQuery
+    from chalicelib.api.stats import TrendingQuery
+    from chalicelib.domain.models import StatsQuery
 
     _, definitions = models_json_schema(
         [(model, "validation" if model in _REQUESTS else "serialization") for model in _MODELS],
@@ -98,6 +106,13 @@ def openapi_document() -> dict[str, Any]:
     report_id = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}
     claim_id = {"name": "claim_id", "in": "path", "required": True, "schema": {"type": "string"}}
     key_id = {"name": "key_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    export_date = {
+        "name": "date",
+        "in": "path",
+        "required": True,
+        "description": "A WIB day, YYYY-MM-DD.",
+        "schema": {"type": "string", "format": "date"},
+    }
     webhook_id = {"name": "webhook_id", "in": "path", "required": True, "schema": {"type": "string"}}
     idempotency_key = {
         "name": "Idempotency-Key",
@@ -233,6 +248,35 @@ def openapi_document() -> dict[str, Any]:
                 "operationId": "listDeliveries",
                 "parameters": [webhook_id, *_query_parameters(PageQuery)],
                 "responses": {"200": _json(DeliveryPage, "Deliveries, newest first"), **_problems(404, 422)},
+            }
+        },
+        "/v1/exports/daily/{date}": {
+            "get": {
+                "operationId": "getDailyExport",
+                "parameters": [export_date],
+                "responses": {
+                    "200": _json(DailyExport, "The files, with links valid 15 minutes"),
+                    **_problems(404, 422),
+                },
+            },
+            "post": {
+                "operationId": "buildDailyExport",
+                "parameters": [export_date],
+                "responses": {"200": _json(DailyExport, "Built (again) now"), **_problems(404, 422)},
+            },
+        },
+        "/v1/stats/daily": {
+            "get": {
+                "operationId": "dailyStats",
+                "parameters": _query_parameters(StatsQuery),
+                "responses": {"200": _json(DailyStats, "Per WIB day"), **_problems(422)},
+            }
+        },
+        "/v1/stats/trending": {
+            "get": {
+                "operationId": "trendingCases",
+                "parameters": _query_parameters(TrendingQuery),
+                "responses": {"200": _json(Trending, "Cases growing fastest"), **_problems(422)},
             }
         },
         "/v1/health": {"get": {"operationId": "health", "responses": {"200": _json(Health, "Alive")}}},

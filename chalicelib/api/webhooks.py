@@ -7,7 +7,7 @@ import re
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.access import current_principal
-from chalicelib.api.io import json_response, page_query, parse_body, unknown_cursor
+from chalicelib.api.io import PageQuery, json_response, parse_body, parse_query, unknown_cursor
 from chalicelib.api.problems import ApiProblem, not_found
 from chalicelib.domain.models import FieldProblem, WebhookRequest
 
@@ -63,7 +63,7 @@ def delete_webhook_by_id(webhook_id: str) -> object:
 
 @webhooks.route("/v1/webhooks/{webhook_id}/deliveries", methods=["GET"])
 def get_deliveries(webhook_id: str) -> object:
-    query = page_query(webhooks.current_request.query_params)
+    query = parse_query(webhooks.current_request.query_params, PageQuery)
     from chalicelib.services.errors import UnknownCursor
     from chalicelib.services.webhooks import list_deliveries
 

@@ -44,6 +44,10 @@ ROUTE_POLICY: dict[tuple[str, str], frozenset[Role] | None] = {
     ("GET", "/v1/webhooks/{webhook_id}"): frozenset({Role.partner}),
     ("DELETE", "/v1/webhooks/{webhook_id}"): frozenset({Role.partner}),
     ("GET", "/v1/webhooks/{webhook_id}/deliveries"): frozenset({Role.partner}),
+    ("GET", "/v1/exports/daily/{date}"): frozenset({Role.agency, Role.admin}),
+    ("POST", "/v1/exports/daily/{date}"): frozenset({Role.agency, Role.admin}),
+    ("GET", "/v1/stats/daily"): frozenset({Role.agency, Role.admin}),
+    ("GET", "/v1/stats/trending"): frozenset({Role.agency, Role.admin}),
 }
 
 # Roles that read every report (never its personal data); a partner alone reads only its own.

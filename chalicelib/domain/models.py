@@ -418,3 +418,75 @@ class WebhookEvent(BaseModel):
     type: WebhookEventType
     created_at: datetime
     report: ReportEventData
+
+
+class ExportFile(BaseModel):
+    name: str
+    rows: int
+    bytes: int
+    sha256: str
+    url: str = Field(description="Presigned download URL; valid until the export's urls_expire_at.")
+
+
+class DailyExport(BaseModel):
+    """``GET /v1/exports/daily/{date}``: the files of one WIB day and how to check them."""
+
+    date: date
+    complete: bool = Field(description="False for a day not over yet (an on-demand build of today).")
+    rows: int
+    generated_at: datetime
+    code_version: str
+    manifest_url: str
+    files: list[ExportFile]
+    urls_expire_at: datetime
+
+
+class StatsGroup(StrEnum):
+    label = "label"
+    province = "province"
+    platform = "platform"
+
+
+class StatsQuery(_Strict):
+    """Query string of ``GET /v1/stats/daily``."""
+
+    from_: date = Field(alias="from", description="First WIB day.")
+    to: date = Field(description="Last WIB day (at most 92 days after `from`).")
+    group_by: StatsGroup = StatsGroup.label
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=False)
+
+    @model_validator(mode="after")
+    def _a_range(self) -> Self:
+        if self.to < self.from_:
+            raise ValueError("`to` is before `from`")
+        if (self.to - self.from_).days > 91:
+            raise ValueError("at most 92 days at once")
+        return self
+
+
+class DayStats(BaseModel):
+    date: date
+    total: int = Field(description="Reports received that WIB day.")
+    counts: dict[str, int] = Field(description="By the chosen group; labels are the verdicts so far.")
+
+
+class DailyStats(BaseModel):
+    group_by: StatsGroup
+    days: list[DayStats]
+
+
+class TrendingCase(BaseModel):
+    case_id: str
+    reports_last_24h: int
+    reports_previous_24h: int
+    growth: int
+    sample_text: str | None = Field(default=None, description="The start of the case's content (no personal data).")
+    sample_url: str | None = None
+
+
+class Trending(BaseModel):
+    """Cases growing fastest: reports in the last 24 hours against the 24 before."""
+
+    generated_at: datetime
+    cases: list[TrendingCase]

@@ -30,16 +30,22 @@ def each_record(
 
 
 def on_report_stream(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The reports table's stream: new reports → check requests; checked or decided ones → webhooks."""
+    """The reports table's stream: new reports → check requests; checked or decided ones → webhooks;
+    every change → statistics counters. Each step is safe to repeat when a batch is retried."""
 
     def forward(record: DynamoDBRecord) -> None:
         change = record.raw_event["dynamodb"]
-        if record.raw_event.get("eventName") == "INSERT":
+        name = record.raw_event.get("eventName")
+        if name == "INSERT":
             request_checks([change["Keys"]["id"]["S"]])
-        elif record.raw_event.get("eventName") == "MODIFY" and "NewImage" in change:
+        elif name == "MODIFY" and "NewImage" in change:
             from chalicelib.services.webhooks import publish_report_change
 
             publish_report_change(change.get("OldImage"), change["NewImage"], change["SequenceNumber"])
+        if name in ("INSERT", "MODIFY") and "NewImage" in change:
+            from chalicelib.services.stats import count_report_change
+
+            count_report_change(change.get("OldImage"), change["NewImage"], change["SequenceNumber"])
 
     return each_record(event, context, EventType.DynamoDBStreams, forward)
 

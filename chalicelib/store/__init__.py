@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from chalicelib.store.claims import ClaimStore
     from chalicelib.store.keys import KeyStore, UsageStore
     from chalicelib.store.reports import CaseStore, ContactStore, ReportStore
+    from chalicelib.store.stats import StatsStore
     from chalicelib.store.webhooks import DeliveryStore, WebhookStore
 
 
@@ -23,6 +24,7 @@ class Stores:
     usage: UsageStore
     webhooks: WebhookStore
     deliveries: DeliveryStore
+    stats: StatsStore
 
 
 @lru_cache(maxsize=1)
@@ -32,6 +34,7 @@ def stores() -> Stores:
     from chalicelib.store.claims import ClaimStore
     from chalicelib.store.keys import KeyStore, UsageStore
     from chalicelib.store.reports import CaseStore, ContactStore, ReportStore
+    from chalicelib.store.stats import StatsStore
     from chalicelib.store.tables import bind
     from chalicelib.store.webhooks import DeliveryStore, WebhookStore
 
@@ -45,4 +48,5 @@ def stores() -> Stores:
         usage=UsageStore(),
         webhooks=WebhookStore(),
         deliveries=DeliveryStore(),
+        stats=StatsStore(),
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -13,8 +15,9 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.checking import CheckOutcome
+from chalicelib.domain.exports import ExportRow, export_row, wib_day_of
 from chalicelib.domain.models import ClaimMatch, ReportStatus, Verdict
-from chalicelib.store.tables import PENDING_SHARDS, CaseRecord, ContactRecord, ReportRecord
+from chalicelib.store.tables import DAY_SHARDS, PENDING_SHARDS, CaseRecord, ContactRecord, ReportRecord
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class StoredReport:
     check_attempts: int
     external_id: str | None = None
     has_contact: bool = False
+    platform: str = ""
+    province: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ def _stored(record: ReportRecord) -> StoredReport:
         check_attempts=int(record.check_attempts or 0),
         external_id=record.external_id,
         has_contact=bool(record.has_contact),
+        platform=record.platform,
+        province=record.province,
     )
 
 
@@ -87,8 +94,12 @@ def report_from_stream_image(image: dict[str, Any]) -> StoredReport:
     return _stored(record)
 
 
+def _shard(report_id: str, shards: int) -> int:
+    return int(hashlib.sha256(report_id.encode()).hexdigest()[:8], 16) % shards
+
+
 def _pending_shard(report_id: str) -> str:
-    return str(int(hashlib.sha256(report_id.encode()).hexdigest()[:8], 16) % PENDING_SHARDS)
+    return str(_shard(report_id, PENDING_SHARDS))
 
 
 def _was_conditional_failure(error: TransactWriteError) -> bool:
@@ -117,6 +128,7 @@ class ReportStore:
             request_hash=report.request_hash,
             check_attempts=0,
             pending_shard=_pending_shard(report.id),
+            day_shard=f"{wib_day_of(report.received_at).isoformat()}#{_shard(report.id, DAY_SHARDS)}",
         )
         is_new = ReportRecord.id.does_not_exist()
         if contact is None:  # one item: a conditional put is enough, and cheaper than a transaction
@@ -217,6 +229,17 @@ class ReportStore:
             raise
         return True
 
+    def of_day(self, day: date) -> Iterator[ExportRow]:
+        """Every report received on a WIB day as export rows, by time then id: the shards, merged.
+
+        Reads the day index a page at a time, so memory stays flat however busy the day was.
+        """
+        shards = [
+            (_row(record) for record in ReportRecord.by_day.query(f"{day.isoformat()}#{shard}"))
+            for shard in range(DAY_SHARDS)
+        ]
+        return heapq.merge(*shards, key=lambda row: (row.received_at_utc, row.id))
+
     def stale_pending(self, updated_before: datetime, limit: int) -> list[str]:
         """Ids of reports still waiting for a check and untouched since ``updated_before``."""
         found: list[str] = []
@@ -228,6 +251,25 @@ class ReportStore:
             if len(found) >= limit:
                 break
         return found
+
+
+def _row(record: ReportRecord) -> ExportRow:
+    verdict = Verdict.model_validate_json(record.verdict_json) if record.verdict_json else None
+    claim = verdict.claim if verdict else None
+    return export_row(
+        report_id=record.id,
+        received_at=record.received_at,
+        platform=record.platform,
+        province=record.province,
+        text=record.text,
+        url=record.url,
+        case_id=record.case_id,
+        status=record.status,
+        label=verdict.label.value if verdict and verdict.label else None,
+        decided_by=verdict.decided_by if verdict else None,
+        claim_id=claim.id if claim else None,
+        claim_url=claim.url if claim else None,
+    )
 
 
 class ContactStore:
@@ -242,6 +284,11 @@ class ContactStore:
 
 class CaseStore:
     """Cases: reports of the same content, counted."""
+
+    def samples(self, case_ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        """The sample text and link of each case (what the case is about), by id."""
+        found = CaseRecord.batch_get(case_ids, attributes_to_get=["id", "sample_text", "sample_url"])
+        return {record.id: (record.sample_text or None, record.sample_url or None) for record in found}
 
     def seen_count(self, case_id: str) -> int:
         try:

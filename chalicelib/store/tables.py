@@ -22,6 +22,7 @@ from pynamodb.models import Model
 from chalicelib.config import Settings
 
 PENDING_SHARDS = 8  # spreads the pending index's writes over partitions; the sweep reads each
+DAY_SHARDS = 8  # the same for the day index; the export reads each
 
 
 class _Table(Model):
@@ -37,6 +38,17 @@ class PendingIndex(GlobalSecondaryIndex["ReportRecord"]):  # type: ignore[no-unt
 
     pending_shard = UnicodeAttribute(hash_key=True)
     updated_at = UTCDateTimeAttribute(range_key=True)
+
+
+class DayIndex(GlobalSecondaryIndex["ReportRecord"]):  # type: ignore[no-untyped-call]
+    """Reports by WIB day, sharded so one busy day spreads over partitions; the export reads it."""
+
+    class Meta:
+        index_name = "by_day"
+        projection = AllProjection()
+
+    day_shard = UnicodeAttribute(hash_key=True)  # <WIB date>#<shard>
+    received_at = UTCDateTimeAttribute(range_key=True)
 
 
 class ReportRecord(_Table):
@@ -66,6 +78,8 @@ class ReportRecord(_Table):
     check_attempts = NumberAttribute(default=0)
     pending_shard = UnicodeAttribute(null=True)
     pending = PendingIndex()
+    day_shard = UnicodeAttribute(null=True)
+    by_day = DayIndex()
 
 
 class CaseRecord(_Table):
@@ -224,6 +238,22 @@ class DeliveryRecord(_Table):
     expires_at = TTLAttribute()
 
 
+class StatRecord(_Table):
+    """One counter: per WIB day (``total``, ``label#…``, ``province#…``, ``platform#…``), per hour and
+    case (``hour#<UTC hour>``), and the markers of stream changes already counted (``applied#…``)."""
+
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "stats"
+
+    partition = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    tally = NumberAttribute(default=0)
+    expires_at = TTLAttribute(null=True)
+
+
 ALL_TABLES: tuple[type[_Table], ...] = (
     ReportRecord,
     CaseRecord,
@@ -234,6 +264,7 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     UsageRecord,
     WebhookRecord,
     DeliveryRecord,
+    StatRecord,
 )
 
 

@@ -21,10 +21,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalice.app import Chalice, DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
+from chalice.app import Chalice, Cron, DynamoDBEventConfig, Rate, ScheduledEventConfig, SQSEventConfig
 
 from chalicelib.adapters.aws import client
 from chalicelib.config import Settings
@@ -178,14 +178,27 @@ class _QueueSource:
 
 class _Schedule:
     def __init__(self, runner: EventSourceRunner, config: ScheduledEventConfig) -> None:
-        expression = config.schedule_expression
-        if not hasattr(expression, "value") or not hasattr(expression, "unit"):
-            raise NotImplementedError(f"{config.name}: only Rate schedules run locally")
-        seconds = {"MINUTES": 60, "HOURS": 3600, "DAYS": 86400}
         self.runner = runner
         self.config = config
-        self.interval = expression.value * seconds[expression.unit]
-        self.due = time.monotonic() + self.interval
+        self.expression = config.schedule_expression
+        self.due = time.monotonic() + self._seconds_to_next()
+
+    def _seconds_to_next(self) -> float:
+        """Seconds until the expression next fires: Rate, or a daily Cron (fixed minute and hour)."""
+        expression = self.expression
+        if isinstance(expression, Rate):
+            seconds = {"MINUTES": 60, "HOURS": 3600, "DAYS": 86400}
+            return float(expression.value * seconds[expression.unit])
+        if isinstance(expression, Cron) and all(
+            str(field) in ("*", "?")
+            for field in (expression.day_of_month, expression.month, expression.day_of_week, expression.year)
+        ):
+            now = datetime.now(UTC)
+            at = now.replace(hour=int(expression.hours), minute=int(expression.minutes), second=0, microsecond=0)
+            if at <= now:
+                at += timedelta(days=1)
+            return (at - now).total_seconds()
+        raise NotImplementedError(f"{self.config.name}: only Rate and daily Cron schedules run locally")
 
     def fire(self) -> None:
         now = datetime.now(UTC)
@@ -201,7 +214,7 @@ class _Schedule:
             "detail": {},
         }
         self.runner.invoke(self.config.name, event)
-        self.due = time.monotonic() + self.interval
+        self.due = time.monotonic() + self._seconds_to_next()
 
     def poll(self) -> int:
         if time.monotonic() < self.due:
@@ -279,10 +292,11 @@ class EventSourceRunner:
                 logger.exception("event source poll failed")
         return delivered
 
-    def fire_schedules(self) -> None:
-        """Fire every schedule now (the local stack does this once at start)."""
+    def fire_schedules(self, *names: str) -> None:
+        """Fire these schedules (all when none is named) now."""
         for schedule in self.schedules:
-            schedule.fire()
+            if not names or schedule.config.name in names:
+                schedule.fire()
 
     def drain(self, timeout_seconds: float = 30.0, quiet_rounds: int = 2) -> None:
         """Deliver until nothing is left (``quiet_rounds`` empty rounds in a row) or time runs out."""

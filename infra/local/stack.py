@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_events:
         runner = EventSourceRunner(app, settings)
         runner.start()
-        runner.fire_schedules()  # a first sweep re-drives whatever a restored snapshot left waiting
+        runner.fire_schedules("sweep_reports")  # a first sweep re-drives whatever a restored snapshot left waiting
     server = LocalHttpServer(app, args.host, args.port)
     server.start()
 

@@ -35,6 +35,10 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/v1/webhooks/{webhook_id}"): {"partner"},
     ("DELETE", "/v1/webhooks/{webhook_id}"): {"partner"},
     ("GET", "/v1/webhooks/{webhook_id}/deliveries"): {"partner"},
+    ("GET", "/v1/exports/daily/{date}"): {"agency", "admin"},
+    ("POST", "/v1/exports/daily/{date}"): {"agency", "admin"},
+    ("GET", "/v1/stats/daily"): {"agency", "admin"},
+    ("GET", "/v1/stats/trending"): {"agency", "admin"},
 }
 
 # A concrete request for each route: well-formed, so whatever is refused is refused for access.
@@ -56,6 +60,10 @@ REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ("GET", "/v1/webhooks/{webhook_id}"): ("/v1/webhooks/whk_" + "a" * 24, None),
     ("DELETE", "/v1/webhooks/{webhook_id}"): ("/v1/webhooks/whk_" + "a" * 24, None),
     ("GET", "/v1/webhooks/{webhook_id}/deliveries"): ("/v1/webhooks/whk_" + "a" * 24 + "/deliveries", None),
+    ("GET", "/v1/exports/daily/{date}"): ("/v1/exports/daily/2024-02-14", None),
+    ("POST", "/v1/exports/daily/{date}"): ("/v1/exports/daily/2024-02-14", {}),
+    ("GET", "/v1/stats/daily"): ("/v1/stats/daily?from=2024-02-14&to=2024-02-15", None),
+    ("GET", "/v1/stats/trending"): ("/v1/stats/trending", None),
 }
 
 

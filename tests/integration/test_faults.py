@@ -39,7 +39,7 @@ def _sweep_everything(runner: EventSourceRunner, mocker: MockerFixture) -> None:
     future = datetime.now(UTC) + timedelta(hours=1)
     clock = mocker.patch.object(checks, "datetime", wraps=datetime)
     clock.now.return_value = future
-    runner.fire_schedules()
+    runner.fire_schedules("sweep_reports")
 
 
 def test_a_check_that_fails_twice_is_retried_until_it_succeeds(

@@ -1,0 +1,55 @@
+"""Routes of the daily export (agencies and admins; the policy says so)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from chalice.app import Blueprint
+
+from chalicelib.api.io import json_response
+from chalicelib.api.problems import ApiProblem, not_found
+from chalicelib.domain.access import WIB
+from chalicelib.domain.models import FieldProblem
+
+exports = Blueprint(__name__)
+
+
+def _day(text: str) -> date:
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ApiProblem(
+            422,
+            "The date must be a calendar date, YYYY-MM-DD (a WIB day).",
+            type_name="invalid-fields",
+            errors=[FieldProblem(field="path.date", message="not a YYYY-MM-DD date")],
+        )
+    if day > datetime.now(UTC).astimezone(WIB).date():
+        raise not_found(f"{day} has not begun in WIB; its export is built at 00:15 WIB the day after.")
+    return day
+
+
+@exports.route("/v1/exports/daily/{date}", methods=["GET"])
+def get_daily_export(date: str) -> object:
+    day = _day(date)
+    from chalicelib.services.exports import daily_export, ready_at
+
+    view = daily_export(day)
+    if view is None:
+        when = ready_at(day).astimezone(WIB)
+        if when > datetime.now(UTC):
+            detail = f"The export of {day} is built at {when:%Y-%m-%d %H:%M} WIB; POST here to build it now."
+        else:
+            detail = f"No export of {day} has been built; POST here to build it."
+        raise not_found(detail)
+    return json_response(view, headers={"Cache-Control": "no-store"})
+
+
+@exports.route("/v1/exports/daily/{date}", methods=["POST"])
+def post_daily_export(date: str) -> object:
+    day = _day(date)
+    from chalicelib.services.exports import build_daily_export
+
+    return json_response(build_daily_export(day), headers={"Cache-Control": "no-store"})

@@ -1,0 +1,62 @@
+"""Statistics counters: which counters one change of a report moves, and by how much.
+
+Counters are kept per WIB day (of the report's receipt) by platform, province and verdict label,
+and per UTC hour by case (for trending). The reports stream drives them; nothing is ever scanned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.domain.exports import wib_day_of
+
+GROUPS = ("label", "province", "platform")
+HOUR_KEPT = timedelta(days=3)  # hourly case counters serve the last 48 hours, then expire
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """What the counters need to know of a report, as one stream image shows it."""
+
+    received_at: datetime
+    platform: str
+    province: str
+    case_id: str | None
+    label: str | None
+
+
+Counter = tuple[str, str]  # (partition, key): ("2026-11-28", "label#HOAKS"), ("hour#2026-11-28T09", "case_…")
+
+
+def day_partition(moment: datetime) -> str:
+    return wib_day_of(moment).isoformat()
+
+
+def hour_partition(moment: datetime) -> str:
+    return "hour#" + moment.astimezone(UTC).strftime("%Y-%m-%dT%H")
+
+
+def counter_changes(old: ReportFacts | None, new: ReportFacts) -> dict[Counter, int]:
+    """The increments one change makes: a new report counts once, a case once, a label moves."""
+    changes: dict[Counter, int] = {}
+    day = day_partition(new.received_at)
+    if old is None:
+        for key in ("total", f"platform#{new.platform}", f"province#{new.province}"):
+            changes[(day, key)] = 1
+    if new.case_id and (old is None or not old.case_id):
+        changes[(hour_partition(new.received_at), new.case_id)] = 1
+    old_label = old.label if old else None
+    if new.label != old_label:
+        if old_label:
+            changes[(day, f"label#{old_label}")] = changes.get((day, f"label#{old_label}"), 0) - 1
+        if new.label:
+            changes[(day, f"label#{new.label}")] = changes.get((day, f"label#{new.label}"), 0) + 1
+    return changes
+
+
+def trending(last_24h: dict[str, int], previous_24h: dict[str, int], limit: int) -> list[tuple[str, int, int]]:
+    """Cases growing fastest: (case, reports in the last 24 h, in the 24 h before), by growth."""
+    growth = [(case, count, previous_24h.get(case, 0)) for case, count in last_24h.items()]
+    growth.sort(key=lambda item: (-(item[1] - item[2]), -item[1], item[0]))
+    return growth[:limit]

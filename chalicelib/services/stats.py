@@ -1,0 +1,65 @@
+"""Use cases of statistics: count each report change once; read daily figures and trending cases."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.models import DailyStats, DayStats, StatsGroup, Trending, TrendingCase
+from chalicelib.domain.stats import ReportFacts, counter_changes, hour_partition, trending
+from chalicelib.store import stores
+from chalicelib.store.reports import StoredReport, report_from_stream_image
+
+SAMPLE_CHARS = 140
+
+
+def _facts(report: StoredReport) -> ReportFacts:
+    label = report.verdict.label.value if report.verdict and report.verdict.label else None
+    return ReportFacts(report.received_at, report.platform, report.province, report.case_id, label)
+
+
+def count_report_change(old_image: dict[str, Any] | None, new_image: dict[str, Any], change_id: str) -> None:
+    """Move the counters for one change of a report (from the stream); a repeat counts nothing."""
+    old = _facts(report_from_stream_image(old_image)) if old_image else None
+    changes = counter_changes(old, _facts(report_from_stream_image(new_image)))
+    stores().stats.apply(change_id, changes, datetime.now(UTC))
+
+
+def daily_stats(first: date, last: date, group_by: StatsGroup) -> DailyStats:
+    """Per WIB day: reports received and the chosen breakdown (one query a day)."""
+    days = []
+    day = first
+    prefix = f"{group_by.value}#"
+    while day <= last:
+        counters = stores().stats.partition(day.isoformat())
+        counts = {key[len(prefix) :]: value for key, value in counters.items() if key.startswith(prefix) and value}
+        days.append(DayStats(date=day, total=counters.get("total", 0), counts=dict(sorted(counts.items()))))
+        day += timedelta(days=1)
+    return DailyStats(group_by=group_by, days=days)
+
+
+def trending_cases(limit: int, now: datetime | None = None) -> Trending:
+    """Cases growing fastest over the last 24 hours (48 hourly partitions read, never a scan)."""
+    now = now or datetime.now(UTC)
+    last: dict[str, int] = {}
+    previous: dict[str, int] = {}
+    for hours_ago in range(48):
+        into = last if hours_ago < 24 else previous
+        for case_id, count in stores().stats.partition(hour_partition(now - timedelta(hours=hours_ago))).items():
+            into[case_id] = into.get(case_id, 0) + count
+    top = trending(last, previous, limit)
+    samples = stores().cases.samples([case_id for case_id, _, _ in top]) if top else {}
+    return Trending(
+        generated_at=now,
+        cases=[
+            TrendingCase(
+                case_id=case_id,
+                reports_last_24h=recent,
+                reports_previous_24h=before,
+                growth=recent - before,
+                sample_text=(samples.get(case_id, (None, None))[0] or "")[:SAMPLE_CHARS] or None,
+                sample_url=samples.get(case_id, (None, None))[1],
+            )
+            for case_id, recent, before in top
+        ],
+    )

@@ -1,0 +1,48 @@
+"""Statistics counters in DynamoDB, moved exactly once per stream change."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.stats import HOUR_KEPT, Counter
+from chalicelib.store.tables import StatRecord
+
+MARKER_KEPT = timedelta(days=2)  # longer than a stream keeps a record (24 h)
+
+
+class StatsStore:
+    """The only code that reads or writes the counters."""
+
+    def apply(self, change_id: str, changes: dict[Counter, int], now: datetime) -> bool:
+        """Move the counters and mark the change counted, all or nothing; False if it was already counted.
+
+        The marker makes a retried stream batch count nothing twice.
+        """
+        if not changes:
+            return True
+        connection = StatRecord._get_connection().connection
+        try:
+            with TransactWrite(connection=connection) as transaction:
+                transaction.save(
+                    StatRecord("applied#" + change_id, "-", expires_at=now + MARKER_KEPT),
+                    condition=StatRecord.partition.does_not_exist(),
+                )
+                for (partition, key), delta in changes.items():
+                    actions: list[Action] = [StatRecord.tally.add(delta)]
+                    if partition.startswith("hour#"):
+                        actions.append(StatRecord.expires_at.set(now + HOUR_KEPT))
+                    transaction.update(StatRecord(partition, key), actions=actions)
+        except TransactWriteError as error:
+            reasons = error.cancellation_reasons or []
+            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+                return False
+            raise
+        return True
+
+    def partition(self, partition: str) -> dict[str, int]:
+        """Every counter of one partition (a day, or an hour of cases), by key."""
+        return {str(record.key): int(record.tally) for record in StatRecord.query(partition)}

@@ -1,0 +1,3 @@
+"""The code version, as answers and export manifests state it."""
+
+VERSION = "0.2.0"
