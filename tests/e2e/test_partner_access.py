@@ -1,12 +1,14 @@
-"""Partner access on the running stack: a partner's webhook over real HTTP, and a bounded fuzz run."""
+"""Partner and agency access on the running stack: webhooks and exports over real HTTP, and a bounded fuzz run."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import requests
@@ -103,3 +105,29 @@ def test_fuzzing_the_openapi_document_finds_no_server_error(stacks: Callable[...
     # Then every check passed: no 5xx, every status, type and body as documented
     assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-2000:]
     assert "passed" in run.stdout
+
+
+def test_an_agency_downloads_todays_export_and_checks_it_against_the_manifest(stacks: Callable[..., Stack]) -> None:
+    # Given `make run`, a partner's report, and an agency key
+    stack = stacks()
+    partner = keyed_session(stack, "partner", partner_id="kabar-app")
+    answer = partner.post(
+        f"{stack.url}/v1/reports", json={"text": DEMO_HOAX, "platform": "whatsapp", "province": "31"}, timeout=10
+    )
+    report_id = answer.json()["id"]
+    wait_for_status(partner, f"{stack.url}/v1/reports/{report_id}", {"matched"})
+    agency = keyed_session(stack, "agency", partner_id="bawaslu")
+    today = datetime.now(UTC).astimezone(timezone(timedelta(hours=7))).date().isoformat()
+    # When it builds today's export on demand and downloads both files through the presigned links
+    built = agency.post(f"{stack.url}/v1/exports/daily/{today}", timeout=30)
+    assert built.status_code == 200, built.text
+    export = agency.get(f"{stack.url}/v1/exports/daily/{today}", timeout=10).json()
+    manifest = requests.get(export["manifest_url"], timeout=10).json()
+    downloads = {item["name"]: requests.get(item["url"], timeout=10).content for item in export["files"]}
+    # Then every file matches the manifest, and the report is in it
+    assert {item["name"] for item in manifest["files"]} == set(downloads)
+    for item in manifest["files"]:
+        assert hashlib.sha256(downloads[item["name"]]).hexdigest() == item["sha256"]
+        assert len(downloads[item["name"]]) == item["bytes"]
+    assert report_id in downloads["reports.csv"].decode("utf-8-sig")
+    assert manifest["rows"] == 1 and manifest["complete"] is False
