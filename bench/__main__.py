@@ -208,10 +208,13 @@ def main() -> int:
         print(f"  {name:<48} {p50:>8.2f} {p95:>8.2f} {p99:>8.2f}")
     print("  without TCP_NODELAY a keep-alive request would stall ~40 ms (Nagle with delayed ACKs)")
     print()
+    from bench.export import report as export_report
     from bench.matching import report
 
     report()
-    return 0 if ratio <= 1.5 else 1
+    print()
+    export_met = export_report()
+    return 0 if ratio <= 1.5 and export_met else 1
 
 
 if __name__ == "__main__":

@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import heapq
 import io
 import json
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from chalicelib.domain.access import WIB
 from chalicelib.domain.provinces import PROVINCES
@@ -27,8 +27,7 @@ MANIFEST_NAME = "manifest.json"
 BOM = "\ufeff".encode()  # so spreadsheets read the CSV as UTF-8
 
 
-@dataclass(frozen=True)
-class ExportRow:
+class ExportRow(NamedTuple):
     """One report as the export shows it: never personal data."""
 
     id: str
@@ -48,7 +47,7 @@ class ExportRow:
     claim_url: str
 
 
-COLUMNS = list(ExportRow.__dataclass_fields__)
+COLUMNS = list(ExportRow._fields)
 
 
 def export_row(
@@ -85,6 +84,11 @@ def export_row(
         claim_id=claim_id or "",
         claim_url=claim_url or "",
     )
+
+
+def merge_shards(shards: Iterable[Iterator[ExportRow]]) -> Iterator[ExportRow]:
+    """Rows of a day's shards (each in time order) as one stream in time order, holding one row a shard."""
+    return heapq.merge(*shards, key=lambda row: (row.received_at_utc, row.id))
 
 
 def wib_day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -136,10 +140,10 @@ def write_export(rows: Iterable[ExportRow], csv_sink: Sink, jsonl_sink: Sink) ->
         for row in rows:
             line.seek(0)
             line.truncate()
-            values = asdict(row)
-            writer.writerow([values[column] for column in COLUMNS])
+            writer.writerow(row)
             counted_csv.write(line.getvalue().encode())
-            packed.write(json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+            fields = dict(zip(COLUMNS, row, strict=True))
+            packed.write(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
             count += 1
     return {
         CSV_NAME: {"rows": count, "bytes": counted_csv.size, "sha256": counted_csv.sha256.hexdigest()},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,7 +14,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.checking import CheckOutcome
-from chalicelib.domain.exports import ExportRow, export_row, wib_day_of
+from chalicelib.domain.exports import ExportRow, export_row, merge_shards, wib_day_of
 from chalicelib.domain.models import ClaimMatch, ReportStatus, Verdict
 from chalicelib.store.tables import DAY_SHARDS, PENDING_SHARDS, CaseRecord, ContactRecord, ReportRecord
 
@@ -238,7 +237,7 @@ class ReportStore:
             (_row(record) for record in ReportRecord.by_day.query(f"{day.isoformat()}#{shard}"))
             for shard in range(DAY_SHARDS)
         ]
-        return heapq.merge(*shards, key=lambda row: (row.received_at_utc, row.id))
+        return merge_shards(shards)
 
     def stale_pending(self, updated_before: datetime, limit: int) -> list[str]:
         """Ids of reports still waiting for a check and untouched since ``updated_before``."""
