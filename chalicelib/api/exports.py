@@ -9,6 +9,7 @@ from chalice.app import Blueprint
 from chalicelib.api.io import json_response
 from chalicelib.api.problems import ApiProblem, not_found
 from chalicelib.domain.access import WIB
+from chalicelib.domain.exports import wib_day_of
 from chalicelib.domain.models import FieldProblem
 
 exports = Blueprint(__name__)
@@ -26,7 +27,7 @@ def _day(text: str) -> date:
             type_name="invalid-fields",
             errors=[FieldProblem(field="path.date", message="not a YYYY-MM-DD date")],
         )
-    if day > datetime.now(UTC).astimezone(WIB).date():
+    if day > wib_day_of(datetime.now(UTC)):
         raise not_found(f"{day} has not begun in WIB; its export is built at 00:15 WIB the day after.")
     return day
 

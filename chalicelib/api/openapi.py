@@ -82,6 +82,11 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     ]
 
 
+def _path(name: str, string_format: str | None = None) -> dict[str, Any]:
+    schema = {"type": "string", **({"format": string_format} if string_format else {})}
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
 def _body(model: type[BaseModel]) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": _ref(model)}}}
 
@@ -103,17 +108,10 @@ def openapi_document() -> dict[str, Any]:
         [(model, "validation" if model in _REQUESTS else "serialization") for model in _MODELS],
         ref_template="#/components/schemas/{model}",
     )
-    report_id = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}
-    claim_id = {"name": "claim_id", "in": "path", "required": True, "schema": {"type": "string"}}
-    key_id = {"name": "key_id", "in": "path", "required": True, "schema": {"type": "string"}}
-    export_date = {
-        "name": "date",
-        "in": "path",
-        "required": True,
-        "description": "A WIB day, YYYY-MM-DD.",
-        "schema": {"type": "string", "format": "date"},
-    }
-    webhook_id = {"name": "webhook_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    report_id, claim_id, key_id, webhook_id = (
+        _path(name) for name in ("report_id", "claim_id", "key_id", "webhook_id")
+    )
+    export_date = {**_path("date", "date"), "description": "A WIB day, YYYY-MM-DD."}
     idempotency_key = {
         "name": "Idempotency-Key",
         "in": "header",

@@ -38,14 +38,10 @@ def on_report_stream(event: dict[str, Any], context: Any) -> dict[str, Any]:
         name = record.raw_event.get("eventName")
         if name == "INSERT":
             request_checks([change["Keys"]["id"]["S"]])
-        elif name == "MODIFY" and "NewImage" in change:
-            from chalicelib.services.webhooks import publish_report_change
-
-            publish_report_change(change.get("OldImage"), change["NewImage"], change["SequenceNumber"])
         if name in ("INSERT", "MODIFY") and "NewImage" in change:
-            from chalicelib.services.stats import count_report_change
+            from chalicelib.services.report_changes import report_changed
 
-            count_report_change(change.get("OldImage"), change["NewImage"], change["SequenceNumber"])
+            report_changed(change.get("OldImage"), change["NewImage"], change["SequenceNumber"])
 
     return each_record(event, context, EventType.DynamoDBStreams, forward)
 

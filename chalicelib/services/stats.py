@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from chalicelib.domain.models import DailyStats, DayStats, StatsGroup, Trending, TrendingCase
 from chalicelib.domain.stats import ReportFacts, counter_changes, hour_partition, trending
 from chalicelib.store import stores
-from chalicelib.store.reports import StoredReport, report_from_stream_image
+from chalicelib.store.reports import StoredReport
 
 SAMPLE_CHARS = 140
 
@@ -18,10 +17,9 @@ def _facts(report: StoredReport) -> ReportFacts:
     return ReportFacts(report.received_at, report.platform, report.province, report.case_id, label)
 
 
-def count_report_change(old_image: dict[str, Any] | None, new_image: dict[str, Any], change_id: str) -> None:
+def count_report_change(old: StoredReport | None, new: StoredReport, change_id: str) -> None:
     """Move the counters for one change of a report (from the stream); a repeat counts nothing."""
-    old = _facts(report_from_stream_image(old_image)) if old_image else None
-    changes = counter_changes(old, _facts(report_from_stream_image(new_image)))
+    changes = counter_changes(_facts(old) if old else None, _facts(new))
     stores().stats.apply(change_id, changes, datetime.now(UTC))
 
 

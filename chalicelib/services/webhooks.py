@@ -34,7 +34,7 @@ from chalicelib.domain.webhooks import (
 from chalicelib.observability import count, logger
 from chalicelib.services.errors import UnknownCursor, UnsafeWebhookUrl
 from chalicelib.store import stores
-from chalicelib.store.reports import report_from_stream_image
+from chalicelib.store.reports import StoredReport
 from chalicelib.store.webhooks import StoredWebhook
 
 USER_AGENT = "Saring-Webhooks/1"
@@ -89,17 +89,15 @@ def list_deliveries(partner_id: str, webhook_id: str, cursor: str | None, limit:
     return DeliveryPage(deliveries=deliveries, next_cursor=next_cursor)
 
 
-def publish_report_change(old_image: dict[str, Any] | None, new_image: dict[str, Any], change_id: str) -> int:
+def publish_report_change(old: StoredReport, new: StoredReport, change_id: str) -> int:
     """Turn one change of a report (from the table's stream) into deliveries; returns how many.
 
     Safe to repeat for the same change: the event and delivery ids derive from ``change_id``.
     """
-    old = report_from_stream_image(old_image) if old_image else None
-    new = report_from_stream_image(new_image)
     types = events_of_change(
-        old.status if old else None,
+        old.status,
         new.status,
-        old.verdict.model_dump_json() if old and old.verdict else None,
+        old.verdict.model_dump_json() if old.verdict else None,
         new.verdict.model_dump_json() if new.verdict else None,
     )
     if not types:

@@ -10,7 +10,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.domain.access import Role, UsageVerdict, UsageWindow
 from chalicelib.domain.models import KeyLimits, KeyView
-from chalicelib.store.tables import ApiKeyRecord, UsageRecord
+from chalicelib.store.tables import ApiKeyRecord, UsageRecord, refused_by_condition
 
 USAGE_KEPT_SECONDS = 2 * 86_400  # a day's counters outlive the day a little, then TTL removes them
 
@@ -57,7 +57,7 @@ class KeyStore:
         try:
             record.save(condition=None if replace else ApiKeyRecord.id.does_not_exist())
         except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if refused_by_condition(error):
                 return False
             raise
         return True
@@ -88,7 +88,7 @@ class KeyStore:
                 condition=ApiKeyRecord.id.exists(),
             )
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if refused_by_condition(error):
                 return None
             raise
         return _stored(record)

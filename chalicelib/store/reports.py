@@ -16,7 +16,14 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain.checking import CheckOutcome
 from chalicelib.domain.exports import ExportRow, export_row, merge_shards, wib_day_of
 from chalicelib.domain.models import ClaimMatch, ReportStatus, Verdict
-from chalicelib.store.tables import DAY_SHARDS, PENDING_SHARDS, CaseRecord, ContactRecord, ReportRecord
+from chalicelib.store.tables import (
+    DAY_SHARDS,
+    PENDING_SHARDS,
+    CaseRecord,
+    ContactRecord,
+    ReportRecord,
+    refused_by_condition,
+)
 
 
 @dataclass(frozen=True)
@@ -101,11 +108,6 @@ def _pending_shard(report_id: str) -> str:
     return str(_shard(report_id, PENDING_SHARDS))
 
 
-def _was_conditional_failure(error: TransactWriteError) -> bool:
-    reasons = error.cancellation_reasons or []
-    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
-
-
 class ReportStore:
     """The only code that reads or writes reports."""
 
@@ -134,7 +136,7 @@ class ReportStore:
             try:
                 record.save(condition=is_new)
             except PutError as error:
-                if error.cause_response_code == "ConditionalCheckFailedException":
+                if refused_by_condition(error):
                     return False
                 raise
             return True
@@ -146,7 +148,7 @@ class ReportStore:
                 transaction.save(record, condition=is_new)
                 transaction.save(sealed)
         except TransactWriteError as error:
-            if _was_conditional_failure(error):
+            if refused_by_condition(error):
                 return False
             raise
         return True
@@ -170,7 +172,7 @@ class ReportStore:
                 condition=ReportRecord.status.is_in(ReportStatus.received.value, ReportStatus.checking.value),
             )
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if refused_by_condition(error):
                 return None
             raise
         return _stored(record)
@@ -201,7 +203,7 @@ class ReportStore:
                     ],
                 )
         except TransactWriteError as error:
-            if _was_conditional_failure(error):
+            if refused_by_condition(error):
                 return False
             raise
         return True
@@ -223,7 +225,7 @@ class ReportStore:
                 condition=ReportRecord.status == ReportStatus.checking.value,
             )
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if refused_by_condition(error):
                 return False
             raise
         return True

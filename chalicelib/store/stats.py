@@ -9,7 +9,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.stats import HOUR_KEPT, Counter
-from chalicelib.store.tables import StatRecord
+from chalicelib.store.tables import StatRecord, refused_by_condition
 
 MARKER_KEPT = timedelta(days=2)  # longer than a stream keeps a record (24 h)
 
@@ -37,8 +37,7 @@ class StatsStore:
                         actions.append(StatRecord.expires_at.set(now + HOUR_KEPT))
                     transaction.update(StatRecord(partition, key), actions=actions)
         except TransactWriteError as error:
-            reasons = error.cancellation_reasons or []
-            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            if refused_by_condition(error):  # only the marker has a condition: already counted
                 return False
             raise
         return True

@@ -16,6 +16,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE, STREAM_KEYS_ONLY, STREAM_NEW_AND_OLD_IMAGE
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -285,3 +286,11 @@ def create_all(settings: Settings) -> None:
     for model in ALL_TABLES:
         if not model.exists():
             model.create_table(wait=True)
+
+
+def refused_by_condition(error: PynamoDBException) -> bool:
+    """True when DynamoDB refused a write because its condition did not hold (an answer, not a fault)."""
+    if isinstance(error, TransactWriteError):
+        reasons = error.cancellation_reasons or []
+        return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
+    return error.cause_response_code == "ConditionalCheckFailedException"

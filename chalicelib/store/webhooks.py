@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import DeleteError, PutError
 
 from chalicelib.domain.models import DeliveryStatus, DeliveryView, WebhookEventType, WebhookView
-from chalicelib.store.tables import DeliveryRecord, WebhookRecord
+from chalicelib.store.tables import DeliveryRecord, WebhookRecord, refused_by_condition
 
 DELIVERIES_KEPT = timedelta(days=30)
 
@@ -72,7 +72,7 @@ class WebhookStore:
         try:
             WebhookRecord(webhook_id).delete(condition=WebhookRecord.partner_id == partner_id)
         except DeleteError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if refused_by_condition(error):
                 return False
             raise
         return True
@@ -98,7 +98,7 @@ class DeliveryStore:
                 expires_at=now + DELIVERIES_KEPT,
             ).save(condition=DeliveryRecord.id.does_not_exist())
         except PutError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not refused_by_condition(error):
                 raise
 
     def get(self, webhook_id: str, delivery_id: str) -> DeliveryView | None:

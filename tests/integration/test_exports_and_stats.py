@@ -14,7 +14,7 @@ from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
 from chalicelib.domain.exports import BOM
 from chalicelib.services.exports import build_daily_export
-from chalicelib.services.stats import count_report_change
+from chalicelib.services.report_changes import report_changed
 from chalicelib.store import stores
 from chalicelib.store.reports import NewReport
 from infra.local.resources import Resources
@@ -170,7 +170,7 @@ def test_a_repeated_stream_change_counts_nothing_twice(aws: Resources) -> None:
         "check_attempts": {"N": "0"},
     }
     for _ in range(3):  # a stream batch retried twice
-        count_report_change(None, image, "seq-0001")
+        report_changed(None, image, "seq-0001")
     assert stores().stats.partition("2026-11-20") == {"total": 1, "platform#tiktok": 1, "province#51": 1}
 
 
