@@ -3,6 +3,8 @@
 from chalice.app import Chalice, Cron, Rate
 
 from chalicelib.api.access import access_middleware
+from chalicelib.api.audit import audit
+from chalicelib.api.cases import cases
 from chalicelib.api.claims import claims
 from chalicelib.api.exports import exports
 from chalicelib.api.keys import keys
@@ -25,6 +27,8 @@ app.register_blueprint(keys)
 app.register_blueprint(webhooks)
 app.register_blueprint(exports)
 app.register_blueprint(stats)
+app.register_blueprint(cases)
+app.register_blueprint(audit)
 
 
 @app.middleware("http")
@@ -59,6 +63,13 @@ def deliver_webhooks(event):  # type: ignore[no-untyped-def]
     from chalicelib.events.webhooks import on_webhook_messages
 
     return on_webhook_messages(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=settings.verdict_queue_name, batch_size=1)
+def spread_verdicts(event):  # type: ignore[no-untyped-def]
+    from chalicelib.events.cases import on_verdict_messages
+
+    return on_verdict_messages(event.to_dict(), event.context)
 
 
 @app.schedule(Rate(settings.sweep_minutes, unit=Rate.MINUTES))

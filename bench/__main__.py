@@ -144,12 +144,13 @@ def _forget_account() -> None:
 
 
 def _bench_key() -> str:
+    from chalicelib.domain.audit import CLI
     from chalicelib.domain.models import KeyLimits, KeyRequest
     from chalicelib.services.access import create_key
 
     limits = KeyLimits(requests_per_minute=100_000, submissions_per_day=10_000_000)
     request = KeyRequest.model_validate({"partner_id": "bench", "roles": ["partner", "media"], "limits": limits})
-    return create_key(request).key
+    return create_key(request, CLI).key
 
 
 def http_keep_alive() -> dict[str, tuple[float, float, float]]:

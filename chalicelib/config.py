@@ -39,6 +39,7 @@ ENVIRONMENT = {
     "SARING_WEBHOOK_MAX_ATTEMPTS": "webhook_max_attempts",
     "SARING_WEBHOOK_BACKOFF_SECONDS": "webhook_backoff_seconds",
     "SARING_WEBHOOK_TIMEOUT_SECONDS": "webhook_timeout_seconds",
+    "SARING_VERDICT_QUEUE": "verdict_queue_name",
     "SARING_LOG_LEVEL": "log_level",
     "SARING_METRICS_NAMESPACE": "metrics_namespace",
 }
@@ -71,6 +72,7 @@ class Settings(BaseModel):
     webhook_max_attempts: int = Field(default=8, ge=1, le=20)
     webhook_backoff_seconds: float = Field(default=30, ge=0, le=3600)
     webhook_timeout_seconds: float = Field(default=5, gt=0, le=30)
+    verdict_queue_name: str = ""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     metrics_namespace: str = "Saring"
 
@@ -81,6 +83,7 @@ class Settings(BaseModel):
         defaults = {
             "check_queue_name": f"{prefix}checks",
             "webhook_queue_name": f"{prefix}webhooks",
+            "verdict_queue_name": f"{prefix}verdicts",
             "key_pepper_secret": f"{prefix}api-key-pepper",
             "bucket_name": f"{prefix}data",
             "contacts_key_id": f"alias/{prefix}contacts",
@@ -102,6 +105,10 @@ class Settings(BaseModel):
     @property
     def webhook_dead_letter_queue_name(self) -> str:
         return f"{self.webhook_queue_name}-dlq"
+
+    @property
+    def verdict_dead_letter_queue_name(self) -> str:
+        return f"{self.verdict_queue_name}-dlq"
 
     @property
     def is_local(self) -> bool:

@@ -64,9 +64,10 @@ def create_key_command(args: argparse.Namespace) -> int:
         return 2
     if not _target(args):
         return 2
+    from chalicelib.domain.audit import CLI
     from chalicelib.services.access import create_key
 
-    created = create_key(request)
+    created = create_key(request, CLI)
     print(f"created {created.id} for {created.partner_id} with roles {', '.join(created.roles)}")
     print(f"key (shown this once): {created.key}")
     return 0
@@ -91,9 +92,10 @@ def list_keys_command(args: argparse.Namespace) -> int:
 def revoke_key_command(args: argparse.Namespace) -> int:
     if not _target(args):
         return 2
+    from chalicelib.domain.audit import CLI
     from chalicelib.services.access import revoke_key
 
-    view = revoke_key(args.key_id)
+    view = revoke_key(args.key_id, CLI)
     if view is None:
         print(f"error: there is no key {args.key_id}", file=sys.stderr)
         return 1
@@ -115,7 +117,7 @@ def import_claims_command(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     rows = list(read(content))
-    report = import_claims(rows, progress=_progress(len(rows)))  # type: ignore[arg-type]
+    report = import_claims(rows, progress=_progress(len(rows)), source=args.file.name)  # type: ignore[arg-type]
     sys.stderr.write("\n")
     for line, reason in report.problems[: args.show]:
         print(f"  line {line}: {reason}")

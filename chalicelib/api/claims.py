@@ -8,8 +8,10 @@ from datetime import date
 from chalice.app import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.api.access import current_principal
 from chalicelib.api.io import json_response, parse_body, parse_query, unknown_cursor
 from chalicelib.api.problems import not_found
+from chalicelib.domain.audit import Actor
 from chalicelib.domain.models import ClaimInput, ClaimPatch, Label
 
 claims = Blueprint(__name__)
@@ -35,7 +37,7 @@ def post_claim() -> object:
     claim = parse_body(claims.current_request, ClaimInput)
     from chalicelib.services.claims import create_claim
 
-    view = create_claim(claim)
+    view = create_claim(claim, Actor.of(current_principal()))
     return json_response(view, 201, headers={"Location": f"/v1/claims/{view.id}"})
 
 
@@ -73,7 +75,7 @@ def patch_claim(claim_id: str) -> object:
     patch = parse_body(claims.current_request, ClaimPatch)
     from chalicelib.services.claims import update_claim
 
-    view = update_claim(claim_id, patch) if _CLAIM_ID.match(claim_id) else None
+    view = update_claim(claim_id, patch, Actor.of(current_principal())) if _CLAIM_ID.match(claim_id) else None
     if view is None:
         raise not_found("There is no claim with this id.")
     return json_response(view)

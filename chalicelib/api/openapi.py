@@ -10,6 +10,12 @@ from pydantic.json_schema import models_json_schema
 
 from chalicelib.domain.access import is_public
 from chalicelib.domain.models import (
+    AuditPage,
+    CasePage,
+    CaseReportPage,
+    CaseReviewRequest,
+    CaseVerdictRequest,
+    CaseView,
     ClaimInput,
     ClaimPage,
     ClaimPatch,
@@ -62,8 +68,23 @@ _MODELS: list[type[BaseModel]] = [
     DailyExport,
     DailyStats,
     Trending,
+    CasePage,
+    CaseView,
+    CaseReportPage,
+    CaseReviewRequest,
+    CaseVerdictRequest,
+    AuditPage,
 ]
-_REQUESTS = (ReportSubmission, LookupRequest, ClaimInput, ClaimPatch, KeyRequest, WebhookRequest)
+_REQUESTS = (
+    ReportSubmission,
+    LookupRequest,
+    ClaimInput,
+    ClaimPatch,
+    KeyRequest,
+    WebhookRequest,
+    CaseReviewRequest,
+    CaseVerdictRequest,
+)
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -102,14 +123,14 @@ def openapi_document() -> dict[str, Any]:
     from chalicelib.api.claims import ClaimQuery  # the query models live with their routes
     from chalicelib.api.io import PageQuery
     from chalicelib.api.stats import TrendingQuery
-    from chalicelib.domain.models import StatsQuery
+    from chalicelib.domain.models import AuditQuery, CaseQuery, StatsQuery
 
     _, definitions = models_json_schema(
         [(model, "validation" if model in _REQUESTS else "serialization") for model in _MODELS],
         ref_template="#/components/schemas/{model}",
     )
-    report_id, claim_id, key_id, webhook_id = (
-        _path(name) for name in ("report_id", "claim_id", "key_id", "webhook_id")
+    report_id, claim_id, key_id, webhook_id, case_id = (
+        _path(name) for name in ("report_id", "claim_id", "key_id", "webhook_id", "case_id")
     )
     export_date = {**_path("date", "date"), "description": "A WIB day, YYYY-MM-DD."}
     idempotency_key = {
@@ -275,6 +296,53 @@ def openapi_document() -> dict[str, Any]:
                 "operationId": "trendingCases",
                 "parameters": _query_parameters(TrendingQuery),
                 "responses": {"200": _json(Trending, "Cases growing fastest"), **_problems(422)},
+            }
+        },
+        "/v1/cases": {
+            "get": {
+                "operationId": "reviewQueue",
+                "parameters": _query_parameters(CaseQuery),
+                "responses": {"200": _json(CasePage, "Cases by priority, highest first"), **_problems(422)},
+            }
+        },
+        "/v1/cases/{case_id}": {
+            "get": {
+                "operationId": "getCase",
+                "parameters": [case_id],
+                "responses": {"200": _json(CaseView, "The case"), **_problems(404)},
+            }
+        },
+        "/v1/cases/{case_id}/reports": {
+            "get": {
+                "operationId": "listCaseReports",
+                "parameters": [case_id, *_query_parameters(PageQuery)],
+                "responses": {"200": _json(CaseReportPage, "The case's reports, oldest first"), **_problems(404, 422)},
+            }
+        },
+        "/v1/cases/{case_id}/review": {
+            "post": {
+                "operationId": "takeCase",
+                "parameters": [case_id],
+                "requestBody": _body(CaseReviewRequest),
+                "responses": {"200": _json(CaseView, "Taken for review"), **_problems(400, 404, 409, 413, 415, 422)},
+            }
+        },
+        "/v1/cases/{case_id}/verdict": {
+            "post": {
+                "operationId": "decideCase",
+                "parameters": [case_id],
+                "requestBody": _body(CaseVerdictRequest),
+                "responses": {
+                    "202": _json(CaseView, "Decided; the verdict is reaching the case's reports (see progress)"),
+                    **_problems(400, 404, 409, 413, 415, 422),
+                },
+            }
+        },
+        "/v1/audit": {
+            "get": {
+                "operationId": "auditTrail",
+                "parameters": _query_parameters(AuditQuery),
+                "responses": {"200": _json(AuditPage, "Entries, newest first"), **_problems(422)},
             }
         },
         "/v1/health": {"get": {"operationId": "health", "responses": {"200": _json(Health, "Alive")}}},

@@ -24,6 +24,7 @@ class Role(StrEnum):
 
 
 _READERS = frozenset({Role.partner, Role.media, Role.agency, Role.checker, Role.admin})
+_CASE_READERS = frozenset({Role.checker, Role.agency, Role.admin})
 
 # (method, route) → roles allowed; None means public. A route missing here is refused to everyone.
 ROUTE_POLICY: dict[tuple[str, str], frozenset[Role] | None] = {
@@ -48,6 +49,12 @@ ROUTE_POLICY: dict[tuple[str, str], frozenset[Role] | None] = {
     ("POST", "/v1/exports/daily/{date}"): frozenset({Role.agency, Role.admin}),
     ("GET", "/v1/stats/daily"): frozenset({Role.agency, Role.admin}),
     ("GET", "/v1/stats/trending"): frozenset({Role.agency, Role.admin}),
+    ("GET", "/v1/cases"): _CASE_READERS,
+    ("GET", "/v1/cases/{case_id}"): _CASE_READERS,
+    ("GET", "/v1/cases/{case_id}/reports"): _CASE_READERS,
+    ("POST", "/v1/cases/{case_id}/review"): frozenset({Role.checker}),
+    ("POST", "/v1/cases/{case_id}/verdict"): frozenset({Role.checker}),
+    ("GET", "/v1/audit"): frozenset({Role.admin}),
 }
 
 # Roles that read every report (never its personal data); a partner alone reads only its own.
@@ -78,6 +85,7 @@ class Principal:
     roles: frozenset[Role]
     requests_per_minute: int
     submissions_per_day: int
+    name: str | None = None  # the key's name: who a verdict or an audit entry names
 
     def reads_all_reports(self) -> bool:
         return bool(self.roles & ALL_REPORT_READERS)

@@ -13,6 +13,7 @@ class CheckOutcome:
     status: ReportStatus
     verdict: Verdict | None
     suggestions: list[ClaimMatch] = field(default_factory=list)
+    verdict_version: int | None = None  # set when the verdict is a fact-checker's, from the report's case
 
 
 def claim_match(match: Match) -> ClaimMatch:
@@ -38,6 +39,11 @@ def conclude(matches: list[Match]) -> CheckOutcome:
         )
         return CheckOutcome(ReportStatus.matched, verdict)
     return CheckOutcome(ReportStatus.needs_review, None, shown)
+
+
+def decided_outcome(verdict: Verdict, version: int) -> CheckOutcome:
+    """A copy of content a fact-checker already decided takes that verdict, whatever the engine says."""
+    return CheckOutcome(ReportStatus.reviewed, verdict, verdict_version=version)
 
 
 def check_failed_outcome(attempts: int) -> CheckOutcome:

@@ -159,7 +159,7 @@ def read_claim_review(content: str) -> Iterator[Row]:
         first = reviewed.get("firstAppearance")
         urls = [a.get("url") for a in [*(appearances or []), *([first] if isinstance(first, dict) else [])] if a]
         data = {
-            "external_id": item.get("@id") or item.get("url"),
+            "external_id": item.get("identifier") or item.get("@id") or item.get("url"),
             "title": item.get("claimReviewed"),
             "label": normalise_label(rating.get("alternateName")),
             "publisher_label": rating.get("alternateName"),

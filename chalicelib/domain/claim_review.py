@@ -33,6 +33,7 @@ def claim_review(claim: ClaimView) -> dict[str, Any]:
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "@id": claim.url or f"urn:saring:claim:{claim.id}",
+        "identifier": claim.external_id,  # a re-import of this document updates the same claim
         "claimReviewed": _short(claim.title),
         "reviewRating": {
             "@type": "Rating",
@@ -47,9 +48,9 @@ def claim_review(claim: ClaimView) -> dict[str, Any]:
         },
         "author": {"@type": "Organization", "name": claim.publisher or "Saring"},
         "inLanguage": claim.language,
+        # The debunk's own date; a claim imported without one was published here when last saved.
+        "datePublished": claim.date or claim.updated_at.date().isoformat(),
     }
     if claim.url:
         review["url"] = claim.url
-    if claim.date:
-        review["datePublished"] = claim.date
     return review

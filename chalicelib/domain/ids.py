@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from datetime import UTC, datetime
 
 
 def _b32(data: bytes, length: int) -> str:
@@ -33,3 +34,8 @@ def claim_id_for(external_id: str) -> str:
 
 def new_webhook_id() -> str:
     return "whk_" + _b32(secrets.token_bytes(15), 24)
+
+
+def new_audit_id(at: datetime) -> str:
+    """Time-ordered (the entries of a day sort by when they happened), unique by its random tail."""
+    return f"aud_{at.astimezone(UTC):%Y%m%d%H%M%S%f}{_b32(secrets.token_bytes(5), 8)}"

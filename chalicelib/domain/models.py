@@ -490,3 +490,175 @@ class Trending(BaseModel):
 
     generated_at: datetime
     cases: list[TrendingCase]
+
+
+class CaseStatus(StrEnum):
+    open = "open"  # waiting for a fact-checker
+    in_review = "in_review"  # a fact-checker took it
+    decided = "decided"  # a fact-checker published a verdict
+
+
+class PriorityComponent(BaseModel):
+    """One reason a case is urgent: what was seen, its score in [0, 1], and its weight in the total."""
+
+    name: str = Field(description="spread, election, risk or suggestion.")
+    score: float = Field(ge=0, le=1)
+    weight: float
+    points: float = Field(description="score × weight × 100: this component's share of the total.")
+    evidence: list[str] = Field(description="What was seen: a rate, the words found, the best claim.")
+
+
+class Priority(BaseModel):
+    """How urgent a case is for the review queue (0–100), explained by its components."""
+
+    total: float = Field(ge=0, le=100)
+    components: list[PriorityComponent]
+
+
+class VerdictEntry(BaseModel):
+    """One verdict a case received; a changed verdict keeps the ones before."""
+
+    version: int = Field(description="The case version this verdict created.")
+    label: Label
+    summary: str
+    fact_check_url: str
+    claim_id: str
+    decided_by: str
+    decided_at: datetime
+
+
+class VerdictProgress(BaseModel):
+    """How far the current verdict has reached the case's reports."""
+
+    version: int
+    reports_updated: int
+    done: bool
+
+
+class CaseSummary(BaseModel):
+    """A case in the review queue."""
+
+    id: str
+    status: CaseStatus
+    version: int = Field(description="Send it back with a verdict: a case changed since is a 409.")
+    seen_count: int
+    first_seen: datetime
+    last_seen: datetime
+    sample_text: str | None = None
+    sample_url: str | None = None
+    reviewer: str | None = Field(default=None, description="Who took the case for review.")
+    priority: Priority
+
+
+class CaseView(CaseSummary):
+    """``GET /v1/cases/{id}``: the case, its counts, the engine's suggestions, its verdicts."""
+
+    platforms: dict[str, int] = Field(description="Reports by platform.")
+    provinces: dict[str, int] = Field(description="Reports by province code.")
+    suggestions: list[ClaimMatch]
+    verdict: Verdict | None = None
+    history: list[VerdictEntry] = Field(description="Every verdict, oldest first.")
+    progress: VerdictProgress | None = None
+
+
+class CasePage(BaseModel):
+    """Cases by priority, highest first; pass ``next_cursor`` back as ``cursor``."""
+
+    cases: list[CaseSummary]
+    next_cursor: str | None = None
+
+
+class CaseQuery(_Strict):
+    """Query string of ``GET /v1/cases``."""
+
+    status: CaseStatus = CaseStatus.open
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class CaseReport(BaseModel):
+    """A report of a case, as a fact-checker sees it (never personal data)."""
+
+    id: str
+    status: ReportStatus
+    received_at: datetime
+    platform: str
+    province: str
+    verdict: Verdict | None = None
+
+
+class CaseReportPage(BaseModel):
+    reports: list[CaseReport]
+    next_cursor: str | None = None
+
+
+class CaseVerdictRequest(_Strict):
+    """Body of ``POST /v1/cases/{id}/verdict``: link a claim (``claim_id``) or create one (``title``)."""
+
+    version: int = Field(ge=0, description="The case's version as you read it.")
+    label: Label
+    summary: str = Field(min_length=10, max_length=2_000, description="Why, in Indonesian, for the public.")
+    fact_check_url: WebUrl = Field(description="The published fact-check article.")
+    claim_id: str | None = Field(
+        default=None, pattern=r"^clm_[0-9a-f]{24}$", description="An existing claim this case repeats."
+    )
+    title: str | None = Field(
+        default=None, min_length=1, max_length=1_000, description="Title of a new claim made from the case."
+    )
+
+    @model_validator(mode="after")
+    def _one_claim(self) -> Self:
+        if (self.claim_id is None) == (self.title is None):
+            raise ValueError("give either claim_id (an existing claim) or title (a new claim from the case)")
+        return self
+
+
+class CaseReviewRequest(_Strict):
+    """Body of ``POST /v1/cases/{id}/review``: take an open case."""
+
+    version: int = Field(ge=0, description="The case's version as you read it.")
+
+
+class AuditAction(StrEnum):
+    verdict_published = "verdict.published"
+    case_taken = "case.taken"
+    claim_created = "claim.created"
+    claim_updated = "claim.updated"
+    claims_imported = "claims.imported"
+    key_created = "key.created"
+    key_revoked = "key.revoked"
+
+
+class AuditEntry(BaseModel):
+    """One recorded change: who did what to which thing, and the thing before and after."""
+
+    id: str
+    at: datetime
+    actor: str = Field(description="The key id (and its name) or 'cli' for the operator's command line.")
+    actor_partner_id: str | None = None
+    action: AuditAction
+    target: str = Field(description="The id of what changed: a case, claim or key.")
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+class AuditPage(BaseModel):
+    """Entries newest first; pass ``next_cursor`` back as ``cursor``."""
+
+    entries: list[AuditEntry]
+    next_cursor: str | None = None
+
+
+class AuditQuery(_Strict):
+    """Query string of ``GET /v1/audit``: one WIB day (default today) or every entry of one target."""
+
+    day: date | None = Field(default=None, description="A WIB day, YYYY-MM-DD.")
+    target: str | None = Field(default=None, min_length=3, max_length=100, pattern=r"^[a-z]+_[a-z0-9]+$")
+    cursor: str | None = Field(default=None, max_length=400)
+    limit: int = Field(default=50, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _one_filter(self) -> Self:
+        if self.day is not None and self.target is not None:
+            raise ValueError("give day or target, not both")
+        return self

@@ -1,7 +1,8 @@
 """Statistics counters: which counters one change of a report moves, and by how much.
 
 Counters are kept per WIB day (of the report's receipt) by platform, province and verdict label,
-and per UTC hour by case (for trending). The reports stream drives them; nothing is ever scanned.
+per UTC hour by case (for trending and the review queue), and per case by platform and province.
+The reports stream drives them; nothing is ever scanned.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def hour_partition(moment: datetime) -> str:
     return "hour#" + moment.astimezone(UTC).strftime("%Y-%m-%dT%H")
 
 
+def case_partition(case_id: str) -> str:
+    return "case#" + case_id
+
+
 def counter_changes(old: ReportFacts | None, new: ReportFacts) -> dict[Counter, int]:
     """The increments one change makes: a new report counts once, a case once, a label moves."""
     changes: dict[Counter, int] = {}
@@ -46,6 +51,8 @@ def counter_changes(old: ReportFacts | None, new: ReportFacts) -> dict[Counter, 
             changes[(day, key)] = 1
     if new.case_id and (old is None or not old.case_id):
         changes[(hour_partition(new.received_at), new.case_id)] = 1
+        for key in (f"platform#{new.platform}", f"province#{new.province}"):
+            changes[(case_partition(new.case_id), key)] = 1
     old_label = old.label if old else None
     if new.label != old_label:
         if old_label:

@@ -62,9 +62,11 @@ def on_check_messages(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def on_sweep_schedule(event: dict[str, Any], context: Any) -> dict[str, int]:
-    """The scheduled sweep: re-drive reports whose check was lost."""
+    """The scheduled sweep: re-drive reports whose check was lost, and verdicts that stopped spreading."""
+    from chalicelib.services.cases import sweep_unspread_verdicts
+
     start_invocation(getattr(context, "aws_request_id", None))
     try:
-        return {"redriven": sweep_stale_reports()}
+        return {"redriven": sweep_stale_reports(), "verdicts_redriven": sweep_unspread_verdicts()}
     finally:
         flush_metrics()

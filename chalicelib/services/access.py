@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from chalicelib.adapters.aws import secret_bytes
 from chalicelib.config import get_settings
 from chalicelib.domain.access import Principal, UsageVerdict, UsageWindow, key_hash, key_id_of, key_matches, new_api_key
-from chalicelib.domain.models import KeyCreated, KeyPage, KeyRequest, KeyView
+from chalicelib.domain.audit import CLI, Actor, audit_entry
+from chalicelib.domain.models import AuditAction, KeyCreated, KeyPage, KeyRequest, KeyView
 from chalicelib.observability import count, logger
 from chalicelib.services.errors import LimitReached, Unauthenticated, UnknownCursor
 from chalicelib.store import stores
@@ -60,6 +61,7 @@ def authenticate(key: str | None, now: datetime | None = None) -> Principal:
         roles=frozenset(view.roles),
         requests_per_minute=view.limits.requests_per_minute,
         submissions_per_day=view.limits.submissions_per_day,
+        name=view.name,
     )
 
 
@@ -79,11 +81,12 @@ def use_allowance(principal: Principal, *, submission: bool, now: datetime | Non
     return verdict
 
 
-def create_key(request: KeyRequest, now: datetime | None = None) -> KeyCreated:
+def create_key(request: KeyRequest, actor: Actor, now: datetime | None = None) -> KeyCreated:
     """A new key; the answer is the only place the key itself ever appears."""
     key_id, key = new_api_key()
     view = _key_view(key_id, request, now)
-    stores().keys.save(view, key_hash(_pepper(), key))
+    audit = audit_entry(actor, AuditAction.key_created, key_id, before=None, after=view, at=view.created_at)
+    stores().keys.save(view, key_hash(_pepper(), key), audit)
     logger.info("api key created", extra={"key_id": key_id, "partner_id": request.partner_id})
     return KeyCreated(**view.model_dump(), key=key)
 
@@ -94,7 +97,8 @@ def install_key(key: str, request: KeyRequest, now: datetime | None = None) -> K
     if key_id is None:
         raise ValueError("a key looks like saring_<16 of a-z, 2-7>_<20 to 64 letters or digits>")
     view = _key_view(key_id, request, now)
-    stores().keys.save(view, key_hash(_pepper(), key), replace=True)
+    audit = audit_entry(CLI, AuditAction.key_created, key_id, before=None, after=view, at=view.created_at)
+    stores().keys.save(view, key_hash(_pepper(), key), audit, replace=True)
     _recent_keys.pop(key_id, None)
     return view
 
@@ -121,10 +125,17 @@ def list_keys(cursor: str | None, limit: int) -> KeyPage:
     return KeyPage(keys=keys, next_cursor=next_cursor)
 
 
-def revoke_key(key_id: str, now: datetime | None = None) -> KeyView | None:
+def revoke_key(key_id: str, actor: Actor, now: datetime | None = None) -> KeyView | None:
     """Revoke a key for good; None when there is no such key."""
-    stored = stores().keys.revoke(key_id, now or datetime.now(UTC))
+    stored = stores().keys.get(key_id)
+    if stored is None:
+        return None
+    now = now or datetime.now(UTC)
+    before = stored.view
+    after = before.model_copy(update={"revoked_at": before.revoked_at or now})
+    audit = audit_entry(actor, AuditAction.key_revoked, key_id, before=before, after=after, at=now)
+    if not stores().keys.revoke(key_id, now, audit):
+        return None
     _recent_keys.pop(key_id, None)
-    if stored:
-        logger.info("api key revoked", extra={"key_id": key_id})
-    return stored.view if stored else None
+    logger.info("api key revoked", extra={"key_id": key_id})
+    return after

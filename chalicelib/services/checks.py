@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.adapters.check_queue import enqueue_checks
 from chalicelib.config import get_settings
-from chalicelib.domain.checking import check_failed_outcome, conclude
+from chalicelib.domain.checking import check_failed_outcome, conclude, decided_outcome
 from chalicelib.domain.ids import case_id_for
 from chalicelib.domain.models import ReportStatus
 from chalicelib.domain.normalise import content_fingerprint
@@ -15,6 +15,11 @@ from chalicelib.services.claim_index import current_index
 from chalicelib.store import stores
 
 MATCHES_KEPT = 5  # claims kept on a report for the fact-checker
+_OUTCOME_METRIC = {
+    ReportStatus.matched: "ReportsMatched",
+    ReportStatus.needs_review: "ReportsNeedReview",
+    ReportStatus.reviewed: "ReportsDecidedByCase",
+}
 SWEEP_BATCH = 500  # reports re-driven per sweep at most; the next sweep takes the rest
 
 
@@ -34,9 +39,23 @@ def run_check(report_id: str, now: datetime | None = None) -> ReportStatus | Non
         logger.warning("check gave up", extra={"report_id": report_id})
     else:
         fingerprint = content_fingerprint(report.text, report.url)
-        stores().reports.assign_case(report.id, case_id_for(fingerprint), fingerprint, report, now)
+        case_id = case_id_for(fingerprint)
         outcome = conclude(current_index().search(text=report.text, url=report.url, limit=MATCHES_KEPT))
-        count("ReportsMatched" if outcome.status is ReportStatus.matched else "ReportsNeedReview")
+        needs_review = outcome.status is ReportStatus.needs_review
+        stores().reports.assign_case(
+            report.id,
+            case_id,
+            fingerprint=fingerprint,
+            sample=report,
+            suggestions=outcome.suggestions,
+            needs_review=needs_review,
+            now=now,
+        )
+        case = stores().cases.get(case_id)
+        if case is not None and case.verdict is not None and case.applied_version is not None:
+            # A fact-checker decided this content already: a copy takes that verdict, whatever the engine says.
+            outcome = decided_outcome(case.verdict, case.applied_version)
+        count(_OUTCOME_METRIC[outcome.status])
     if stores().reports.finish_check(report.id, outcome, now):
         count("ChecksCompleted")
         logger.info("report checked", extra={"report_id": report_id, "status": outcome.status})

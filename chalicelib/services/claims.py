@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import itertools
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from chalicelib.domain.audit import CLI, Actor, audit_entry
 from chalicelib.domain.checking import claim_match
 from chalicelib.domain.ids import claim_id_for
 from chalicelib.domain.matching.index import ClaimDoc
 from chalicelib.domain.models import (
+    AuditAction,
     ClaimInput,
     ClaimPage,
     ClaimPatch,
@@ -23,18 +23,18 @@ from chalicelib.domain.models import (
     MatchLevel,
 )
 from chalicelib.services.claim_index import current_index
-from chalicelib.services.errors import UnknownCursor
+from chalicelib.services.paging import offset_cursor, offset_of
 from chalicelib.store import stores
 
 
-def save_claim(claim: ClaimInput) -> str:
-    """Create or update a claim by its external id; returns the claim's id.
-
-    The claims table's stream rebuilds the matching index after the change.
-    """
-    claim_id = claim_id_for(claim.external_id)
-    stores().claims.put(claim_id, claim, datetime.now(UTC))
-    return claim_id
+def _save_claim(claim_id: str, claim: ClaimInput, before: ClaimView | None, actor: Actor) -> ClaimView:
+    """Save a claim with its audit entry; the claims table's stream rebuilds the matching index after."""
+    now = datetime.now(UTC)
+    action = AuditAction.claim_updated if before else AuditAction.claim_created
+    after = ClaimView(**claim.model_dump(), id=claim_id, updated_at=now)
+    audit = audit_entry(actor, action, claim_id, before=before, after=after, at=now)
+    stores().claims.put(claim_id, claim, now, audit)
+    return after
 
 
 def lookup_claims(request: LookupRequest) -> LookupResult:
@@ -58,9 +58,15 @@ IMPORT_BATCH = 100
 
 
 def import_claims(
-    rows: Iterable[tuple[int, ClaimInput | str]], progress: Callable[[int], None] | None = None
+    rows: Iterable[tuple[int, ClaimInput | str]],
+    progress: Callable[[int], None] | None = None,
+    actor: Actor = CLI,
+    source: str | None = None,
 ) -> ImportReport:
-    """Save every valid row (by external id: a re-import updates, never duplicates)."""
+    """Save every valid row (by external id: a re-import updates, never duplicates).
+
+    The audit trail gets one entry for the import (its source and counts), not one per claim.
+    """
     report = ImportReport()
     pending: dict[str, ClaimInput] = {}  # by claim id: the last row of an external id wins
 
@@ -79,18 +85,20 @@ def import_claims(
         if len(pending) >= IMPORT_BATCH:
             flush()
     flush()
+    now = datetime.now(UTC)
+    summary = {"source": source, "saved": report.saved, "problems": len(report.problems)}
+    audit = audit_entry(actor, AuditAction.claims_imported, "claims_import", before=None, after=summary, at=now)
+    stores().audit.add(audit)
     return report
 
 
-def create_claim(claim: ClaimInput) -> ClaimView:
-    """Save a claim (by external id) and return it as stored."""
-    claim_id = save_claim(claim)
-    stored = stores().claims.get(claim_id)
-    assert stored is not None  # just written, read consistently
-    return stored
+def create_claim(claim: ClaimInput, actor: Actor) -> ClaimView:
+    """Save a claim by its external id (the same external id again updates it) and return it as stored."""
+    claim_id = claim_id_for(claim.external_id)
+    return _save_claim(claim_id, claim, stores().claims.get(claim_id), actor)
 
 
-def update_claim(claim_id: str, patch: ClaimPatch) -> ClaimView | None:
+def update_claim(claim_id: str, patch: ClaimPatch, actor: Actor) -> ClaimView | None:
     """Change the given fields of a claim; None when there is no such claim."""
     current = stores().claims.get(claim_id)
     if current is None:
@@ -98,8 +106,7 @@ def update_claim(claim_id: str, patch: ClaimPatch) -> ClaimView | None:
     changed = ClaimInput.model_validate(
         {**current.model_dump(include=set(ClaimInput.model_fields)), **patch.model_dump(exclude_unset=True)}
     )
-    stores().claims.put(claim_id, changed, datetime.now(UTC))
-    return stores().claims.get(claim_id)
+    return _save_claim(claim_id, changed, current, actor)
 
 
 def get_claim(claim_id: str) -> ClaimView | None:
@@ -111,7 +118,7 @@ def list_claims(q: str | None, label: Label | None, since: date | None, cursor: 
 
     Answered from the loaded index and one batched read of the page; never a table scan.
     """
-    offset = _offset(cursor)
+    offset = offset_of(cursor)
     index = current_index()
     docs: Iterable[ClaimDoc]
     if q:
@@ -127,23 +134,7 @@ def list_claims(q: str | None, label: Label | None, since: date | None, cursor: 
     window = list(itertools.islice(wanted, offset, offset + limit + 1))  # one more tells if a next page exists
     page = window[:limit]
     more = len(window) > limit
-    return ClaimPage(claims=stores().claims.get_many(page), next_cursor=_cursor(offset + limit) if more else None)
+    return ClaimPage(claims=stores().claims.get_many(page), next_cursor=offset_cursor(offset + limit) if more else None)
 
 
 SEARCH_DEPTH = 100  # a text search pages through its best 100 claims at most
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
-
-
-def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        offset = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["o"]
-    except (ValueError, KeyError, TypeError):
-        raise UnknownCursor(cursor) from None
-    if not isinstance(offset, int) or offset < 0:
-        raise UnknownCursor(cursor)
-    return offset

@@ -29,3 +29,21 @@ class UnsafeWebhookUrl(Exception):
 
 class UnknownCursor(Exception):
     """A cursor this API did not hand out."""
+
+
+class CaseChanged(Exception):
+    """The case is no longer at the version the caller read: someone else reviewed or decided it."""
+
+    def __init__(self, current_version: int, status: str) -> None:
+        super().__init__(f"the case is at version {current_version} ({status})")
+        self.current_version = current_version
+        self.status = status
+
+
+class InvalidVerdict(Exception):
+    """A verdict that cannot be stored as asked; names the field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message

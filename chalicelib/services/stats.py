@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from chalicelib.domain.models import DailyStats, DayStats, StatsGroup, Trending, TrendingCase
-from chalicelib.domain.stats import ReportFacts, counter_changes, hour_partition, trending
+from chalicelib.domain.stats import ReportFacts, case_partition, counter_changes, hour_partition, trending
 from chalicelib.store import stores
 from chalicelib.store.reports import StoredReport
 
@@ -36,16 +36,33 @@ def daily_stats(first: date, last: date, group_by: StatsGroup) -> DailyStats:
     return DailyStats(group_by=group_by, days=days)
 
 
+def reports_by_case(now: datetime, hours_ago: range) -> dict[str, int]:
+    """Reports per case received in the given hours before ``now`` (one query an hour)."""
+    totals: dict[str, int] = {}
+    for hours in hours_ago:
+        for case_id, count in stores().stats.partition(hour_partition(now - timedelta(hours=hours))).items():
+            totals[case_id] = totals.get(case_id, 0) + count
+    return totals
+
+
+def case_reports_last_24h(case_id: str, now: datetime) -> int:
+    """One case's reports in the last 24 hours (one batched read of its hourly counters)."""
+    wanted = [(hour_partition(now - timedelta(hours=hours)), case_id) for hours in range(24)]
+    return sum(stores().stats.counters(wanted).values())
+
+
+def case_breakdown(case_id: str) -> tuple[dict[str, int], dict[str, int]]:
+    """A case's reports by platform and by province."""
+    counters = stores().stats.partition(case_partition(case_id))
+    platforms = {key.split("#", 1)[1]: n for key, n in counters.items() if key.startswith("platform#") and n}
+    provinces = {key.split("#", 1)[1]: n for key, n in counters.items() if key.startswith("province#") and n}
+    return dict(sorted(platforms.items())), dict(sorted(provinces.items()))
+
+
 def trending_cases(limit: int, now: datetime | None = None) -> Trending:
     """Cases growing fastest over the last 24 hours (48 hourly partitions read, never a scan)."""
     now = now or datetime.now(UTC)
-    last: dict[str, int] = {}
-    previous: dict[str, int] = {}
-    for hours_ago in range(48):
-        into = last if hours_ago < 24 else previous
-        for case_id, count in stores().stats.partition(hour_partition(now - timedelta(hours=hours_ago))).items():
-            into[case_id] = into.get(case_id, 0) + count
-    top = trending(last, previous, limit)
+    top = trending(reports_by_case(now, range(24)), reports_by_case(now, range(24, 48)), limit)
     samples = stores().cases.samples([case_id for case_id, _, _ in top]) if top else {}
     return Trending(
         generated_at=now,

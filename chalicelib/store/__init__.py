@@ -7,9 +7,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from chalicelib.store.audit import AuditStore
+    from chalicelib.store.cases import CaseStore
     from chalicelib.store.claims import ClaimStore
     from chalicelib.store.keys import KeyStore, UsageStore
-    from chalicelib.store.reports import CaseStore, ContactStore, ReportStore
+    from chalicelib.store.reports import ContactStore, ReportStore
     from chalicelib.store.stats import StatsStore
     from chalicelib.store.webhooks import DeliveryStore, WebhookStore
 
@@ -25,15 +27,18 @@ class Stores:
     webhooks: WebhookStore
     deliveries: DeliveryStore
     stats: StatsStore
+    audit: AuditStore
 
 
 @lru_cache(maxsize=1)
 def stores() -> Stores:
     """The process's stores, bound to the configured tables."""
     from chalicelib.config import get_settings
+    from chalicelib.store.audit import AuditStore
+    from chalicelib.store.cases import CaseStore
     from chalicelib.store.claims import ClaimStore
     from chalicelib.store.keys import KeyStore, UsageStore
-    from chalicelib.store.reports import CaseStore, ContactStore, ReportStore
+    from chalicelib.store.reports import ContactStore, ReportStore
     from chalicelib.store.stats import StatsStore
     from chalicelib.store.tables import bind
     from chalicelib.store.webhooks import DeliveryStore, WebhookStore
@@ -49,4 +54,5 @@ def stores() -> Stores:
         webhooks=WebhookStore(),
         deliveries=DeliveryStore(),
         stats=StatsStore(),
+        audit=AuditStore(),
     )

@@ -5,17 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from pynamodb.transactions import TransactWrite
+
 from chalicelib.domain.matching.index import ClaimDoc
-from chalicelib.domain.models import ClaimInput, ClaimView
-from chalicelib.store.tables import ClaimRecord
+from chalicelib.domain.models import AuditEntry, ClaimInput, ClaimView
+from chalicelib.store.audit import record_in
+from chalicelib.store.tables import ClaimRecord, transaction
 
 
 class ClaimStore:
     """The only code that reads or writes claims."""
 
-    def put(self, claim_id: str, claim: ClaimInput, now: datetime) -> None:
-        """Create or replace a claim."""
-        _record(claim_id, claim, now).save()
+    def put(self, claim_id: str, claim: ClaimInput, now: datetime, audit: AuditEntry) -> None:
+        """Create or replace a claim, and record the change, together."""
+        with transaction() as writes:
+            writes.save(_record(claim_id, claim, now))
+            record_in(writes, audit)
+
+    def put_in(self, writes: TransactWrite, claim_id: str, claim: ClaimInput, now: datetime) -> None:
+        """Create or replace a claim as part of another change (a case's verdict)."""
+        writes.save(_record(claim_id, claim, now))
 
     def put_many(self, claims: list[tuple[str, ClaimInput]], now: datetime) -> None:
         """Create or replace many claims in batched writes (25 an API call)."""

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.domain.access import Role, UsageVerdict, UsageWindow
-from chalicelib.domain.models import KeyLimits, KeyView
-from chalicelib.store.tables import ApiKeyRecord, UsageRecord, refused_by_condition
+from chalicelib.domain.models import AuditEntry, KeyLimits, KeyView
+from chalicelib.store.audit import record_in
+from chalicelib.store.tables import ApiKeyRecord, UsageRecord, refused_by_condition, transaction
 
 USAGE_KEPT_SECONDS = 2 * 86_400  # a day's counters outlive the day a little, then TTL removes them
 
@@ -40,8 +41,8 @@ def _stored(record: ApiKeyRecord) -> StoredKey:
 class KeyStore:
     """The only code that reads or writes API keys."""
 
-    def save(self, key: KeyView, key_hash: str, *, replace: bool = False) -> bool:
-        """Store a key; False when the id exists and ``replace`` is not set."""
+    def save(self, key: KeyView, key_hash: str, audit: AuditEntry, *, replace: bool = False) -> bool:
+        """Store a key and its audit entry together; False when the id exists and ``replace`` is not set."""
         record = ApiKeyRecord(
             key.id,
             key_hash=key_hash,
@@ -55,8 +56,10 @@ class KeyStore:
             revoked_at=key.revoked_at,
         )
         try:
-            record.save(condition=None if replace else ApiKeyRecord.id.does_not_exist())
-        except PutError as error:
+            with transaction() as writes:
+                writes.save(record, condition=None if replace else ApiKeyRecord.id.does_not_exist())
+                record_in(writes, audit)
+        except TransactWriteError as error:
             if refused_by_condition(error):
                 return False
             raise
@@ -79,19 +82,21 @@ class KeyStore:
         last = result.last_evaluated_key
         return keys, (str(last["id"]["S"]) if last else None)
 
-    def revoke(self, key_id: str, now: datetime) -> StoredKey | None:
-        """Mark a key revoked (the first revocation time stays); None when there is no such key."""
-        record = ApiKeyRecord(key_id)
+    def revoke(self, key_id: str, now: datetime, audit: AuditEntry) -> bool:
+        """Mark a key revoked (the first revocation time stays) and record it; False when there is no such key."""
         try:
-            record.update(
-                actions=[ApiKeyRecord.revoked_at.set(ApiKeyRecord.revoked_at | now)],
-                condition=ApiKeyRecord.id.exists(),
-            )
-        except UpdateError as error:
+            with transaction() as writes:
+                writes.update(
+                    ApiKeyRecord(key_id),
+                    actions=[ApiKeyRecord.revoked_at.set(ApiKeyRecord.revoked_at | now)],
+                    condition=ApiKeyRecord.id.exists(),
+                )
+                record_in(writes, audit)
+        except TransactWriteError as error:
             if refused_by_condition(error):
-                return None
+                return False
             raise
-        return _stored(record)
+        return True
 
 
 class UsageStore:

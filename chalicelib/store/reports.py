@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.checking import CheckOutcome
 from chalicelib.domain.exports import ExportRow, export_row, merge_shards, wib_day_of
-from chalicelib.domain.models import ClaimMatch, ReportStatus, Verdict
+from chalicelib.domain.models import CaseReport, CaseStatus, ClaimMatch, ReportStatus, Verdict
+from chalicelib.store.cases import status_shard
 from chalicelib.store.tables import (
     DAY_SHARDS,
     PENDING_SHARDS,
@@ -23,6 +25,7 @@ from chalicelib.store.tables import (
     ContactRecord,
     ReportRecord,
     refused_by_condition,
+    transaction,
 )
 
 
@@ -63,12 +66,6 @@ class StoredReport:
 class SealedContact:
     sealed: str
     expires_at: datetime
-
-
-def _transaction() -> TransactWrite:
-    # The model's own connection: a new Connection would build a new botocore client every time.
-    connection: Connection = ReportRecord._get_connection().connection
-    return TransactWrite(connection=connection)
 
 
 _SUGGESTIONS = TypeAdapter(list[ClaimMatch])
@@ -144,9 +141,9 @@ class ReportStore:
             report.id, partner_id=report.partner_id, sealed=contact.sealed, expires_at=contact.expires_at
         )
         try:
-            with _transaction() as transaction:
-                transaction.save(record, condition=is_new)
-                transaction.save(sealed)
+            with transaction() as writes:
+                writes.save(record, condition=is_new)
+                writes.save(sealed)
         except TransactWriteError as error:
             if refused_by_condition(error):
                 return False
@@ -177,20 +174,38 @@ class ReportStore:
             raise
         return _stored(record)
 
-    def assign_case(self, report_id: str, case_id: str, fingerprint: str, sample: StoredReport, now: datetime) -> bool:
+    def assign_case(
+        self,
+        report_id: str,
+        case_id: str,
+        *,
+        fingerprint: str,
+        sample: StoredReport,
+        suggestions: list[ClaimMatch],
+        needs_review: bool,
+        now: datetime,
+    ) -> bool:
         """Put the report in its case and count it there, both or neither.
 
+        A new case takes the report's content as its sample and the engine's suggestions for it. A
+        case enters the review queue (the status index) with its first report that needs a human.
         False when the report already had a case: a redelivered check counts nothing twice.
         """
         case = CaseRecord(case_id)
+        extra: list[Any] = []
+        if suggestions:
+            dumped = _SUGGESTIONS.dump_json(suggestions).decode()
+            extra.append(CaseRecord.suggestions_json.set(CaseRecord.suggestions_json | dumped))
+        if needs_review:
+            extra.append(CaseRecord.status_shard.set(CaseRecord.status_shard | status_shard(case_id, CaseStatus.open)))
         try:
-            with _transaction() as transaction:
-                transaction.update(
+            with transaction() as writes:
+                writes.update(
                     ReportRecord(report_id),
                     actions=[ReportRecord.case_id.set(case_id)],
                     condition=ReportRecord.case_id.does_not_exist(),
                 )
-                transaction.update(
+                writes.update(
                     case,
                     actions=[
                         CaseRecord.seen_count.add(1),
@@ -198,8 +213,10 @@ class ReportStore:
                         CaseRecord.first_seen.set(CaseRecord.first_seen | now),
                         CaseRecord.last_seen.set(now),
                         CaseRecord.status.set(CaseRecord.status | "open"),
+                        CaseRecord.version.set(CaseRecord.version | 0),
                         CaseRecord.sample_text.set(CaseRecord.sample_text | (sample.text or "")[:500]),
                         CaseRecord.sample_url.set(CaseRecord.sample_url | (sample.url or "")),
+                        *extra,
                     ],
                 )
         except TransactWriteError as error:
@@ -219,6 +236,8 @@ class ReportStore:
             ReportRecord.verdict_json.set(verdict) if verdict else ReportRecord.verdict_json.remove(),
             ReportRecord.suggestions_json.set(suggestions) if suggestions else ReportRecord.suggestions_json.remove(),
         ]
+        if outcome.verdict_version is not None:
+            actions.append(ReportRecord.verdict_version.set(outcome.verdict_version))
         try:
             ReportRecord(report_id).update(
                 actions=actions,
@@ -229,6 +248,57 @@ class ReportStore:
                 return False
             raise
         return True
+
+    def in_case(self, case_id: str, after: str | None, limit: int) -> tuple[list[CaseReport], str | None]:
+        """A page of a case's reports, oldest first, and the cursor of the next page (None at the end).
+
+        Raises ValueError for a cursor this store did not hand out.
+        """
+        start = _case_page_key(case_id, after) if after else None
+        page = ReportRecord.by_case.query(case_id, limit=limit, last_evaluated_key=start)
+        reports = [
+            CaseReport(
+                id=record.id,
+                status=ReportStatus(record.status),
+                received_at=record.received_at,
+                platform=record.platform,
+                province=record.province,
+                verdict=Verdict.model_validate_json(record.verdict_json) if record.verdict_json else None,
+            )
+            for record in page
+        ]
+        last = page.last_evaluated_key
+        return reports, (_case_page_cursor(last) if last else None)
+
+    def apply_verdict(self, report_ids: list[str], verdict: Verdict, version: int, now: datetime) -> int:
+        """Give these reports a fact-checker's verdict (one conditional update each, a few at a time).
+
+        A report that already carries this version or a newer one is left alone, so a page done
+        twice (a resumed job) changes nothing twice. Returns how many reports changed.
+        """
+        verdict_json = verdict.model_dump_json()
+
+        def apply(report_id: str) -> bool:
+            try:
+                ReportRecord(report_id).update(
+                    actions=[
+                        ReportRecord.status.set(ReportStatus.reviewed.value),
+                        ReportRecord.verdict_json.set(verdict_json),
+                        ReportRecord.verdict_version.set(version),
+                        ReportRecord.updated_at.set(now),
+                        ReportRecord.pending_shard.remove(),
+                    ],
+                    condition=ReportRecord.id.exists()
+                    & (ReportRecord.verdict_version.does_not_exist() | (ReportRecord.verdict_version < version)),
+                )
+            except UpdateError as error:
+                if refused_by_condition(error):
+                    return False
+                raise
+            return True
+
+        with ThreadPoolExecutor(max_workers=VERDICT_WRITERS) as pool:
+            return sum(pool.map(apply, report_ids))
 
     def of_day(self, day: date) -> Iterator[ExportRow]:
         """Every report received on a WIB day as export rows, by time then id: the shards, merged.
@@ -252,6 +322,23 @@ class ReportStore:
             if len(found) >= limit:
                 break
         return found
+
+
+VERDICT_WRITERS = 8  # concurrent updates while a verdict spreads: DynamoDB has no batched update
+
+
+def _case_page_cursor(last_key: dict[str, Any]) -> str:
+    position = {"r": last_key["received_at"]["S"], "i": last_key["id"]["S"]}
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+
+
+def _case_page_key(case_id: str, cursor: str) -> dict[str, Any]:
+    try:
+        position = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        received, report_id = str(position["r"]), str(position["i"])
+    except (ValueError, KeyError, TypeError):
+        raise ValueError("not a cursor of a case's reports") from None
+    return {"case_id": {"S": case_id}, "received_at": {"S": received}, "id": {"S": report_id}}
 
 
 def _row(record: ReportRecord) -> ExportRow:
@@ -281,18 +368,3 @@ class ContactStore:
             return str(ContactRecord.get(report_id, consistent_read=True).sealed)
         except ContactRecord.DoesNotExist:
             return None
-
-
-class CaseStore:
-    """Cases: reports of the same content, counted."""
-
-    def samples(self, case_ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
-        """The sample text and link of each case (what the case is about), by id."""
-        found = CaseRecord.batch_get(case_ids, attributes_to_get=["id", "sample_text", "sample_url"])
-        return {record.id: (record.sample_text or None, record.sample_url or None) for record in found}
-
-    def seen_count(self, case_id: str) -> int:
-        try:
-            return int(CaseRecord.get(case_id, attributes_to_get=["seen_count"]).seen_count)
-        except CaseRecord.DoesNotExist:
-            return 0

@@ -6,10 +6,9 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.stats import HOUR_KEPT, Counter
-from chalicelib.store.tables import StatRecord, refused_by_condition
+from chalicelib.store.tables import StatRecord, refused_by_condition, transaction
 
 MARKER_KEPT = timedelta(days=2)  # longer than a stream keeps a record (24 h)
 
@@ -24,10 +23,9 @@ class StatsStore:
         """
         if not changes:
             return True
-        connection = StatRecord._get_connection().connection
         try:
-            with TransactWrite(connection=connection) as transaction:
-                transaction.save(
+            with transaction() as writes:
+                writes.save(
                     StatRecord("applied#" + change_id, "-", expires_at=now + MARKER_KEPT),
                     condition=StatRecord.partition.does_not_exist(),
                 )
@@ -35,7 +33,7 @@ class StatsStore:
                     actions: list[Action] = [StatRecord.tally.add(delta)]
                     if partition.startswith("hour#"):
                         actions.append(StatRecord.expires_at.set(now + HOUR_KEPT))
-                    transaction.update(StatRecord(partition, key), actions=actions)
+                    writes.update(StatRecord(partition, key), actions=actions)
         except TransactWriteError as error:
             if refused_by_condition(error):  # only the marker has a condition: already counted
                 return False
@@ -45,3 +43,10 @@ class StatsStore:
     def partition(self, partition: str) -> dict[str, int]:
         """Every counter of one partition (a day, or an hour of cases), by key."""
         return {str(record.key): int(record.tally) for record in StatRecord.query(partition)}
+
+    def counters(self, wanted: list[Counter]) -> dict[Counter, int]:
+        """Some counters by (partition, key), in batched reads; a counter never moved is left out."""
+        found: dict[Counter, int] = {}
+        for record in StatRecord.batch_get(wanted):
+            found[(str(record.partition), str(record.key))] = int(record.tally)
+        return found

@@ -17,13 +17,15 @@ from pynamodb.attributes import (
 )
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE, STREAM_KEYS_ONLY, STREAM_NEW_AND_OLD_IMAGE
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import Settings
 
 PENDING_SHARDS = 8  # spreads the pending index's writes over partitions; the sweep reads each
 DAY_SHARDS = 8  # the same for the day index; the export reads each
+STATUS_SHARDS = 4  # the same for the cases' status index; the review queue reads each
 
 
 class _Table(Model):
@@ -52,6 +54,17 @@ class DayIndex(GlobalSecondaryIndex["ReportRecord"]):  # type: ignore[no-untyped
     received_at = UTCDateTimeAttribute(range_key=True)
 
 
+class CaseReportsIndex(GlobalSecondaryIndex["ReportRecord"]):  # type: ignore[no-untyped-call]
+    """A case's reports: what a verdict reaches and what a fact-checker lists."""
+
+    class Meta:
+        index_name = "by_case"
+        projection = IncludeProjection(["status", "platform", "province", "verdict_json"])
+
+    case_id = UnicodeAttribute(hash_key=True)
+    received_at = UTCDateTimeAttribute(range_key=True)
+
+
 class ReportRecord(_Table):
     class Meta:
         table_name = "unbound"
@@ -77,10 +90,34 @@ class ReportRecord(_Table):
     verdict_json = UnicodeAttribute(null=True)
     suggestions_json = UnicodeAttribute(null=True)
     check_attempts = NumberAttribute(default=0)
+    verdict_version = NumberAttribute(null=True)  # the case version of a fact-checker's verdict
+    by_case = CaseReportsIndex()
     pending_shard = UnicodeAttribute(null=True)
     pending = PendingIndex()
     day_shard = UnicodeAttribute(null=True)
     by_day = DayIndex()
+
+
+class CaseStatusIndex(GlobalSecondaryIndex["CaseRecord"]):  # type: ignore[no-untyped-call]
+    """Cases by status, most recently seen first: the review queue reads it."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status_shard = UnicodeAttribute(hash_key=True)  # <status>#<shard>
+    last_seen = UTCDateTimeAttribute(range_key=True)
+
+
+class UnappliedVerdictIndex(GlobalSecondaryIndex["CaseRecord"]):  # type: ignore[no-untyped-call]
+    """Sparse: only cases whose latest verdict has yet to reach all their reports carry ``applying_shard``."""
+
+    class Meta:
+        index_name = "applying"
+        projection = KeysOnlyProjection()
+
+    applying_shard = UnicodeAttribute(hash_key=True)
+    updated_at = UTCDateTimeAttribute(range_key=True)
 
 
 class CaseRecord(_Table):
@@ -96,8 +133,21 @@ class CaseRecord(_Table):
     first_seen = UTCDateTimeAttribute()
     last_seen = UTCDateTimeAttribute()
     status = UnicodeAttribute(default="open")
+    status_shard = UnicodeAttribute(null=True)
+    by_status = CaseStatusIndex()
     sample_text = UnicodeAttribute(null=True)
     sample_url = UnicodeAttribute(null=True)
+    suggestions_json = UnicodeAttribute(null=True)  # the engine's suggestions for the first report
+    version = NumberAttribute(default=0)  # moves with every review or verdict: the optimistic lock
+    reviewer = UnicodeAttribute(null=True)
+    verdict_json = UnicodeAttribute(null=True)
+    history = ListAttribute(of=UnicodeAttribute, null=True)  # every verdict entry, as JSON, oldest first
+    updated_at = UTCDateTimeAttribute(null=True)
+    applying_shard = UnicodeAttribute(null=True)
+    applying = UnappliedVerdictIndex()
+    applied_version = NumberAttribute(null=True)  # the verdict version the progress below is about
+    applied_count = NumberAttribute(null=True)
+    applied_cursor = UnicodeAttribute(null=True)  # where to resume: the last report page's end
 
 
 class ClaimRecord(_Table):
@@ -255,6 +305,38 @@ class StatRecord(_Table):
     expires_at = TTLAttribute(null=True)
 
 
+class TargetIndex(GlobalSecondaryIndex["AuditRecord"]):  # type: ignore[no-untyped-call]
+    """Every entry about one case, claim or key."""
+
+    class Meta:
+        index_name = "by_target"
+        projection = AllProjection()
+
+    target = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+
+
+class AuditRecord(_Table):
+    """Append-only: the code only ever puts new entries, never updates or deletes one."""
+
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "audit"
+
+    day = UnicodeAttribute(hash_key=True)  # WIB date
+    id = UnicodeAttribute(range_key=True)  # time-ordered
+    at = UTCDateTimeAttribute()
+    actor = UnicodeAttribute()
+    actor_partner_id = UnicodeAttribute(null=True)
+    action = UnicodeAttribute()
+    target = UnicodeAttribute()
+    before_json = UnicodeAttribute(null=True)
+    after_json = UnicodeAttribute(null=True)
+    by_target = TargetIndex()
+
+
 ALL_TABLES: tuple[type[_Table], ...] = (
     ReportRecord,
     CaseRecord,
@@ -266,6 +348,7 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     WebhookRecord,
     DeliveryRecord,
     StatRecord,
+    AuditRecord,
 )
 
 
@@ -286,6 +369,12 @@ def create_all(settings: Settings) -> None:
     for model in ALL_TABLES:
         if not model.exists():
             model.create_table(wait=True)
+
+
+def transaction() -> TransactWrite:
+    """A write transaction over any of the tables (one region and endpoint for all)."""
+    # A model's own connection: a new Connection would build a new botocore client every time.
+    return TransactWrite(connection=ReportRecord._get_connection().connection)
 
 
 def refused_by_condition(error: PynamoDBException) -> bool:

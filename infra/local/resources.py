@@ -18,6 +18,8 @@ from chalicelib.store.tables import ReportRecord, create_all
 CHECK_MAX_RECEIVES = 5  # deliveries of one check message before it is dead-lettered
 CHECK_VISIBILITY_SECONDS = 30
 WEBHOOK_VISIBILITY_SECONDS = 60  # longer than one try can take (connect and read timeouts)
+VERDICT_VISIBILITY_SECONDS = 120  # longer than one run of the verdict job (it hands over before 60 s)
+VERDICT_MAX_RECEIVES = 5
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Resources:
     check_dead_letter_queue_url: str
     webhook_queue_url: str
     webhook_dead_letter_queue_url: str
+    verdict_queue_url: str
+    verdict_dead_letter_queue_url: str
 
 
 def create_resources(settings: Settings, check_visibility_seconds: int = CHECK_VISIBILITY_SECONDS) -> Resources:
@@ -47,12 +51,26 @@ def create_resources(settings: Settings, check_visibility_seconds: int = CHECK_V
         WEBHOOK_VISIBILITY_SECONDS,
         settings.webhook_max_attempts + 2,
     )
+    verdict_url, verdict_dead_letter_url = _create_queue(
+        settings.verdict_queue_name,
+        settings.verdict_dead_letter_queue_name,
+        VERDICT_VISIBILITY_SECONDS,
+        VERDICT_MAX_RECEIVES,
+    )
     client("sqs").create_queue(QueueName=settings.stream_failure_queue_name)
     _create_bucket(settings)
     _create_contacts_key(settings)
     _create_pepper(settings)
     stream_arn = client("dynamodb").describe_table(TableName=ReportRecord.Meta.table_name)["Table"]["LatestStreamArn"]
-    return Resources(stream_arn, queue_url, dead_letter_url, webhook_url, webhook_dead_letter_url)
+    return Resources(
+        stream_arn,
+        queue_url,
+        dead_letter_url,
+        webhook_url,
+        webhook_dead_letter_url,
+        verdict_url,
+        verdict_dead_letter_url,
+    )
 
 
 def _create_queue(name: str, dead_letter_name: str, visibility_seconds: int, max_receives: int) -> tuple[str, str]:

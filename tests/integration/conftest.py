@@ -65,11 +65,12 @@ def app(aws: Resources) -> Any:
 
 def make_key(*roles: str, partner_id: str = "test-partner", **limits: int) -> str:
     """A new API key with these roles (straight through the service, as an admin's CLI would)."""
+    from chalicelib.domain.audit import CLI
     from chalicelib.domain.models import KeyLimits, KeyRequest
     from chalicelib.services.access import create_key
 
     request = KeyRequest(partner_id=partner_id, roles=list(roles), limits=KeyLimits(**limits))
-    return create_key(request).key
+    return create_key(request, CLI).key
 
 
 class KeyedHttp:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from app import app as chalice_app
+from chalicelib.domain.audit import CLI
 from chalicelib.domain.models import KeyRequest
 from chalicelib.services.access import create_key, revoke_key
 from tests.integration.conftest import Api, make_key
@@ -39,6 +40,12 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("POST", "/v1/exports/daily/{date}"): {"agency", "admin"},
     ("GET", "/v1/stats/daily"): {"agency", "admin"},
     ("GET", "/v1/stats/trending"): {"agency", "admin"},
+    ("GET", "/v1/cases"): {"checker", "agency", "admin"},
+    ("GET", "/v1/cases/{case_id}"): {"checker", "agency", "admin"},
+    ("GET", "/v1/cases/{case_id}/reports"): {"checker", "agency", "admin"},
+    ("POST", "/v1/cases/{case_id}/review"): {"checker"},
+    ("POST", "/v1/cases/{case_id}/verdict"): {"checker"},
+    ("GET", "/v1/audit"): {"admin"},
 }
 
 # A concrete request for each route: well-formed, so whatever is refused is refused for access.
@@ -64,6 +71,21 @@ REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ("POST", "/v1/exports/daily/{date}"): ("/v1/exports/daily/2024-02-14", {}),
     ("GET", "/v1/stats/daily"): ("/v1/stats/daily?from=2024-02-14&to=2024-02-15", None),
     ("GET", "/v1/stats/trending"): ("/v1/stats/trending", None),
+    ("GET", "/v1/cases"): ("/v1/cases", None),
+    ("GET", "/v1/cases/{case_id}"): ("/v1/cases/case_" + "0" * 26, None),
+    ("GET", "/v1/cases/{case_id}/reports"): ("/v1/cases/case_" + "0" * 26 + "/reports", None),
+    ("POST", "/v1/cases/{case_id}/review"): ("/v1/cases/case_" + "0" * 26 + "/review", {"version": 0}),
+    ("POST", "/v1/cases/{case_id}/verdict"): (
+        "/v1/cases/case_" + "0" * 26 + "/verdict",
+        {
+            "version": 0,
+            "label": "HOAKS",
+            "summary": "Foto lama yang diberi keterangan baru.",
+            "fact_check_url": "https://cekfakta.example/artikel/1",
+            "title": "Foto lama diklaim kejadian baru",
+        },
+    ),
+    ("GET", "/v1/audit"): ("/v1/audit", None),
 }
 
 
@@ -103,12 +125,12 @@ def _expired_key() -> str:
     request = KeyRequest(partner_id="test-partner", roles=list(ALL)).model_copy(
         update={"expires_at": datetime.now(UTC) - timedelta(days=1)}
     )
-    return create_key(request).key
+    return create_key(request, CLI).key
 
 
 def _revoked_key() -> str:
-    created = create_key(KeyRequest(partner_id="test-partner", roles=list(ALL)))
-    revoke_key(created.id)
+    created = create_key(KeyRequest(partner_id="test-partner", roles=list(ALL)), CLI)
+    revoke_key(created.id, CLI)
     return created.key
 
 

@@ -13,9 +13,10 @@ from pytest_mock import MockerFixture
 from chalicelib.adapters import index_snapshots
 from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
+from chalicelib.domain.audit import CLI
 from chalicelib.domain.models import ClaimInput, Label
 from chalicelib.services import checks
-from chalicelib.services.claims import save_claim
+from chalicelib.services.claims import create_claim
 from chalicelib.store.reports import ReportStore
 from infra.local.resources import CHECK_MAX_RECEIVES, Resources
 from infra.local.runner import EventSourceRunner
@@ -26,7 +27,7 @@ HOAX = "Tinta pemilu di jari mengandung lemak babi, jangan celupkan jari."
 
 @pytest.fixture
 def claim_id(aws: Resources) -> str:
-    return save_claim(ClaimInput(external_id="demo-5", title="Tinta pemilu", text=HOAX, label=Label.HOAKS))
+    return create_claim(ClaimInput(external_id="demo-5", title="Tinta pemilu", text=HOAX, label=Label.HOAKS), CLI).id
 
 
 def _messages(queue_url: str) -> list[dict[str, Any]]:

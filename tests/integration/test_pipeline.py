@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
+from chalicelib.domain.audit import CLI
 from chalicelib.domain.models import ClaimInput, Label
-from chalicelib.services.claims import save_claim
+from chalicelib.services.claims import create_claim
 from infra.local.runner import EventSourceRunner
 from tests.integration.conftest import Api
 
@@ -14,15 +15,16 @@ SCAM_URL = "https://hadiah-kpu.example/klaim?id=7"
 
 
 def _debunk() -> str:
-    return save_claim(
+    return create_claim(
         ClaimInput(
             external_id="demo-1",
             title="Surat suara tercoblos di gudang KPU",
             text=HOAX,
             label=Label.HOAKS,
             appearance_urls=[SCAM_URL],
-        )
-    )
+        ),
+        CLI,
+    ).id
 
 
 def test_copy_of_a_claim_is_matched_and_unknown_text_needs_review(api: Api, runner: EventSourceRunner) -> None:

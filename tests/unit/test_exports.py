@@ -113,7 +113,12 @@ def test_counters_count_a_report_once_and_move_its_label() -> None:
         ("2026-11-29", "province#32"): 1,
     }
     grouped = ReportFacts(received, "x", "32", "case_a", "HOAKS")
-    assert counter_changes(new, grouped) == {("hour#2026-11-28T17", "case_a"): 1, ("2026-11-29", "label#HOAKS"): 1}
+    assert counter_changes(new, grouped) == {
+        ("hour#2026-11-28T17", "case_a"): 1,
+        ("case#case_a", "platform#x"): 1,
+        ("case#case_a", "province#32"): 1,
+        ("2026-11-29", "label#HOAKS"): 1,
+    }
     relabelled = ReportFacts(received, "x", "32", "case_a", "BENAR")
     assert counter_changes(grouped, relabelled) == {("2026-11-29", "label#HOAKS"): -1, ("2026-11-29", "label#BENAR"): 1}
     assert counter_changes(relabelled, relabelled) == {}

@@ -1,0 +1,52 @@
+"""A fact-checker's verdict on a case: the verdict reports get, its history entry, a claim from the case (pure)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from chalicelib.domain.models import CaseVerdictRequest, ClaimInput, ClaimSummary, Verdict, VerdictEntry
+
+
+def case_claim_external_id(case_id: str) -> str:
+    """A claim made from a case keeps the case in its external id: deciding again updates that claim."""
+    return f"saring:{case_id}"
+
+
+def claim_from_case(
+    case_id: str,
+    request: CaseVerdictRequest,
+    *,
+    sample_text: str | None,
+    sample_url: str | None,
+    publisher: str,
+    day: date,
+) -> ClaimInput:
+    """A new claim from a case: the case's content is the hoax, the fact-check is the checker's."""
+    assert request.title is not None  # the request validates that a new claim has a title
+    return ClaimInput(
+        external_id=case_claim_external_id(case_id),
+        title=request.title,
+        text=sample_text,
+        label=request.label,
+        url=request.fact_check_url,
+        publisher=publisher,
+        date=day.isoformat(),
+        appearance_urls=[sample_url] if sample_url else [],
+    )
+
+
+def checker_verdict(
+    request: CaseVerdictRequest, claim: ClaimSummary, decided_by: str, version: int, at: datetime
+) -> tuple[Verdict, VerdictEntry]:
+    """The verdict every report of the case gets, and the case's record of it."""
+    verdict = Verdict(label=request.label, decided_by=decided_by, claim=claim, reason=request.summary)
+    entry = VerdictEntry(
+        version=version,
+        label=request.label,
+        summary=request.summary,
+        fact_check_url=request.fact_check_url,
+        claim_id=claim.id,
+        decided_by=decided_by,
+        decided_at=at,
+    )
+    return verdict, entry

@@ -1,0 +1,219 @@
+"""Cases in DynamoDB: reports of the same content, counted, reviewed and decided."""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter
+from pynamodb.exceptions import TransactWriteError, UpdateError
+
+from chalicelib.domain.models import AuditEntry, CaseStatus, ClaimInput, ClaimMatch, Verdict, VerdictEntry
+from chalicelib.store.audit import record_in
+from chalicelib.store.claims import ClaimStore
+from chalicelib.store.tables import STATUS_SHARDS, CaseRecord, refused_by_condition, transaction
+
+_SUGGESTIONS = TypeAdapter(list[ClaimMatch])
+APPLYING_SHARDS = 4  # spreads the sparse index of unfinished verdicts; the sweep reads each
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    id: str
+    status: CaseStatus
+    version: int
+    seen_count: int
+    first_seen: datetime
+    last_seen: datetime
+    sample_text: str | None
+    sample_url: str | None
+    reviewer: str | None = None
+    suggestions: list[ClaimMatch] = field(default_factory=list)
+    verdict: Verdict | None = None
+    history: list[VerdictEntry] = field(default_factory=list)
+    applying: bool = False
+    applied_version: int | None = None
+    applied_count: int = 0
+    applied_cursor: str | None = None
+
+
+def _stored(record: CaseRecord) -> StoredCase:
+    return StoredCase(
+        id=record.id,
+        status=CaseStatus(record.status),
+        version=int(record.version or 0),
+        seen_count=int(record.seen_count or 0),
+        first_seen=record.first_seen,
+        last_seen=record.last_seen,
+        sample_text=record.sample_text or None,
+        sample_url=record.sample_url or None,
+        reviewer=record.reviewer,
+        suggestions=_SUGGESTIONS.validate_json(record.suggestions_json) if record.suggestions_json else [],
+        verdict=Verdict.model_validate_json(record.verdict_json) if record.verdict_json else None,
+        history=[VerdictEntry.model_validate_json(str(entry)) for entry in record.history or []],
+        applying=record.applying_shard is not None,
+        applied_version=int(record.applied_version) if record.applied_version is not None else None,
+        applied_count=int(record.applied_count or 0),
+        applied_cursor=record.applied_cursor,
+    )
+
+
+def _shard(case_id: str, shards: int) -> int:
+    return int(hashlib.sha256(case_id.encode()).hexdigest()[:8], 16) % shards
+
+
+def status_shard(case_id: str, status: CaseStatus) -> str:
+    """The status index's partition of a case: ``<status>#<shard>``."""
+    return f"{status.value}#{_shard(case_id, STATUS_SHARDS)}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A fact-checker's verdict on a case, as the case stores it."""
+
+    verdict: Verdict
+    entry: VerdictEntry
+    history: list[VerdictEntry]  # the whole history, this entry last
+    new_claim: tuple[str, ClaimInput] | None  # a claim made from the case, saved with the verdict
+    audit: AuditEntry
+
+
+def _history(entries: list[VerdictEntry]) -> Any:
+    return [entry.model_dump_json() for entry in entries]
+
+
+class CaseStore:
+    """The only code that reads or writes cases (assigning a report to its case lives with reports)."""
+
+    def get(self, case_id: str) -> StoredCase | None:
+        try:
+            return _stored(CaseRecord.get(case_id, consistent_read=True))
+        except CaseRecord.DoesNotExist:
+            return None
+
+    def with_status(self, status: CaseStatus, limit: int) -> list[StoredCase]:
+        """Up to ``limit`` cases in a status, most recently seen first (the shards, merged)."""
+        shards = [
+            CaseRecord.by_status.query(f"{status.value}#{shard}", scan_index_forward=False, limit=limit)
+            for shard in range(STATUS_SHARDS)
+        ]
+        merged = heapq.merge(*shards, key=lambda record: record.last_seen, reverse=True)
+        return [_stored(record) for record in itertools.islice(merged, limit)]
+
+    def take(self, case_id: str, version: int, reviewer: str, now: datetime, audit: AuditEntry) -> bool:
+        """Mark an open case as in review by ``reviewer``; False unless it is open at ``version``."""
+        try:
+            with transaction() as writes:
+                writes.update(
+                    CaseRecord(case_id),
+                    actions=[
+                        CaseRecord.status.set(CaseStatus.in_review.value),
+                        CaseRecord.status_shard.set(status_shard(case_id, CaseStatus.in_review)),
+                        CaseRecord.reviewer.set(reviewer),
+                        CaseRecord.version.set(version + 1),
+                        CaseRecord.updated_at.set(now),
+                    ],
+                    condition=(CaseRecord.version == version) & (CaseRecord.status == CaseStatus.open.value),
+                )
+                record_in(writes, audit)
+        except TransactWriteError as error:
+            if refused_by_condition(error):
+                return False
+            raise
+        return True
+
+    def decide(self, case_id: str, version: int, decision: Decision, now: datetime) -> bool:
+        """Store a verdict (and the claim made from the case, and the audit entry) at once.
+
+        False when the case is no longer at ``version``: someone else changed it first. The case is
+        then marked as having a verdict to spread to its reports, from the first report on.
+        """
+        writes_claim = decision.new_claim
+        try:
+            with transaction() as writes:
+                writes.update(
+                    CaseRecord(case_id),
+                    actions=[
+                        CaseRecord.status.set(CaseStatus.decided.value),
+                        CaseRecord.status_shard.set(status_shard(case_id, CaseStatus.decided)),
+                        CaseRecord.reviewer.set(decision.entry.decided_by),
+                        CaseRecord.version.set(decision.entry.version),
+                        CaseRecord.verdict_json.set(decision.verdict.model_dump_json()),
+                        CaseRecord.history.set(_history(decision.history)),
+                        CaseRecord.updated_at.set(now),
+                        CaseRecord.applying_shard.set(str(_shard(case_id, APPLYING_SHARDS))),
+                        CaseRecord.applied_version.set(decision.entry.version),
+                        CaseRecord.applied_count.set(0),
+                        CaseRecord.applied_cursor.remove(),
+                    ],
+                    condition=CaseRecord.version == version,
+                )
+                if writes_claim is not None:
+                    ClaimStore().put_in(writes, writes_claim[0], writes_claim[1], now)
+                record_in(writes, decision.audit)
+        except TransactWriteError as error:
+            if refused_by_condition(error):
+                return False
+            raise
+        return True
+
+    def record_progress(self, case_id: str, version: int, cursor: str, applied: int, now: datetime) -> bool:
+        """Remember how far verdict ``version`` has reached; False when a newer verdict replaced it."""
+        return self._update_progress(
+            case_id,
+            version,
+            [
+                CaseRecord.applied_cursor.set(cursor),
+                CaseRecord.applied_count.set(applied),
+                CaseRecord.updated_at.set(now),
+            ],
+        )
+
+    def finish_application(self, case_id: str, version: int, applied: int, now: datetime) -> bool:
+        """Verdict ``version`` reached every report: leave the index of unfinished verdicts."""
+        return self._update_progress(
+            case_id,
+            version,
+            [
+                CaseRecord.applied_count.set(applied),
+                CaseRecord.applied_cursor.remove(),
+                CaseRecord.applying_shard.remove(),
+                CaseRecord.updated_at.set(now),
+            ],
+        )
+
+    def _update_progress(self, case_id: str, version: int, actions: list[Any]) -> bool:
+        try:
+            CaseRecord(case_id).update(actions=actions, condition=CaseRecord.applied_version == version)
+        except UpdateError as error:
+            if refused_by_condition(error):
+                return False
+            raise
+        return True
+
+    def unapplied(self, updated_before: datetime, limit: int) -> list[str]:
+        """Cases whose verdict has not reached all their reports and nobody moved since ``updated_before``."""
+        found: list[str] = []
+        for shard in range(APPLYING_SHARDS):
+            for record in CaseRecord.applying.query(
+                str(shard), CaseRecord.updated_at < updated_before, limit=limit - len(found)
+            ):
+                found.append(record.id)
+            if len(found) >= limit:
+                break
+        return found
+
+    def samples(self, case_ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        """The sample text and link of each case (what the case is about), by id."""
+        found = CaseRecord.batch_get(case_ids, attributes_to_get=["id", "sample_text", "sample_url"])
+        return {record.id: (record.sample_text or None, record.sample_url or None) for record in found}
+
+    def seen_count(self, case_id: str) -> int:
+        try:
+            return int(CaseRecord.get(case_id, attributes_to_get=["seen_count"]).seen_count)
+        except CaseRecord.DoesNotExist:
+            return 0
