@@ -209,6 +209,10 @@ def main() -> int:
         print(f"  {name:<48} {p50:>8.2f} {p95:>8.2f} {p99:>8.2f}")
     print("  without TCP_NODELAY a keep-alive request would stall ~40 ms (Nagle with delayed ACKs)")
     print()
+    from bench.verdicts import report as verdict_report
+
+    verdict_report()
+    print()
     from bench.export import report as export_report
     from bench.matching import report
 

@@ -15,7 +15,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from chalicelib.domain.models import AuditEntry, CaseStatus, ClaimInput, ClaimMatch, Verdict, VerdictEntry
 from chalicelib.store.audit import record_in
 from chalicelib.store.claims import ClaimStore
-from chalicelib.store.tables import STATUS_SHARDS, CaseRecord, refused_by_condition, transaction
+from chalicelib.store.tables import STATUS_SHARDS, CaseRecord, refused_by_condition, transaction, untouched_since
 
 _SUGGESTIONS = TypeAdapter(list[ClaimMatch])
 APPLYING_SHARDS = 4  # spreads the sparse index of unfinished verdicts; the sweep reads each
@@ -197,15 +197,7 @@ class CaseStore:
 
     def unapplied(self, updated_before: datetime, limit: int) -> list[str]:
         """Cases whose verdict has not reached all their reports and nobody moved since ``updated_before``."""
-        found: list[str] = []
-        for shard in range(APPLYING_SHARDS):
-            for record in CaseRecord.applying.query(
-                str(shard), CaseRecord.updated_at < updated_before, limit=limit - len(found)
-            ):
-                found.append(record.id)
-            if len(found) >= limit:
-                break
-        return found
+        return untouched_since(CaseRecord.applying, APPLYING_SHARDS, CaseRecord.updated_at, updated_before, limit)
 
     def samples(self, case_ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
         """The sample text and link of each case (what the case is about), by id."""

@@ -26,6 +26,7 @@ from chalicelib.store.tables import (
     ReportRecord,
     refused_by_condition,
     transaction,
+    untouched_since,
 )
 
 
@@ -313,15 +314,7 @@ class ReportStore:
 
     def stale_pending(self, updated_before: datetime, limit: int) -> list[str]:
         """Ids of reports still waiting for a check and untouched since ``updated_before``."""
-        found: list[str] = []
-        for shard in range(PENDING_SHARDS):
-            for record in ReportRecord.pending.query(
-                str(shard), ReportRecord.updated_at < updated_before, limit=limit - len(found)
-            ):
-                found.append(record.id)
-            if len(found) >= limit:
-                break
-        return found
+        return untouched_since(ReportRecord.pending, PENDING_SHARDS, ReportRecord.updated_at, updated_before, limit)
 
 
 VERDICT_WRITERS = 8  # concurrent updates while a verdict spreads: DynamoDB has no batched update

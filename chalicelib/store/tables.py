@@ -5,6 +5,7 @@ Table names, region and endpoint come from settings through ``bind``; models are
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import (
@@ -369,6 +370,20 @@ def create_all(settings: Settings) -> None:
     for model in ALL_TABLES:
         if not model.exists():
             model.create_table(wait=True)
+
+
+def untouched_since(index: Any, shards: int, updated_at: Any, before: datetime, limit: int) -> list[str]:
+    """Ids in a sparse index sharded ``0…shards-1`` by ``updated_at``, untouched since ``before``, at most ``limit``.
+
+    What the sweep reads to find work that stopped (a report's check, a verdict's spreading); never a scan.
+    """
+    found: list[str] = []
+    for shard in range(shards):
+        for record in index.query(str(shard), updated_at < before, limit=limit - len(found)):
+            found.append(record.id)
+        if len(found) >= limit:
+            break
+    return found
 
 
 def transaction() -> TransactWrite:
