@@ -163,6 +163,6 @@ class UsageStore:
             "ConditionExpression": condition,
             "ExpressionAttributeNames": {"#w": "window"},
             "ExpressionAttributeValues": values,
-            "ReturnValues": "UPDATED_NEW",
+            "ReturnValues": "ALL_NEW",  # UPDATED_NEW may leave out a value set to what it was
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
 from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
+from infra.local.resources import Resources
 from tests.dynamodb_writes import counting_writes
 from tests.integration.conftest import Api, make_key
 
@@ -114,3 +116,20 @@ def test_access_checks_add_one_write_per_request(api: Api, dynamodb_writes: list
         reader.http.get("/v1/claims/clm_" + "0" * 24)
     # Then the limiter wrote exactly once a request
     assert dynamodb_writes == ["UpdateItem"] * 10
+
+
+def test_a_new_minute_after_a_minute_of_one_request_is_counted(aws: Resources) -> None:
+    # Regression: the answer left out `requests` when a new minute set it to the 1 it already was,
+    # and the request failed with a 500 (seen as a flaky test at a minute boundary).
+    from chalicelib.domain.access import UsageWindow
+    from chalicelib.store import stores
+
+    usage = stores().usage
+    first = UsageWindow.at(datetime(2026, 11, 28, 9, 0, 30, tzinfo=UTC))
+    later = UsageWindow.at(datetime(2026, 11, 28, 9, 1, 5, tzinfo=UTC))
+    assert usage.consume("key_a", first, 10, 100, submission=False).remaining == 9
+    fresh = type(usage)()  # another container: it does not know the minute, so it starts a new one
+
+    verdict = fresh.consume("key_a", later, 10, 100, submission=False)
+
+    assert verdict.allowed and verdict.remaining == 9
