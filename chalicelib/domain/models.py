@@ -70,13 +70,18 @@ def _check_web_url(url: str) -> str:
     return url
 
 
+class _Model(BaseModel):
+    # Schemas are built on first use, not at import: a cold start pays only for the models it uses.
+    model_config = ConfigDict(defer_build=True)
+
+
 ProvinceCode = Annotated[str, Field(pattern=r"^\d{2}$", examples=["31"]), AfterValidator(_check_province)]
 WebUrl = Annotated[str, Field(min_length=8, max_length=2048), AfterValidator(_check_web_url)]
 ReportText = Annotated[str, Field(min_length=1, max_length=20_000)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _Strict(_Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Reporter(_Strict):
@@ -110,7 +115,7 @@ class ReportSubmission(_Content):
     reporter: Reporter | None = None
 
 
-class ReportAccepted(BaseModel):
+class ReportAccepted(_Model):
     """The 202 answer to a submission."""
 
     id: str
@@ -118,7 +123,7 @@ class ReportAccepted(BaseModel):
     received_at: datetime
 
 
-class ClaimSummary(BaseModel):
+class ClaimSummary(_Model):
     """A fact-checked claim as verdicts and matches cite it."""
 
     id: str
@@ -135,7 +140,7 @@ class MatchLevel(StrEnum):
     none = "none"  # weak
 
 
-class ClaimMatch(BaseModel):
+class ClaimMatch(_Model):
     """A claim that may debunk some content, and how sure the engine is."""
 
     claim: ClaimSummary
@@ -143,7 +148,7 @@ class ClaimMatch(BaseModel):
     level: MatchLevel
 
 
-class Verdict(BaseModel):
+class Verdict(_Model):
     """Who decided what about a report, and why."""
 
     label: Label | None = Field(description="Null while a fact-checker has yet to decide.")
@@ -153,7 +158,7 @@ class Verdict(BaseModel):
     reason: str = Field(description="Why this verdict, in Indonesian.")
 
 
-class ReportView(BaseModel):
+class ReportView(_Model):
     """``GET /v1/reports/{id}``."""
 
     id: str
@@ -177,27 +182,27 @@ class LookupRequest(_Content):
     since: date | None = Field(default=None, description="Debunks older than this never auto-confirm.")
 
 
-class LookupResult(BaseModel):
+class LookupResult(_Model):
     """Ranked claims, best first, and the verdict the best confident match implies."""
 
     matches: list[ClaimMatch]
     verdict_hint: Label | None = Field(description="The label of a confident match, else null.")
 
 
-class Health(BaseModel):
+class Health(_Model):
     status: str
     stage: str
     version: str
 
 
-class FieldProblem(BaseModel):
+class FieldProblem(_Model):
     """One field at fault in a request."""
 
     field: str = Field(description="Dotted path of the field, e.g. 'reporter.contact'.")
     message: str
 
 
-class Problem(BaseModel):
+class Problem(_Model):
     """RFC 9457 problem details (``application/problem+json``)."""
 
     type: str = "about:blank"
@@ -276,7 +281,7 @@ class ClaimView(ClaimInput):
     updated_at: datetime
 
 
-class ClaimPage(BaseModel):
+class ClaimPage(_Model):
     """A page of claims; pass ``next_cursor`` back as ``cursor`` for the next one."""
 
     claims: list[ClaimView]
@@ -319,7 +324,7 @@ class KeyRequest(_Strict):
         return moment
 
 
-class KeyView(BaseModel):
+class KeyView(_Model):
     """An API key as admins see it (never the key itself)."""
 
     id: str
@@ -338,7 +343,7 @@ class KeyCreated(KeyView):
     key: str = Field(description="Send it as X-Api-Key. It is not stored and cannot be shown again.")
 
 
-class KeyPage(BaseModel):
+class KeyPage(_Model):
     keys: list[KeyView]
     next_cursor: str | None = None
 
@@ -357,7 +362,7 @@ class WebhookRequest(_Strict):
     )
 
 
-class WebhookView(BaseModel):
+class WebhookView(_Model):
     id: str
     url: str
     events: list[WebhookEventType]
@@ -370,7 +375,7 @@ class WebhookCreated(WebhookView):
     secret: str = Field(description="Verifies the Saring-Signature header; keep it secret.")
 
 
-class WebhookPage(BaseModel):
+class WebhookPage(_Model):
     webhooks: list[WebhookView]
 
 
@@ -381,7 +386,7 @@ class DeliveryStatus(StrEnum):
     dead_lettered = "dead_lettered"  # every try failed; parked in the dead-letter queue
 
 
-class DeliveryView(BaseModel):
+class DeliveryView(_Model):
     id: str
     event_id: str
     event_type: WebhookEventType
@@ -393,14 +398,14 @@ class DeliveryView(BaseModel):
     updated_at: datetime
 
 
-class DeliveryPage(BaseModel):
+class DeliveryPage(_Model):
     """Deliveries, newest first; pass ``next_cursor`` back as ``cursor``."""
 
     deliveries: list[DeliveryView]
     next_cursor: str | None = None
 
 
-class ReportEventData(BaseModel):
+class ReportEventData(_Model):
     """The report an event is about, as its partner sees it (never personal data)."""
 
     id: str
@@ -411,7 +416,7 @@ class ReportEventData(BaseModel):
     verdict: Verdict | None = None
 
 
-class WebhookEvent(BaseModel):
+class WebhookEvent(_Model):
     """The JSON body of every webhook delivery."""
 
     id: str = Field(description="Stable across retries: use it to drop duplicates.")
@@ -420,7 +425,7 @@ class WebhookEvent(BaseModel):
     report: ReportEventData
 
 
-class ExportFile(BaseModel):
+class ExportFile(_Model):
     name: str
     rows: int
     bytes: int
@@ -428,7 +433,7 @@ class ExportFile(BaseModel):
     url: str = Field(description="Presigned download URL; valid until the export's urls_expire_at.")
 
 
-class DailyExport(BaseModel):
+class DailyExport(_Model):
     """``GET /v1/exports/daily/{date}``: the files of one WIB day and how to check them."""
 
     date: date
@@ -465,18 +470,18 @@ class StatsQuery(_Strict):
         return self
 
 
-class DayStats(BaseModel):
+class DayStats(_Model):
     date: date
     total: int = Field(description="Reports received that WIB day.")
     counts: dict[str, int] = Field(description="By the chosen group; labels are the verdicts so far.")
 
 
-class DailyStats(BaseModel):
+class DailyStats(_Model):
     group_by: StatsGroup
     days: list[DayStats]
 
 
-class TrendingCase(BaseModel):
+class TrendingCase(_Model):
     case_id: str
     reports_last_24h: int
     reports_previous_24h: int
@@ -485,7 +490,7 @@ class TrendingCase(BaseModel):
     sample_url: str | None = None
 
 
-class Trending(BaseModel):
+class Trending(_Model):
     """Cases growing fastest: reports in the last 24 hours against the 24 before."""
 
     generated_at: datetime
@@ -498,7 +503,7 @@ class CaseStatus(StrEnum):
     decided = "decided"  # a fact-checker published a verdict
 
 
-class PriorityComponent(BaseModel):
+class PriorityComponent(_Model):
     """One reason a case is urgent: what was seen, its score in [0, 1], and its weight in the total."""
 
     name: str = Field(description="spread, election, risk or suggestion.")
@@ -508,14 +513,14 @@ class PriorityComponent(BaseModel):
     evidence: list[str] = Field(description="What was seen: a rate, the words found, the best claim.")
 
 
-class Priority(BaseModel):
+class Priority(_Model):
     """How urgent a case is for the review queue (0–100), explained by its components."""
 
     total: float = Field(ge=0, le=100)
     components: list[PriorityComponent]
 
 
-class VerdictEntry(BaseModel):
+class VerdictEntry(_Model):
     """One verdict a case received; a changed verdict keeps the ones before."""
 
     version: int = Field(description="The case version this verdict created.")
@@ -527,7 +532,7 @@ class VerdictEntry(BaseModel):
     decided_at: datetime
 
 
-class VerdictProgress(BaseModel):
+class VerdictProgress(_Model):
     """How far the current verdict has reached the case's reports."""
 
     version: int
@@ -535,7 +540,7 @@ class VerdictProgress(BaseModel):
     done: bool
 
 
-class CaseSummary(BaseModel):
+class CaseSummary(_Model):
     """A case in the review queue."""
 
     id: str
@@ -561,7 +566,7 @@ class CaseView(CaseSummary):
     progress: VerdictProgress | None = None
 
 
-class CasePage(BaseModel):
+class CasePage(_Model):
     """Cases by priority, highest first; pass ``next_cursor`` back as ``cursor``."""
 
     cases: list[CaseSummary]
@@ -576,7 +581,7 @@ class CaseQuery(_Strict):
     limit: int = Field(default=20, ge=1, le=100)
 
 
-class CaseReport(BaseModel):
+class CaseReport(_Model):
     """A report of a case, as a fact-checker sees it (never personal data)."""
 
     id: str
@@ -587,7 +592,7 @@ class CaseReport(BaseModel):
     verdict: Verdict | None = None
 
 
-class CaseReportPage(BaseModel):
+class CaseReportPage(_Model):
     reports: list[CaseReport]
     next_cursor: str | None = None
 
@@ -629,7 +634,7 @@ class AuditAction(StrEnum):
     key_revoked = "key.revoked"
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(_Model):
     """One recorded change: who did what to which thing, and the thing before and after."""
 
     id: str
@@ -642,7 +647,7 @@ class AuditEntry(BaseModel):
     after: dict[str, Any] | None = None
 
 
-class AuditPage(BaseModel):
+class AuditPage(_Model):
     """Entries newest first; pass ``next_cursor`` back as ``cursor``."""
 
     entries: list[AuditEntry]
