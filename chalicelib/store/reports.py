@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextvars
 import hashlib
 import json
 from collections.abc import Iterator
@@ -299,7 +300,10 @@ class ReportStore:
             return True
 
         with ThreadPoolExecutor(max_workers=VERDICT_WRITERS) as pool:
-            return sum(pool.map(apply, report_ids))
+            # Each update runs in a copy of this context, so what the invocation set (its logging
+            # correlation) holds in the writer threads too.
+            done = [pool.submit(contextvars.copy_context().run, apply, report_id) for report_id in report_ids]
+            return sum(future.result() for future in done)
 
     def of_day(self, day: date) -> Iterator[ExportRow]:
         """Every report received on a WIB day as export rows, by time then id: the shards, merged.

@@ -1,0 +1,143 @@
+"""What each Lambda function may do: one table, read by the CDK stack and checked by the tests.
+
+Resources are named as the app knows them — ``table:reports``, ``table:reports/index:by_case``,
+``queue:checks``, ``bucket:exports/`` (a key prefix), ``key:contacts``, ``secret:api-key-pepper`` —
+and the stack turns them into ARNs. ``tests/integration/test_least_privilege.py`` records every
+call each function makes in a day of work against the emulator: each must be granted here, and
+each grant here must have been used (or be listed below with the reason the day cannot show it).
+"""
+
+from __future__ import annotations
+
+FUNCTIONS = (
+    "api",
+    "report_stream",
+    "check_reports",
+    "deliver_webhooks",
+    "spread_verdicts",
+    "sweep_reports",
+    "claims_changed",
+    "export_daily",
+)
+
+_GET_PUT_UPDATE = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+
+# function → IAM action → resources
+GRANTS: dict[str, dict[str, frozenset[str]]] = {
+    "api": {
+        "dynamodb:GetItem": frozenset(
+            f"table:{t}" for t in ("reports", "cases", "claims", "contacts", "keys", "webhooks")
+        ),
+        "dynamodb:PutItem": frozenset(
+            f"table:{t}" for t in ("reports", "contacts", "claims", "idempotency", "keys", "webhooks", "audit")
+        ),
+        "dynamodb:UpdateItem": frozenset(f"table:{t}" for t in ("cases", "idempotency", "keys", "usage")),
+        "dynamodb:DeleteItem": frozenset({"table:webhooks"}),
+        "dynamodb:BatchGetItem": frozenset({"table:cases", "table:claims", "table:stats"}),
+        "dynamodb:Query": frozenset(
+            {
+                "table:audit",
+                "table:audit/index:by_target",
+                "table:deliveries",
+                "table:stats",
+                "table:cases/index:by_status",
+                "table:reports/index:by_case",
+                "table:reports/index:by_day",
+            }
+        ),
+        "dynamodb:Scan": frozenset({"table:keys"}),  # admins list keys; keys are few
+        "s3:GetObject": frozenset({"bucket:claim-index/", "bucket:exports/"}),
+        "s3:PutObject": frozenset({"bucket:exports/"}),
+        "s3:ListBucket": frozenset({"bucket:claim-index/", "bucket:exports/"}),
+        "kms:GenerateDataKey": frozenset({"key:contacts"}),
+        "kms:Decrypt": frozenset({"key:contacts"}),
+        "secretsmanager:GetSecretValue": frozenset({"secret:api-key-pepper"}),
+        "sqs:GetQueueUrl": frozenset({"queue:verdicts"}),
+        "sqs:SendMessage": frozenset({"queue:verdicts"}),
+    },
+    "report_stream": {
+        "dynamodb:PutItem": frozenset({"table:deliveries", "table:stats"}),
+        "dynamodb:UpdateItem": frozenset({"table:stats"}),
+        "dynamodb:Query": frozenset({"table:webhooks/index:by_partner"}),
+        "sqs:GetQueueUrl": frozenset({"queue:checks", "queue:webhooks"}),
+        "sqs:SendMessage": frozenset({"queue:checks", "queue:webhooks", "queue:report-stream-failures"}),
+    },
+    "check_reports": {
+        "dynamodb:GetItem": frozenset({"table:cases"}),
+        "dynamodb:UpdateItem": frozenset({"table:reports", "table:cases"}),
+        "s3:GetObject": frozenset({"bucket:claim-index/"}),
+        "s3:ListBucket": frozenset({"bucket:claim-index/"}),
+    },
+    "deliver_webhooks": {
+        "dynamodb:GetItem": frozenset({"table:webhooks", "table:deliveries"}),
+        "dynamodb:UpdateItem": frozenset({"table:deliveries"}),
+        "kms:Decrypt": frozenset({"key:contacts"}),
+        "sqs:GetQueueUrl": frozenset({"queue:webhooks", "queue:webhooks-dlq"}),
+        "sqs:ChangeMessageVisibility": frozenset({"queue:webhooks"}),
+        "sqs:SendMessage": frozenset({"queue:webhooks-dlq"}),
+    },
+    "spread_verdicts": {
+        "dynamodb:GetItem": frozenset({"table:cases"}),
+        "dynamodb:UpdateItem": frozenset({"table:cases", "table:reports"}),
+        "dynamodb:Query": frozenset({"table:reports/index:by_case"}),
+        "sqs:GetQueueUrl": frozenset({"queue:verdicts"}),
+        "sqs:SendMessage": frozenset({"queue:verdicts"}),
+    },
+    "sweep_reports": {
+        "dynamodb:Query": frozenset({"table:reports/index:pending", "table:cases/index:applying"}),
+        "sqs:GetQueueUrl": frozenset({"queue:checks", "queue:verdicts"}),
+        "sqs:SendMessage": frozenset({"queue:checks", "queue:verdicts"}),
+    },
+    "claims_changed": {
+        "dynamodb:Scan": frozenset({"table:claims"}),  # the index build reads every claim, by design
+        "s3:PutObject": frozenset({"bucket:claim-index/"}),
+        "sqs:SendMessage": frozenset({"queue:report-stream-failures"}),
+    },
+    "export_daily": {
+        "dynamodb:Query": frozenset({"table:reports/index:by_day"}),
+        "s3:GetObject": frozenset({"bucket:exports/"}),
+        "s3:PutObject": frozenset({"bucket:exports/"}),
+        "s3:ListBucket": frozenset({"bucket:exports/"}),
+    },
+}
+
+# What the event source mappings read with the function's role (Lambda polls, not the code).
+CONSUMES: dict[str, str] = {
+    "report_stream": "stream:reports",
+    "claims_changed": "stream:claims",
+    "check_reports": "queue:checks",
+    "deliver_webhooks": "queue:webhooks",
+    "spread_verdicts": "queue:verdicts",
+}
+
+# Grants the day of work cannot show, each with why it is needed and where it is exercised.
+NOT_IN_SCENARIO: dict[tuple[str, str, str], str] = {
+    ("api", "s3:ListBucket", "bucket:claim-index/"): "without it a missing object is 403, not 404 (no index yet)",
+    ("api", "s3:ListBucket", "bucket:exports/"): "without it a day not built yet is 403, not 404",
+    ("check_reports", "s3:ListBucket", "bucket:claim-index/"): "the same: no index published yet",
+    ("export_daily", "s3:ListBucket", "bucket:exports/"): "the same: a day never built",
+    ("report_stream", "sqs:SendMessage", "queue:report-stream-failures"): "on-failure destination (Lambda sends)",
+    ("claims_changed", "sqs:SendMessage", "queue:report-stream-failures"): "on-failure destination (Lambda sends)",
+    ("deliver_webhooks", "sqs:ChangeMessageVisibility", "queue:webhooks"): "backoff; test_webhooks retries",
+    ("deliver_webhooks", "sqs:GetQueueUrl", "queue:webhooks"): "backoff; test_webhooks retries",
+    ("deliver_webhooks", "sqs:GetQueueUrl", "queue:webhooks-dlq"): "parking; test_webhooks dead-letters",
+    ("deliver_webhooks", "sqs:SendMessage", "queue:webhooks-dlq"): "parking; test_webhooks dead-letters",
+    ("spread_verdicts", "sqs:GetQueueUrl", "queue:verdicts"): "hand-over; test_cases hands over",
+    ("spread_verdicts", "sqs:SendMessage", "queue:verdicts"): "hand-over; test_cases hands over",
+    ("sweep_reports", "sqs:GetQueueUrl", "queue:verdicts"): "a lost verdict; test_cases re-drives one",
+    ("sweep_reports", "sqs:SendMessage", "queue:verdicts"): "a lost verdict; test_cases re-drives one",
+}
+
+
+def grants() -> list[tuple[str, str, str]]:
+    """Every (function, action, resource) granted."""
+    return sorted(
+        (function, action, resource)
+        for function, actions in GRANTS.items()
+        for action, resources in actions.items()
+        for resource in resources
+    )
+
+
+def allowed(function: str, action: str, resource: str) -> bool:
+    return resource in GRANTS.get(function, {}).get(action, frozenset())

@@ -1,0 +1,179 @@
+"""Every AWS call each function makes in a day of work is one its role allows, and nothing is granted unused.
+
+The scenario drives every route family and every event handler against moto; a recorder tags each
+call with the function that made it (the API, or the handler the event runner invoked). The CDK
+stack builds each role from the same table (``infra/aws/permissions.py``), which the infrastructure
+tests check against the synthesised template.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pytest_mock import MockerFixture
+
+from chalicelib.config import get_settings
+from infra.aws.permissions import CONSUMES, FUNCTIONS, NOT_IN_SCENARIO, allowed, grants
+from infra.local.runner import EventSourceRunner
+from tests.aws_calls import Call, current_function, recording_aws_calls
+from tests.integration.conftest import Api, make_key
+from tests.webhook_receiver import webhook_receiver
+
+HOAX = "Beredar pesan bahwa pemilih wajib membawa fotokopi kartu keluarga ke TPS, tanpa itu tidak boleh mencoblos"
+NEW = "Petugas KPPS disuruh mencoblos sisa surat suara setelah TPS tutup jam satu siang, sebarkan!"
+
+
+@pytest.fixture
+def calls(api: Api, runner: EventSourceRunner, mocker: MockerFixture) -> Iterator[set[Call]]:
+    invoke = runner.invoke
+
+    def invoke_as_its_function(name: str, event: dict[str, Any]) -> tuple[bool, Any]:
+        # Each function runs in containers of its own: what another one looked up and cached (a
+        # queue URL, the pepper) is not there, so its own calls are seen.
+        _forget_process_caches()
+        token = current_function.set(name)
+        try:
+            return invoke(name, event)
+        finally:
+            current_function.reset(token)
+            _forget_process_caches()
+
+    poll = runner.poll_once
+
+    def poll_as_the_event_sources() -> int:
+        # Lambda's event source mappings poll with the function's role; they are checked apart.
+        token = current_function.set(EVENT_SOURCES)
+        try:
+            return poll()
+        finally:
+            current_function.reset(token)
+
+    mocker.patch.object(runner, "invoke", side_effect=invoke_as_its_function)
+    mocker.patch.object(runner, "poll_once", side_effect=poll_as_the_event_sources)
+    with recording_aws_calls(get_settings().table_prefix) as recorded:
+        _a_day_of_work(api, runner)
+    yield recorded
+
+
+EVENT_SOURCES = "event_sources"
+SETUP = "setup"
+
+
+def _forget_process_caches() -> None:
+    from chalicelib.adapters.aws import queue_url, secret_bytes
+    from chalicelib.services.access import forget_cached_keys
+
+    queue_url.cache_clear()
+    secret_bytes.cache_clear()
+    forget_cached_keys()
+
+
+def _ok(answer: Any, status: int = 200) -> dict[str, Any]:
+    assert answer.status_code == status, answer.body
+    return dict(json.loads(answer.body)) if answer.body else {}
+
+
+def _a_day_of_work(api: Api, runner: EventSourceRunner) -> None:
+    admin = api.as_key(make_key("admin", partner_id="saring-ops"))
+    keys: dict[str, Api] = {}
+    for role, partner_id in (("partner", "kabar-app"), ("checker", "cekfakta"), ("agency", "bawaslu")):
+        created = _ok(admin.http.post("/v1/keys", body={"partner_id": partner_id, "roles": [role]}), 201)
+        keys[role] = api.as_key(created["key"])
+    partner, checker, agency = keys["partner"], keys["checker"], keys["agency"]
+    claim = {"external_id": "lp-1", "title": "Pemilih wajib bawa fotokopi KK", "text": HOAX, "label": "HOAKS"}
+    claim_id = _ok(checker.http.post("/v1/claims", body=claim), 201)["id"]
+    runner.drain()
+    with webhook_receiver() as receiver:
+        hook = _ok(partner.http.post("/v1/webhooks", body={"url": receiver.url, "events": ["report.checked"]}), 201)
+        copy = {"text": HOAX.upper(), "platform": "whatsapp", "province": "31", "reporter": {"contact": "a@b.id"}}
+        report_id = partner.submit(copy, **{"Idempotency-Key": "lp-1"})
+        for _ in range(2):
+            partner.submit({"text": NEW, "platform": "x", "province": "33"})
+        runner.drain()
+        receiver.wait_for(3)
+    _ok(partner.http.get(f"/v1/reports/{report_id}"))
+    _ok(partner.http.post("/v1/lookup", body={"text": HOAX}))
+    _ok(partner.http.get(f"/v1/webhooks/{hook['id']}/deliveries"))
+    _ok(checker.http.get("/v1/claims?q=fotokopi&cursor="))
+    _ok(checker.http.patch(f"/v1/claims/{claim_id}", body={"topic": "pemilu"}))
+    _ok(checker.http.get(f"/v1/claims/{claim_id}"))
+    case = _ok(checker.http.get("/v1/cases"))["cases"][0]
+    _ok(checker.http.get(f"/v1/cases/{case['id']}/reports"))
+    taken = _ok(checker.http.post(f"/v1/cases/{case['id']}/review", body={"version": case["version"]}))
+    verdict = {
+        "version": taken["version"],
+        "label": "HOAKS",
+        "summary": "KPU membantah: sisa surat suara disegel dan dihitung di depan saksi.",
+        "fact_check_url": "https://cekfakta.example/kpps",
+        "title": "Petugas KPPS mencoblos sisa surat suara",
+    }
+    _ok(checker.http.post(f"/v1/cases/{case['id']}/verdict", body=verdict), 202)
+    runner.drain()
+    today = datetime.now(UTC).date().isoformat()
+    _ok(agency.http.post(f"/v1/exports/daily/{today}", body={}))
+    _ok(agency.http.get(f"/v1/exports/daily/{today}"))
+    _ok(agency.http.get(f"/v1/stats/daily?from={today}&to={today}"))
+    _ok(agency.http.get("/v1/stats/trending"))
+    _ok(agency.http.get(f"/v1/reports/{report_id}"))
+    _ok(admin.http.get("/v1/audit"))
+    _ok(admin.http.get(f"/v1/audit?target={claim_id}"))
+    _ok(admin.http.get("/v1/keys"))
+    spare = _ok(admin.http.post("/v1/keys", body={"partner_id": "x-y", "roles": ["media"]}), 201)
+    _ok(admin.http.delete(f"/v1/keys/{spare['id']}"))
+    assert partner.http.delete(f"/v1/webhooks/{hook['id']}").status_code == 204
+    _a_report_left_waiting()
+    runner.fire_schedules()
+    runner.drain()
+
+
+def _a_report_left_waiting() -> None:
+    """A report whose check message was lost an hour ago: the sweep's work."""
+    from chalicelib.store.tables import ReportRecord
+
+    token = current_function.set(SETUP)
+    long_ago = datetime(2026, 11, 1, tzinfo=UTC)
+    try:
+        ReportRecord(
+            "rpt_" + "w" * 26,
+            partner_id="kabar-app",
+            status="received",
+            received_at=long_ago,
+            updated_at=long_ago,
+            platform="web",
+            province="31",
+            text="Pesan yang pemeriksaannya hilang",
+            request_hash="h",
+            pending_shard="0",
+        ).save()
+    finally:
+        current_function.reset(token)
+
+
+def test_every_call_is_allowed_to_the_function_that_made_it(calls: set[Call]) -> None:
+    # Then each function's calls are within its grants, and every function took part
+    made = [call for call in calls if call.function not in (EVENT_SOURCES, SETUP)]
+    refused = sorted(call for call in made if not allowed(call.function, call.action, call.resource))
+    assert refused == []
+    assert {call.function for call in made} == set(FUNCTIONS)
+
+
+def test_nothing_is_granted_that_the_day_did_not_use(calls: set[Call]) -> None:
+    used = {(call.function, call.action, call.resource) for call in calls}
+    unused = [grant for grant in grants() if grant not in used and grant not in NOT_IN_SCENARIO]
+    assert unused == []
+    assert not set(NOT_IN_SCENARIO) - set(grants())  # every exception is a grant
+
+
+def test_the_event_sources_only_consume_their_own_queues_and_streams(calls: set[Call]) -> None:
+    polled = {call for call in calls if call.function == EVENT_SOURCES}
+    queues = {resource for resource in CONSUMES.values() if resource.startswith("queue:")}
+    for call in polled:
+        if call.action.startswith("sqs:"):
+            assert call.action in ("sqs:ReceiveMessage", "sqs:DeleteMessageBatch", "sqs:DeleteMessage")
+            assert call.resource in queues
+        else:
+            assert call.action.startswith("dynamodbstreams:")
