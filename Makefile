@@ -9,11 +9,12 @@ EMULATOR_PORT ?= 0
 DATA_DIR ?= .local-data
 SNAPSHOT_SECONDS ?= 300
 
-.PHONY: run test lint typecheck unit integration e2e bench eval import-claims key clean help
+.PHONY: run test lint typecheck unit integration e2e infra synth bench eval import-claims key clean help
 
 help:
 	@echo "make run    start the local stack on 127.0.0.1:$(PORT) (PORT, EMULATOR_PORT, DATA_DIR, SNAPSHOT_SECONDS)"
 	@echo "make test   lint, type-check and run every test suite"
+	@echo "make synth  the AWS CloudFormation template in cdk.out (offline; STAGE=dev|prod), checked by cdk-nag and cfn-lint"
 	@echo "make bench  cold imports and in-process latency, as a table"
 	@echo "make eval   claim matching on the shared fact-checks, beside plain BM25"
 
@@ -48,6 +49,13 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e
 
+infra: $(STAMP)
+	$(BIN)/python -m pytest tests/infra
+
+synth: $(STAMP)
+	AWS_REGION=$${AWS_REGION:-ap-southeast-3} $(BIN)/python -m infra.aws --stage $${STAGE:-dev} --out cdk.out
+	$(BIN)/cfn-lint cdk.out/saring-$${STAGE:-dev}.template.json
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
@@ -63,4 +71,4 @@ eval: $(STAMP)
 	$(BIN)/python -m bench.eval
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache cdk.out chalice.out

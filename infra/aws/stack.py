@@ -1,0 +1,527 @@
+"""Saring on AWS: every resource the app uses, each function with a role of its own, alarms.
+
+Names come from the app's own settings for the stage (``saring-<stage>-…``), tables from the
+PynamoDB models and roles from ``permissions.py``: the code, the local stack and AWS agree by
+construction, and the tests check it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import (
+    aws_cloudwatch as cloudwatch,
+)
+from aws_cdk import (
+    aws_cloudwatch_actions as cloudwatch_actions,
+)
+from aws_cdk import (
+    aws_dynamodb as dynamodb,
+)
+from aws_cdk import (
+    aws_iam as iam,
+)
+from aws_cdk import (
+    aws_kms as kms,
+)
+from aws_cdk import (
+    aws_logs as logs,
+)
+from aws_cdk import (
+    aws_s3 as s3,
+)
+from aws_cdk import (
+    aws_secretsmanager as secretsmanager,
+)
+from aws_cdk import (
+    aws_sns as sns,
+)
+from aws_cdk import (
+    aws_sqs as sqs,
+)
+from chalice.cdk import Chalice
+from constructs import Construct
+from pynamodb.attributes import TTLAttribute
+
+from chalicelib.config import Settings, settings_from
+from chalicelib.store.tables import ALL_TABLES
+from infra.aws.package import package
+from infra.aws.permissions import CONSUMES, FUNCTIONS, GRANTS
+
+# Function name in the app → its logical id in Chalice's SAM template.
+LOGICAL_IDS = {
+    "api": "APIHandler",
+    "report_stream": "ReportStream",
+    "check_reports": "CheckReports",
+    "deliver_webhooks": "DeliverWebhooks",
+    "spread_verdicts": "SpreadVerdicts",
+    "sweep_reports": "SweepReports",
+    "claims_changed": "ClaimsChanged",
+    "export_daily": "ExportDaily",
+}
+# Per function: timeout (s) and memory (MB); a queue's visibility is six times its consumer's timeout.
+SIZING = {
+    "api": (29, 1024),
+    "report_stream": (60, 512),
+    "check_reports": (60, 1024),
+    "deliver_webhooks": (30, 512),
+    "spread_verdicts": (120, 512),
+    "sweep_reports": (60, 512),
+    "claims_changed": (300, 2048),
+    "export_daily": (900, 1024),
+}
+STREAM_RETRIES = 10
+LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+EXPORTS_KEPT = cdk.Duration.days(400)  # a year of daily exports, and a month to spare
+THROTTLE_RATE, THROTTLE_BURST = 500, 1000  # requests a second across the API, per stage
+PLACEHOLDER_ROLE = "arn:aws:iam::123456789012:role/replaced-by-the-stack"
+
+_PROJECTIONS = {
+    "ALL": dynamodb.ProjectionType.ALL,
+    "KEYS_ONLY": dynamodb.ProjectionType.KEYS_ONLY,
+    "INCLUDE": dynamodb.ProjectionType.INCLUDE,
+}
+
+
+def acknowledge(construct: Construct, rule: str, reason: str) -> None:
+    """Accept one cdk-nag finding on one construct, saying why (the justification lives in the code)."""
+    cdk.Validations.of(construct).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))
+
+
+def _attribute(definitions: list[dict[str, str]], name: str) -> dynamodb.Attribute:
+    kind = next(d["AttributeType"] for d in definitions if d["AttributeName"] == name)
+    return dynamodb.Attribute(
+        name=name, type={"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}[kind]
+    )
+
+
+def _keys(
+    schema: list[dict[str, str]], definitions: list[dict[str, str]]
+) -> tuple[dynamodb.Attribute, dynamodb.Attribute | None]:
+    """The (partition, sort) keys of a table or index schema."""
+    by_type = {key["KeyType"]: _attribute(definitions, key["AttributeName"]) for key in schema}
+    return by_type["HASH"], by_type.get("RANGE")
+
+
+class SaringStack(cdk.Stack):
+    """One stage of Saring."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, stage: str, alarm_email: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.settings: Settings = settings_from({"SARING_STAGE": stage, "AWS_REGION": self.region})
+        self.stage = stage
+        self.tables = {model.short_name: self._table(model) for model in ALL_TABLES}
+        self.queues = self._queues()
+        self.bucket = self._bucket()
+        self.contacts_key = kms.Key(
+            self,
+            "ContactsKey",
+            alias=self.settings.contacts_key_id.removeprefix("alias/"),
+            description="Saring: reporter contacts and webhook secrets (envelope encryption)",
+            enable_key_rotation=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.pepper = secretsmanager.Secret(
+            self,
+            "ApiKeyPepper",
+            secret_name=self.settings.key_pepper_secret,
+            description="Keys the stored hashes of API keys",
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            self.pepper,
+            "AwsSolutions-SMG4",
+            "Rotating the pepper would invalidate the stored hash of every API key; it is changed by re-keying.",
+        )
+        self.log_groups = {
+            name: logs.LogGroup(
+                self,
+                f"Logs{LOGICAL_IDS[name]}",
+                log_group_name=f"/aws/lambda/saring-{stage}-{name}",
+                retention=LOG_RETENTION,
+                removal_policy=cdk.RemovalPolicy.RETAIN,
+            )
+            for name in FUNCTIONS
+        }
+        self.roles = {name: self._role(name) for name in FUNCTIONS}
+        self.app = self._chalice_app()
+        self.alarm_topic = sns.Topic(
+            self,
+            "Alarms",
+            display_name=f"Saring {stage} alarms",
+            enforce_ssl=True,
+            master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
+        )
+        if alarm_email:
+            sns.Subscription(
+                self, "AlarmMail", topic=self.alarm_topic, endpoint=alarm_email, protocol=sns.SubscriptionProtocol.EMAIL
+            )
+        self._alarms()
+        cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
+        cdk.CfnOutput(self, "BucketName", value=self.bucket.bucket_name)
+
+    # --- data
+
+    def _table(self, model: Any) -> dynamodb.Table:
+        schema = model._get_schema()
+        definitions = schema["attribute_definitions"]
+        ttl = next((name for name, attr in model.get_attributes().items() if isinstance(attr, TTLAttribute)), None)
+        stream = getattr(model.Meta, "stream_view_type", None)
+        partition, sort = _keys(schema["key_schema"], definitions)
+        table = dynamodb.Table(
+            self,
+            f"Table{model.short_name.title()}",
+            table_name=self.settings.table_name(model.short_name),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            time_to_live_attribute=ttl,
+            stream=dynamodb.StreamViewType(stream) if stream else None,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            partition_key=partition,
+            sort_key=sort,
+        )
+        for index in schema.get("global_secondary_indexes", []):
+            projection = index["projection"]
+            index_partition, index_sort = _keys(index["key_schema"], index["attribute_definitions"])
+            table.add_global_secondary_index(
+                index_name=index["index_name"],
+                projection_type=_PROJECTIONS[projection["ProjectionType"]],
+                non_key_attributes=projection.get("NonKeyAttributes"),
+                partition_key=index_partition,
+                sort_key=index_sort,
+            )
+        return table
+
+    def _queue(self, name: str, visibility: int, max_receives: int) -> sqs.Queue:
+        dead_letters = sqs.Queue(
+            self,
+            f"Queue{name.title()}Dlq",
+            queue_name=f"{self.settings.table_prefix}{name}-dlq",
+            retention_period=cdk.Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        acknowledge(dead_letters, "AwsSolutions-SQS3", "It is the dead-letter queue.")
+        return sqs.Queue(
+            self,
+            f"Queue{name.title()}",
+            queue_name=f"{self.settings.table_prefix}{name}",
+            visibility_timeout=cdk.Duration.seconds(visibility),
+            retention_period=cdk.Duration.days(4),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=max_receives),
+        )
+
+    def _queues(self) -> dict[str, sqs.IQueue]:
+        consumed = {
+            "checks": self._queue("checks", 6 * SIZING["check_reports"][0], 5),
+            # The delivery function parks a delivery itself after its last try; the redrive only
+            # catches messages whose function crashed every time.
+            "webhooks": self._queue(
+                "webhooks", 6 * SIZING["deliver_webhooks"][0], self.settings.webhook_max_attempts + 2
+            ),
+            "verdicts": self._queue("verdicts", 6 * SIZING["spread_verdicts"][0], 5),
+        }
+        queues: dict[str, sqs.IQueue] = dict(consumed)
+        for name, queue in consumed.items():
+            dead = queue.dead_letter_queue
+            assert dead is not None
+            queues[f"{name}-dlq"] = dead.queue
+        failures = sqs.Queue(
+            self,
+            "QueueStreamFailures",
+            queue_name=self.settings.stream_failure_queue_name,
+            retention_period=cdk.Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        acknowledge(failures, "AwsSolutions-SQS3", "It is the streams' on-failure destination: a dead end.")
+        queues["report-stream-failures"] = failures
+        return queues
+
+    def _bucket(self) -> s3.Bucket:
+        access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(90))],
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        acknowledge(access_logs, "AwsSolutions-S1", "It is the access-log bucket; logging it would loop.")
+        return s3.Bucket(
+            self,
+            "Data",
+            bucket_name=self.settings.bucket_name,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="data/",
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="exports",
+                    prefix="exports/",
+                    expiration=EXPORTS_KEPT,
+                    noncurrent_version_expiration=cdk.Duration.days(30),
+                ),
+                # Each index build writes a new snapshot; only the pointed-to one is read.
+                s3.LifecycleRule(
+                    id="claim-index",
+                    prefix="claim-index/",
+                    expiration=cdk.Duration.days(30),
+                    noncurrent_version_expiration=cdk.Duration.days(7),
+                ),
+                s3.LifecycleRule(id="uploads", abort_incomplete_multipart_upload_after=cdk.Duration.days(1)),
+            ],
+        )
+
+    # --- functions
+
+    def _arn(self, resource: str) -> list[str]:
+        """The ARNs a resource of ``permissions.py`` stands for."""
+        kind, _, name = resource.partition(":")
+        if kind == "table":
+            table, _, index = name.partition("/index:")
+            arn = self.tables[table].table_arn
+            return [f"{arn}/index/{index}"] if index else [arn]
+        if kind == "queue":
+            return [self.queues[name].queue_arn]
+        if kind == "bucket":
+            return [self.bucket.arn_for_objects(f"{name}*")]
+        if kind == "key":
+            return [self.contacts_key.key_arn]
+        if kind == "secret":
+            return [self.pepper.secret_arn]
+        if kind == "stream":
+            stream = self.tables[name].table_stream_arn
+            assert stream is not None
+            return [stream]
+        raise ValueError(f"unknown resource kind in {resource}")
+
+    def _statements(self, name: str) -> list[iam.PolicyStatement]:
+        statements = []
+        for action, resources in sorted(GRANTS[name].items()):
+            if action == "s3:ListBucket":
+                prefixes = sorted(resource.removeprefix("bucket:") + "*" for resource in resources)
+                statements.append(
+                    iam.PolicyStatement(
+                        actions=[action],
+                        resources=[self.bucket.bucket_arn],
+                        conditions={"StringLike": {"s3:prefix": prefixes}},
+                    )
+                )
+                continue
+            arns = [arn for resource in sorted(resources) for arn in self._arn(resource)]
+            statements.append(iam.PolicyStatement(actions=[action], resources=arns))
+        consumed = CONSUMES.get(name)
+        if consumed and consumed.startswith("queue:"):
+            statements.append(
+                iam.PolicyStatement(
+                    actions=["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                    resources=self._arn(consumed),
+                )
+            )
+        elif consumed:
+            statements.append(
+                iam.PolicyStatement(
+                    actions=["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+                    resources=self._arn(consumed),
+                )
+            )
+            # ListStreams has no resource-level permissions: AWS requires "*" for it.
+            statements.append(iam.PolicyStatement(actions=["dynamodb:ListStreams"], resources=["*"]))
+        log_group = self.log_groups[name].log_group_arn
+        statements.append(
+            iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group])
+        )
+        return statements
+
+    def _role(self, name: str) -> iam.Role:
+        role = iam.Role(
+            self,
+            f"Role{LOGICAL_IDS[name]}",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Saring {self.stage}: the {name} function, exactly what it calls",
+            inline_policies={"saring": iam.PolicyDocument(statements=self._statements(name))},
+        )
+        bucket = self.get_logical_id(self.bucket.node.default_child)  # type: ignore[arg-type]
+        for prefix in sorted(
+            {r.removeprefix("bucket:") for rs in GRANTS[name].values() for r in rs if r.startswith("bucket:")}
+        ):
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/{prefix}*]",
+                f"The objects under {prefix}: the files this function reads or writes, named per day or build.",
+            )
+        if CONSUMES.get(name, "").startswith("stream:"):
+            acknowledge(
+                role, "AwsSolutions-IAM5[Resource::*]", "dynamodb:ListStreams has no resource-level permission."
+            )
+        return role
+
+    def _stage_config(self) -> dict[str, Any]:
+        return {
+            "manage_iam_role": False,
+            "iam_role_arn": PLACEHOLDER_ROLE,  # each function's own role replaces it below
+            "environment_variables": {
+                "SARING_STAGE": self.stage,
+                "PYDANTIC_DISABLE_PLUGINS": "__all__",  # no plugins: skips scanning package metadata at start
+            },
+        }
+
+    def _chalice_app(self) -> Chalice:
+        stage = self.stage
+        config = self._stage_config()
+
+        class CompiledChalice(Chalice):
+            """Chalice's construct, packaged offline with compiled bytecode (``package.py``)."""
+
+            def _package_app(self) -> None:
+                package(stage, Path(self._sam_package_dir), config)
+
+        app = CompiledChalice(self, "App", source_dir=str(Path(__file__).resolve().parents[2]), stage_config=config)
+        for name, logical_id in LOGICAL_IDS.items():
+            function = app.get_resource(logical_id)
+            function.add_property_override("Role", self.roles[name].role_arn)
+            function.add_property_override("LoggingConfig", {"LogGroup": self.log_groups[name].log_group_name})
+            function.add_property_override("FunctionName", f"saring-{stage}-{name}")
+            timeout, memory = SIZING[name]
+            function.add_property_override("Timeout", timeout)
+            function.add_property_override("MemorySize", memory)
+        self._event_sources(app)
+        api = app.get_resource("RestAPI")
+        api.add_property_override(
+            "MethodSettings",
+            [
+                {
+                    "ResourcePath": "/*",
+                    "HttpMethod": "*",
+                    "ThrottlingRateLimit": THROTTLE_RATE,
+                    "ThrottlingBurstLimit": THROTTLE_BURST,
+                    "MetricsEnabled": True,
+                }
+            ],
+        )
+        not_found = {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": "There is no such endpoint; see /v1/openapi.json.",
+        }
+        api.add_property_override(
+            "GatewayResponses",
+            {
+                # API Gateway answers a path it does not know with a 403 "Missing Authentication Token".
+                "MISSING_AUTHENTICATION_TOKEN": {
+                    "StatusCode": 404,
+                    "ResponseParameters": {"Headers": {"Content-Type": "'application/problem+json'"}},
+                    "ResponseTemplates": {"application/json": json.dumps(not_found)},
+                }
+            },
+        )
+        return app
+
+    def _event_sources(self, app: Chalice) -> None:
+        queues = {"check_reports": "checks", "deliver_webhooks": "webhooks", "spread_verdicts": "verdicts"}
+        for name, queue in queues.items():
+            event = f"Events.{LOGICAL_IDS[name]}SqsEventSource.Properties"
+            function = app.get_resource(LOGICAL_IDS[name])
+            function.add_property_override(f"{event}.Queue", self.queues[queue].queue_arn)
+            # Chalice never asks for partial batch responses: without this a failed message is deleted.
+            function.add_property_override(f"{event}.FunctionResponseTypes", ["ReportBatchItemFailures"])
+        streams = {"report_stream": "reports", "claims_changed": "claims"}
+        for name, table in streams.items():
+            event = f"Events.{LOGICAL_IDS[name]}DynamodbEventSource.Properties"
+            function = app.get_resource(LOGICAL_IDS[name])
+            function.add_property_override(f"{event}.Stream", self.tables[table].table_stream_arn)
+            function.add_property_override(f"{event}.FunctionResponseTypes", ["ReportBatchItemFailures"])
+            function.add_property_override(f"{event}.MaximumRetryAttempts", STREAM_RETRIES)
+            function.add_property_override(f"{event}.BisectBatchOnFunctionError", True)
+            function.add_property_override(
+                f"{event}.DestinationConfig",
+                {"OnFailure": {"Type": "SQS", "Destination": self.queues["report-stream-failures"].queue_arn}},
+            )
+
+    # --- alarms
+
+    def _alarm(self, name: str, metric: cloudwatch.IMetric, threshold: float, description: str) -> None:
+        alarm = cloudwatch.Alarm(
+            self,
+            f"Alarm{name}",
+            alarm_name=f"saring-{self.stage}-{name}",
+            alarm_description=description,
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(cloudwatch_actions.SnsAction(self.alarm_topic))
+
+    def _alarms(self) -> None:
+        five_minutes = cdk.Duration.minutes(5)
+        for queue in ("checks-dlq", "webhooks-dlq", "verdicts-dlq", "report-stream-failures"):
+            self._alarm(
+                f"{queue.title().replace('-', '')}Depth",
+                self.queues[queue].metric_approximate_number_of_messages_visible(
+                    period=five_minutes, statistic="Maximum"
+                ),
+                1,
+                f"Messages in {queue}: work that failed every try and needs an operator.",
+            )
+        self._alarm(
+            "OldestUncheckedReport",
+            self.queues["checks"].metric_approximate_age_of_oldest_message(period=five_minutes, statistic="Maximum"),
+            self.settings.stale_after_seconds,
+            "A report has waited longer than the sweep's stale time for its check.",
+        )
+        for name in FUNCTIONS:
+            dimensions = {"FunctionName": f"saring-{self.stage}-{name}"}
+            for metric_name, threshold in (("Errors", 1), ("Throttles", 1)):
+                self._alarm(
+                    f"{LOGICAL_IDS[name]}{metric_name}",
+                    cloudwatch.Metric(
+                        namespace="AWS/Lambda",
+                        metric_name=metric_name,
+                        dimensions_map=dimensions,
+                        period=five_minutes,
+                        statistic="Sum",
+                    ),
+                    threshold,
+                    f"The {name} function: {metric_name.lower()} in the last five minutes.",
+                )
+        for name in ("report_stream", "claims_changed"):
+            self._alarm(
+                f"{LOGICAL_IDS[name]}IteratorAge",
+                cloudwatch.Metric(
+                    namespace="AWS/Lambda",
+                    metric_name="IteratorAge",
+                    dimensions_map={"FunctionName": f"saring-{self.stage}-{name}"},
+                    period=five_minutes,
+                    statistic="Maximum",
+                ),
+                60_000,
+                f"The {name} function is more than a minute behind its stream.",
+            )
+
+
+def stack_environment() -> cdk.Environment:
+    """The region from the environment (default Jakarta); the account only when deploying."""
+    region = os.environ.get("CDK_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "ap-southeast-3"
+    return cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=region)

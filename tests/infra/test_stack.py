@@ -1,0 +1,232 @@
+"""The CDK stack: tables as the models say, least privilege, queues, alarms, the API's edges, cfn-lint."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from aws_cdk.assertions import Match, Template
+from pynamodb.attributes import TTLAttribute
+
+from chalicelib.store.tables import ALL_TABLES
+from infra.aws.permissions import CONSUMES, FUNCTIONS, GRANTS
+from infra.aws.stack import LOGICAL_IDS, SIZING
+from tests.infra.conftest import Synthesised
+
+PREFIX = "saring-dev-"
+
+
+def _table(synthesised: Synthesised, short_name: str) -> dict[str, Any]:
+    [table] = [
+        r["Properties"]
+        for r in synthesised.resources("AWS::DynamoDB::Table").values()
+        if r["Properties"]["TableName"] == PREFIX + short_name
+    ]
+    return dict(table)
+
+
+def _key_schema(keys: list[Any]) -> list[tuple[str, str]]:
+    return sorted((key["KeyType"], key["AttributeName"]) for key in keys)
+
+
+def test_every_table_matches_its_pynamodb_model(synthesised: Synthesised) -> None:
+    assert len(synthesised.resources("AWS::DynamoDB::Table")) == len(ALL_TABLES)
+    for model in ALL_TABLES:
+        schema = model._get_schema()
+        table = _table(synthesised, model.short_name)
+        assert _key_schema(table["KeySchema"]) == _key_schema(schema["key_schema"])
+        assert {(d["AttributeName"], d["AttributeType"]) for d in table["AttributeDefinitions"]} == {
+            (d["AttributeName"], d["AttributeType"]) for d in schema["attribute_definitions"]
+        }
+        indexes = {i["IndexName"]: i for i in table.get("GlobalSecondaryIndexes", [])}
+        assert set(indexes) == {i["index_name"] for i in schema.get("global_secondary_indexes", [])}, model.short_name
+        for index in schema.get("global_secondary_indexes", []):
+            deployed = indexes[index["index_name"]]
+            assert _key_schema(deployed["KeySchema"]) == _key_schema(index["key_schema"])
+            assert deployed["Projection"]["ProjectionType"] == index["projection"]["ProjectionType"]
+            assert sorted(deployed["Projection"].get("NonKeyAttributes", [])) == sorted(
+                index["projection"].get("NonKeyAttributes", [])
+            )
+        stream = getattr(model.Meta, "stream_view_type", None)
+        assert table.get("StreamSpecification", {}).get("StreamViewType") == stream
+        ttl = [name for name, attr in model.get_attributes().items() if isinstance(attr, TTLAttribute)]
+        assert table.get("TimeToLiveSpecification", {}).get("AttributeName") == (ttl[0] if ttl else None)
+        assert table["BillingMode"] == "PAY_PER_REQUEST"
+        assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert table["DeletionProtectionEnabled"] is True
+
+
+def _policy(synthesised: Synthesised, function: str) -> list[dict[str, Any]]:
+    roles = synthesised.resources("AWS::IAM::Role")
+    [role] = [r for name, r in roles.items() if name.startswith(f"Role{LOGICAL_IDS[function]}")]
+    [policy] = role["Properties"]["Policies"]
+    return list(policy["PolicyDocument"]["Statement"])
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_each_function_has_its_own_role_with_exactly_its_grants(synthesised: Synthesised) -> None:
+    functions = synthesised.resources("AWS::Serverless::Function")
+    assert not synthesised.resources("AWS::IAM::Role").keys() & {"DefaultRole"}  # Chalice's policy is off
+    for function in FUNCTIONS:
+        role = functions[LOGICAL_IDS[function]]["Properties"]["Role"]
+        assert role["Fn::GetAtt"][0].startswith(f"Role{LOGICAL_IDS[function]}")
+        statements = _policy(synthesised, function)
+        granted = {a for s in statements for a in _listed(s["Action"])}
+        expected = set(GRANTS[function]) | {"logs:CreateLogStream", "logs:PutLogEvents"}
+        consumed = CONSUMES.get(function, "")
+        if consumed.startswith("queue:"):
+            expected |= {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
+        elif consumed:
+            expected |= {
+                "dynamodb:DescribeStream",
+                "dynamodb:GetRecords",
+                "dynamodb:GetShardIterator",
+                "dynamodb:ListStreams",
+            }
+        assert granted == expected, function
+
+
+def test_no_wildcard_that_aws_does_not_require(synthesised: Synthesised) -> None:
+    for function in FUNCTIONS:
+        for statement in _policy(synthesised, function):
+            actions = _listed(statement["Action"])
+            assert all("*" not in action for action in actions), (function, actions)
+            for resource in _listed(statement["Resource"]):
+                text = json.dumps(resource)
+                if resource == "*":
+                    assert actions == ["dynamodb:ListStreams"], function  # no resource-level permission exists
+                elif "*" in text:
+                    # objects under one prefix of the data bucket, or the log streams of the function's own group
+                    assert "/exports/*" in text or "/claim-index/*" in text or "Logs" in text, (function, text)
+
+
+def test_table_grants_point_at_the_right_tables_and_indexes(synthesised: Synthesised) -> None:
+    statements = _policy(synthesised, "spread_verdicts")
+    [query] = [s for s in statements if s["Action"] == "dynamodb:Query"]
+    text = json.dumps(query["Resource"])
+    assert "TableReports" in text and "/index/by_case" in text and "TableCases" not in text
+
+
+def test_queue_event_sources_report_partial_failures_and_queues_dead_letter(synthesised: Synthesised) -> None:
+    functions = synthesised.resources("AWS::Serverless::Function")
+    for function, consumed in CONSUMES.items():
+        [event] = functions[LOGICAL_IDS[function]]["Properties"]["Events"].values()
+        assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], function
+        if consumed.startswith("stream:"):
+            assert event["Properties"]["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
+            assert event["Properties"]["BisectBatchOnFunctionError"] is True
+    queues = {q["Properties"]["QueueName"]: q["Properties"] for q in synthesised.resources("AWS::SQS::Queue").values()}
+    for name, consumer in (
+        ("checks", "check_reports"),
+        ("webhooks", "deliver_webhooks"),
+        ("verdicts", "spread_verdicts"),
+    ):
+        assert "deadLetterTargetArn" in queues[PREFIX + name]["RedrivePolicy"]
+        assert queues[PREFIX + name]["VisibilityTimeout"] >= SIZING[consumer][0]  # SQS requires it
+        assert PREFIX + name + "-dlq" in queues
+    assert all(q.get("SqsManagedSseEnabled") for q in queues.values())
+
+
+def test_schedules_sizes_and_logs(synthesised: Synthesised) -> None:
+    functions = synthesised.resources("AWS::Serverless::Function")
+    [export] = functions["ExportDaily"]["Properties"]["Events"].values()
+    assert export["Properties"]["Schedule"] == "cron(15 17 * * ? *)"  # 00:15 WIB
+    [sweep] = functions["SweepReports"]["Properties"]["Events"].values()
+    assert sweep["Properties"]["Schedule"] == "rate(5 minutes)"
+    groups = synthesised.resources("AWS::Logs::LogGroup")
+    for function in FUNCTIONS:
+        properties = functions[LOGICAL_IDS[function]]["Properties"]
+        assert (properties["Timeout"], properties["MemorySize"]) == SIZING[function]
+        assert properties["FunctionName"] == f"saring-dev-{function}"
+        group = groups[properties["LoggingConfig"]["LogGroup"]["Ref"]]["Properties"]
+        assert group["LogGroupName"] == f"/aws/lambda/saring-dev-{function}" and group["RetentionInDays"] == 90
+
+
+def test_the_bucket_key_secret_and_the_api_edges(synthesised: Synthesised) -> None:
+    template = Template.from_stack(synthesised.stack)
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "BucketName": PREFIX + "data",
+            "BucketEncryption": Match.any_value(),
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "LifecycleConfiguration": {
+                "Rules": Match.array_with(
+                    [Match.object_like({"Id": "exports", "Prefix": "exports/", "ExpirationInDays": 400})]
+                )
+            },
+        },
+    )
+    template.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                )
+            }
+        },
+    )
+    template.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
+    template.has_resource_properties("AWS::KMS::Alias", {"AliasName": "alias/saring-dev-contacts"})
+    template.has_resource_properties("AWS::SecretsManager::Secret", {"Name": PREFIX + "api-key-pepper"})
+    api = synthesised.resources("AWS::Serverless::Api")["RestAPI"]["Properties"]
+    assert api["GatewayResponses"]["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == 404
+    [throttle] = api["MethodSettings"]
+    assert throttle["ThrottlingRateLimit"] > 0 and throttle["ThrottlingBurstLimit"] > 0
+
+
+def test_alarms_cover_dead_letters_errors_throttles_and_waiting_reports(synthesised: Synthesised) -> None:
+    alarms = [a["Properties"] for a in synthesised.resources("AWS::CloudWatch::Alarm").values()]
+    names = {a["AlarmName"] for a in alarms}
+    for queue in ("ChecksDlq", "WebhooksDlq", "VerdictsDlq", "ReportStreamFailures"):
+        assert f"saring-dev-{queue}Depth" in names
+    assert "saring-dev-OldestUncheckedReport" in names
+    for function in FUNCTIONS:
+        assert {f"saring-dev-{LOGICAL_IDS[function]}Errors", f"saring-dev-{LOGICAL_IDS[function]}Throttles"} <= names
+    assert all(a["AlarmActions"] for a in alarms)
+
+
+def test_cfn_lint_finds_nothing(synthesised: Synthesised) -> None:
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    done = subprocess.run([str(cfn_lint), str(synthesised.template_path)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_cdk_nag_acknowledgements_each_give_a_reason(synthesised: Synthesised) -> None:
+    # The synth ran AwsSolutionsChecks (an unacknowledged finding fails it); each acknowledgement says why.
+    acknowledged: dict[str, str] = {}
+    for construct in synthesised.stack.node.find_all():
+        for entry in construct.node.metadata:
+            if entry.type == "aws:cdk:acknowledged-rules":
+                acknowledged.update(entry.data)
+    assert {rule.split("::", 1)[1].split("[")[0] for rule in acknowledged} == {
+        "AwsSolutions-SQS3",  # dead-letter queues have none of their own
+        "AwsSolutions-S1",  # the access-log bucket does not log itself
+        "AwsSolutions-SMG4",  # the pepper is not rotated
+        "AwsSolutions-IAM5",  # object prefixes, and ListStreams
+    }
+    assert all(len(reason) >= 20 for reason in acknowledged.values())
+
+
+def test_the_package_ships_compiled_bytecode(synthesised: Synthesised) -> None:
+    with zipfile.ZipFile(synthesised.package) as package:
+        names = set(package.namelist())
+        infos = package.infolist()
+    assert "app.py" in names and "__pycache__/app.cpython-311.pyc" in names
+    assert "chalicelib/api/__pycache__/cases.cpython-311.pyc" in names
+    assert "pydantic/__pycache__/main.cpython-311.pyc" in names
+    assert "boto3/__init__.py" in names and not any(n.startswith(("tests/", "infra/", "bench/")) for n in names)
+    assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}  # reproducible bytes
