@@ -209,6 +209,10 @@ def main() -> int:
         print(f"  {name:<48} {p50:>8.2f} {p95:>8.2f} {p99:>8.2f}")
     print("  without TCP_NODELAY a keep-alive request would stall ~40 ms (Nagle with delayed ACKs)")
     print()
+    from bench.cold_start import report as package_report
+
+    package_met = package_report()
+    print()
     from bench.verdicts import report as verdict_report
 
     verdict_report()
@@ -219,7 +223,7 @@ def main() -> int:
     report()
     print()
     export_met = export_report()
-    return 0 if ratio <= 1.5 and export_met else 1
+    return 0 if ratio <= 1.5 and export_met and package_met else 1
 
 
 if __name__ == "__main__":

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 from chalice.app import Request, Response
 
 from chalicelib.api.problems import ApiProblem
 from chalicelib.domain.access import ROUTE_POLICY, Principal, is_public, may_call, methods_of
 
+if TYPE_CHECKING:
+    from chalicelib.domain.audit import Actor
+
 _principal: ContextVar[Principal | None] = ContextVar("principal", default=None)
+
+
+def current_actor() -> Actor:
+    """The caller as the audit trail and verdicts name it."""
+    from chalicelib.domain.audit import Actor
+
+    return Actor.of(current_principal())
 
 
 def current_principal() -> Principal:

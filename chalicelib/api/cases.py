@@ -6,11 +6,10 @@ import re
 
 from chalice.app import Blueprint
 
-from chalicelib.api.access import current_principal
+from chalicelib.api.access import current_actor
 from chalicelib.api.io import PageQuery, json_response, parse_body, parse_query, unknown_cursor
 from chalicelib.api.problems import ApiProblem, not_found
-from chalicelib.domain.audit import Actor
-from chalicelib.domain.models import CaseQuery, CaseReviewRequest, CaseVerdictRequest, FieldProblem
+from chalicelib.domain.problem_details import FieldProblem
 
 cases = Blueprint(__name__)
 
@@ -32,6 +31,8 @@ def _changed(current_version: int, status: str) -> ApiProblem:
 
 @cases.route("/v1/cases", methods=["GET"])
 def get_cases() -> object:
+    from chalicelib.domain.models import CaseQuery
+
     query = parse_query(cases.current_request.query_params, CaseQuery)
     from chalicelib.services.cases import review_queue
     from chalicelib.services.errors import UnknownCursor
@@ -69,12 +70,14 @@ def get_case_reports(case_id: str) -> object:
 
 @cases.route("/v1/cases/{case_id}/review", methods=["POST"])
 def post_case_review(case_id: str) -> object:
+    from chalicelib.domain.models import CaseReviewRequest
+
     request = parse_body(cases.current_request, CaseReviewRequest)
     from chalicelib.services.cases import take_case
     from chalicelib.services.errors import CaseChanged
 
     try:
-        view = take_case(case_id, request.version, Actor.of(current_principal())) if _CASE_ID.match(case_id) else None
+        view = take_case(case_id, request.version, current_actor()) if _CASE_ID.match(case_id) else None
     except CaseChanged as changed:
         raise _changed(changed.current_version, changed.status) from None
     if view is None:
@@ -84,11 +87,13 @@ def post_case_review(case_id: str) -> object:
 
 @cases.route("/v1/cases/{case_id}/verdict", methods=["POST"])
 def post_case_verdict(case_id: str) -> object:
+    from chalicelib.domain.models import CaseVerdictRequest
+
     request = parse_body(cases.current_request, CaseVerdictRequest)
     from chalicelib.services.cases import publish_verdict
     from chalicelib.services.errors import CaseChanged, InvalidVerdict
 
-    actor = Actor.of(current_principal())
+    actor = current_actor()
     try:
         view = publish_verdict(case_id, request, actor) if _CASE_ID.match(case_id) else None
     except CaseChanged as changed:

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from chalice.app import Blueprint, Response
-from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api.access import current_principal
+from chalicelib.api.access import current_actor
 from chalicelib.api.io import json_response, parse_body, parse_query, unknown_cursor
 from chalicelib.api.problems import not_found
-from chalicelib.domain.audit import Actor
-from chalicelib.domain.models import ClaimInput, ClaimPatch, Label
 
 claims = Blueprint(__name__)
 
@@ -20,29 +16,21 @@ _CLAIM_ID = re.compile(r"^clm_[0-9a-f]{24}$")
 JSON_LD = "application/ld+json"
 
 
-class ClaimQuery(BaseModel):
-    """Query string of ``GET /v1/claims``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    q: str | None = Field(default=None, min_length=1, max_length=2_000)
-    label: Label | None = None
-    since: date | None = None
-    cursor: str | None = Field(default=None, max_length=200)
-    limit: int = Field(default=20, ge=1, le=100)
-
-
 @claims.route("/v1/claims", methods=["POST"])
 def post_claim() -> object:
+    from chalicelib.domain.models import ClaimInput
+
     claim = parse_body(claims.current_request, ClaimInput)
     from chalicelib.services.claims import create_claim
 
-    view = create_claim(claim, Actor.of(current_principal()))
+    view = create_claim(claim, current_actor())
     return json_response(view, 201, headers={"Location": f"/v1/claims/{view.id}"})
 
 
 @claims.route("/v1/claims", methods=["GET"])
 def get_claims() -> object:
+    from chalicelib.domain.models import ClaimQuery
+
     query = parse_query(claims.current_request.query_params, ClaimQuery)
     from chalicelib.services.claims import list_claims
     from chalicelib.services.errors import UnknownCursor
@@ -72,10 +60,12 @@ def get_claim_by_id(claim_id: str) -> object:
 
 @claims.route("/v1/claims/{claim_id}", methods=["PATCH"])
 def patch_claim(claim_id: str) -> object:
+    from chalicelib.domain.models import ClaimPatch
+
     patch = parse_body(claims.current_request, ClaimPatch)
     from chalicelib.services.claims import update_claim
 
-    view = update_claim(claim_id, patch, Actor.of(current_principal())) if _CLAIM_ID.match(claim_id) else None
+    view = update_claim(claim_id, patch, current_actor()) if _CLAIM_ID.match(claim_id) else None
     if view is None:
         raise not_found("There is no claim with this id.")
     return json_response(view)

@@ -10,7 +10,7 @@ from chalicelib.api.io import json_response
 from chalicelib.api.problems import ApiProblem, not_found
 from chalicelib.domain.access import WIB
 from chalicelib.domain.exports import wib_day_of
-from chalicelib.domain.models import FieldProblem
+from chalicelib.domain.problem_details import FieldProblem
 
 exports = Blueprint(__name__)
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chalicelib.api.problems import ApiProblem, invalid_fields
 from chalicelib.config import get_settings
-from chalicelib.domain.models import FieldProblem
+from chalicelib.domain.problem_details import FieldProblem
 
 Model = TypeVar("Model", bound=BaseModel)
 

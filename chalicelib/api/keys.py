@@ -6,11 +6,9 @@ import re
 
 from chalice.app import Blueprint
 
-from chalicelib.api.access import current_principal
+from chalicelib.api.access import current_actor
 from chalicelib.api.io import PageQuery, json_response, parse_body, parse_query, unknown_cursor
 from chalicelib.api.problems import not_found
-from chalicelib.domain.audit import Actor
-from chalicelib.domain.models import KeyRequest
 
 keys = Blueprint(__name__)
 
@@ -19,10 +17,12 @@ _KEY_ID = re.compile(r"^key_[a-z2-7]{16}$")
 
 @keys.route("/v1/keys", methods=["POST"])
 def post_key() -> object:
+    from chalicelib.domain.models import KeyRequest
+
     request = parse_body(keys.current_request, KeyRequest)
     from chalicelib.services.access import create_key
 
-    created = create_key(request, Actor.of(current_principal()))
+    created = create_key(request, current_actor())
     return json_response(created, 201, headers={"Cache-Control": "no-store"})
 
 
@@ -42,7 +42,7 @@ def get_keys() -> object:
 def delete_key(key_id: str) -> object:
     from chalicelib.services.access import revoke_key
 
-    view = revoke_key(key_id, Actor.of(current_principal())) if _KEY_ID.match(key_id) else None
+    view = revoke_key(key_id, current_actor()) if _KEY_ID.match(key_id) else None
     if view is None:
         raise not_found("There is no key with this id.")
     return json_response(view)

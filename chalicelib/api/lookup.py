@@ -5,13 +5,14 @@ from __future__ import annotations
 from chalice.app import Blueprint
 
 from chalicelib.api.io import json_response, parse_body
-from chalicelib.domain.models import LookupRequest
 
 lookup = Blueprint(__name__)
 
 
 @lookup.route("/v1/lookup", methods=["POST"])
 def post_lookup() -> object:
+    from chalicelib.domain.models import LookupRequest
+
     request = parse_body(lookup.current_request, LookupRequest)
     from chalicelib.services.claims import lookup_claims  # keeps boto3 out of the cold import
 

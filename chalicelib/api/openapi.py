@@ -30,7 +30,6 @@ from chalicelib.domain.models import (
     KeyView,
     LookupRequest,
     LookupResult,
-    Problem,
     ReportAccepted,
     ReportSubmission,
     ReportView,
@@ -41,6 +40,7 @@ from chalicelib.domain.models import (
     WebhookRequest,
     WebhookView,
 )
+from chalicelib.domain.problem_details import Problem
 from chalicelib.version import VERSION
 
 _MODELS: list[type[BaseModel]] = [
@@ -120,10 +120,9 @@ def _problems(*statuses: int) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
     """The whole document, built once per container."""
-    from chalicelib.api.claims import ClaimQuery  # the query models live with their routes
     from chalicelib.api.io import PageQuery
     from chalicelib.api.stats import TrendingQuery
-    from chalicelib.domain.models import AuditQuery, CaseQuery, StatsQuery
+    from chalicelib.domain.models import AuditQuery, CaseQuery, ClaimQuery, StatsQuery
 
     _, definitions = models_json_schema(
         [(model, "validation" if model in _REQUESTS else "serialization") for model in _MODELS],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 from chalice.app import ChaliceUnhandledError, Request, Response
 from pydantic import ValidationError
 
-from chalicelib.domain.models import FieldProblem, Problem
+from chalicelib.domain.problem_details import FieldProblem, Problem
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://saring.id/problems/"
@@ -105,7 +104,12 @@ def request_id_of(request: Request, context: Any) -> str:
     given = str(request.headers.get("x-request-id") or "")
     if _REQUEST_ID.match(given):
         return given
-    return str(getattr(context, "aws_request_id", None) or uuid.uuid4())
+    request_id = getattr(context, "aws_request_id", None)
+    if request_id:
+        return str(request_id)
+    import uuid  # only outside Lambda (tests, the local stack): Lambda always gives a request id
+
+    return str(uuid.uuid4())
 
 
 def _actual_path(request: Request) -> str | None:

@@ -9,7 +9,7 @@ from chalice.app import Blueprint
 from chalicelib.api.access import current_principal
 from chalicelib.api.io import json_response, parse_body
 from chalicelib.api.problems import ApiProblem, not_found
-from chalicelib.domain.models import FieldProblem, ReportSubmission
+from chalicelib.domain.problem_details import FieldProblem
 
 reports = Blueprint(__name__)
 
@@ -19,6 +19,8 @@ _REPORT_ID = re.compile(r"^rpt_[a-z2-7]{26}$")
 
 @reports.route("/v1/reports", methods=["POST"])
 def post_report() -> object:
+    from chalicelib.domain.models import ReportSubmission
+
     request = reports.current_request
     submission = parse_body(request, ReportSubmission)
     key = request.headers.get("idempotency-key")

@@ -6,7 +6,6 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api.io import json_response, parse_query
-from chalicelib.domain.models import StatsQuery
 
 stats = Blueprint(__name__)
 
@@ -21,6 +20,8 @@ class TrendingQuery(BaseModel):
 
 @stats.route("/v1/stats/daily", methods=["GET"])
 def get_daily_stats() -> object:
+    from chalicelib.domain.models import StatsQuery
+
     query = parse_query(stats.current_request.query_params, StatsQuery)
     from chalicelib.services.stats import daily_stats
 

@@ -9,7 +9,7 @@ from chalice.app import Blueprint, Response
 from chalicelib.api.access import current_principal
 from chalicelib.api.io import PageQuery, json_response, parse_body, parse_query, unknown_cursor
 from chalicelib.api.problems import ApiProblem, not_found
-from chalicelib.domain.models import FieldProblem, WebhookRequest
+from chalicelib.domain.problem_details import FieldProblem
 
 webhooks = Blueprint(__name__)
 
@@ -19,6 +19,8 @@ _MISSING = "There is no webhook with this id."
 
 @webhooks.route("/v1/webhooks", methods=["POST"])
 def post_webhook() -> object:
+    from chalicelib.domain.models import WebhookRequest
+
     request = parse_body(webhooks.current_request, WebhookRequest)
     from chalicelib.services.errors import UnsafeWebhookUrl
     from chalicelib.services.webhooks import register_webhook

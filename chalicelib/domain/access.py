@@ -1,15 +1,13 @@
 """Who may call what: roles, the route policy, API key format and hashing, usage limits.
 
+Every API function imports this at start, so what only key handling needs is imported where used.
+
 Pure: the middleware (``api/access.py``) applies this to each request, so no route decides alone.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
@@ -98,6 +96,9 @@ _KEY = re.compile(r"^saring_([a-z2-7]{16})_([A-Za-z0-9]{20,64})$")
 
 def new_api_key() -> tuple[str, str]:
     """A fresh (key id, key); the key is shown once and only its keyed hash is kept."""
+    import base64
+    import secrets
+
     id_part = base64.b32encode(secrets.token_bytes(10)).decode().lower()
     secret = base64.b32encode(secrets.token_bytes(30)).decode().lower()  # 48 chars, 240 bits
     key = f"saring_{id_part}_{secret}"
@@ -112,10 +113,15 @@ def key_id_of(key: str) -> str | None:
 
 def key_hash(pepper: bytes, key: str) -> str:
     """The stored form of a key: HMAC-SHA256 under a secret pepper, so a leaked table proves nothing."""
+    import hashlib
+    import hmac
+
     return hmac.new(pepper, key.encode(), hashlib.sha256).hexdigest()
 
 
 def key_matches(pepper: bytes, key: str, stored_hash: str) -> bool:
+    import hmac
+
     return hmac.compare_digest(key_hash(pepper, key), stored_hash)
 
 

@@ -195,24 +195,6 @@ class Health(_Model):
     version: str
 
 
-class FieldProblem(_Model):
-    """One field at fault in a request."""
-
-    field: str = Field(description="Dotted path of the field, e.g. 'reporter.contact'.")
-    message: str
-
-
-class Problem(_Model):
-    """RFC 9457 problem details (``application/problem+json``)."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str | None = None
-    instance: str | None = None
-    errors: list[FieldProblem] | None = None
-
-
 class ClaimInput(_Strict):
     """A fact-checked claim as it is imported: the debunk and the hoax it debunks."""
 
@@ -495,6 +477,16 @@ class Trending(_Model):
 
     generated_at: datetime
     cases: list[TrendingCase]
+
+
+class ClaimQuery(_Strict):
+    """Query string of ``GET /v1/claims``."""
+
+    q: str | None = Field(default=None, min_length=1, max_length=2_000)
+    label: Label | None = None
+    since: date | None = None
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=20, ge=1, le=100)
 
 
 class CaseStatus(StrEnum):
