@@ -30,8 +30,9 @@ run: $(STAMP)
 	$(BIN)/python -m infra.local --port $(PORT) --emulator-port $(EMULATOR_PORT) \
 		--data-dir $(DATA_DIR) --snapshot-seconds $(SNAPSHOT_SECONDS)
 
+# Two workers, a test file each at a time (a file's fixtures, like the synthesised stack, are built once).
 test: lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

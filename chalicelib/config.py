@@ -40,6 +40,7 @@ ENVIRONMENT = {
     "SARING_WEBHOOK_BACKOFF_SECONDS": "webhook_backoff_seconds",
     "SARING_WEBHOOK_TIMEOUT_SECONDS": "webhook_timeout_seconds",
     "SARING_VERDICT_QUEUE": "verdict_queue_name",
+    "SARING_VERDICT_WRITERS": "verdict_writers",
     "SARING_LOG_LEVEL": "log_level",
     "SARING_METRICS_NAMESPACE": "metrics_namespace",
 }
@@ -73,6 +74,7 @@ class Settings(BaseModel):
     webhook_backoff_seconds: float = Field(default=30, ge=0, le=3600)
     webhook_timeout_seconds: float = Field(default=5, gt=0, le=30)
     verdict_queue_name: str = ""
+    verdict_writers: int = Field(default=8, ge=1, le=32)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     metrics_namespace: str = "Saring"
 

@@ -14,6 +14,8 @@ os.environ.update(
         "SARING_STALE_AFTER_SECONDS": "300",
         "SARING_INDEX_REFRESH_SECONDS": "0",
         "POWERTOOLS_IDEMPOTENCY_DISABLED": "false",
+        # moto in-process is not thread-safe: concurrent writes can race inside the emulator itself.
+        "SARING_VERDICT_WRITERS": "1",
     }
 )
 os.environ.pop("SARING_AWS_ENDPOINT_URL", None)

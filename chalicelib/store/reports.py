@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
+from chalicelib.config import get_settings
 from chalicelib.domain.checking import CheckOutcome
 from chalicelib.domain.exports import ExportRow, export_row, merge_shards, wib_day_of
 from chalicelib.domain.models import CaseReport, CaseStatus, ClaimMatch, ReportStatus, Verdict
@@ -273,7 +274,8 @@ class ReportStore:
         return reports, (_case_page_cursor(last) if last else None)
 
     def apply_verdict(self, report_ids: list[str], verdict: Verdict, version: int, now: datetime) -> int:
-        """Give these reports a fact-checker's verdict (one conditional update each, a few at a time).
+        """Give these reports a fact-checker's verdict (one conditional update each, ``verdict_writers`` at a time:
+        DynamoDB has no batched update).
 
         A report that already carries this version or a newer one is left alone, so a page done
         twice (a resumed job) changes nothing twice. Returns how many reports changed.
@@ -299,7 +301,7 @@ class ReportStore:
                 raise
             return True
 
-        with ThreadPoolExecutor(max_workers=VERDICT_WRITERS) as pool:
+        with ThreadPoolExecutor(max_workers=get_settings().verdict_writers) as pool:
             # Each update runs in a copy of this context, so what the invocation set (its logging
             # correlation) holds in the writer threads too.
             done = [pool.submit(contextvars.copy_context().run, apply, report_id) for report_id in report_ids]
@@ -319,9 +321,6 @@ class ReportStore:
     def stale_pending(self, updated_before: datetime, limit: int) -> list[str]:
         """Ids of reports still waiting for a check and untouched since ``updated_before``."""
         return untouched_since(ReportRecord.pending, PENDING_SHARDS, ReportRecord.updated_at, updated_before, limit)
-
-
-VERDICT_WRITERS = 8  # concurrent updates while a verdict spreads: DynamoDB has no batched update
 
 
 def _case_page_cursor(last_key: dict[str, Any]) -> str:

@@ -360,7 +360,7 @@ class SaringStack(cdk.Stack):
             description=f"Saring {self.stage}: the {name} function, exactly what it calls",
             inline_policies={"saring": iam.PolicyDocument(statements=self._statements(name))},
         )
-        bucket = self.get_logical_id(self.bucket.node.default_child)  # type: ignore[arg-type]
+        bucket = self.get_logical_id(self.bucket.node.default_child)
         for prefix in sorted(
             {r.removeprefix("bucket:") for rs in GRANTS[name].values() for r in rs if r.startswith("bucket:")}
         ):

@@ -66,6 +66,8 @@ def _configure_environment(args: argparse.Namespace, emulator_port: int) -> None
     os.environ.setdefault("AWS_REGION", "ap-southeast-3")
     os.environ["SARING_STAGE"] = "local"
     os.environ["SARING_AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{emulator_port}"
+    # The emulator keeps its tables in one process without locks: one verdict write at a time.
+    os.environ.setdefault("SARING_VERDICT_WRITERS", "1")
     if args.stale_after_seconds is not None:
         os.environ["SARING_STALE_AFTER_SECONDS"] = str(args.stale_after_seconds)
 
