@@ -12,40 +12,12 @@ import contextlib
 import io
 import os
 import time
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest import mock
 
 REPORTS = 1_000
 MODELLED_UPDATE_SECONDS = 0.006
 PAGE_LIMIT_SECONDS = 900  # a Lambda's longest run: what one run could do before it hands over
-
-
-def _case(reports: int) -> str:
-    from chalicelib.store.tables import CaseRecord, ReportRecord
-
-    case_id = "case_" + "b" * 26
-    now = datetime(2026, 11, 28, 3, tzinfo=UTC)
-    CaseRecord(
-        case_id, fingerprint="f", seen_count=reports, first_seen=now, last_seen=now, status="open", version=0
-    ).save()
-    with ReportRecord.batch_write() as batch:
-        for n in range(reports):
-            batch.save(
-                ReportRecord(
-                    f"rpt_{n:026d}",
-                    partner_id="bench",
-                    status="needs_review",
-                    received_at=now + timedelta(seconds=n),
-                    updated_at=now,
-                    platform="whatsapp",
-                    province="33",
-                    text="Pesan berantai",
-                    request_hash="h",
-                    case_id=case_id,
-                )
-            )
-    return case_id
 
 
 def _spread_seconds(writers: int, modelled: bool) -> float:
@@ -55,9 +27,10 @@ def _spread_seconds(writers: int, modelled: bool) -> float:
     from chalicelib.services.cases import publish_verdict, spread_verdict
     from chalicelib.store.tables import ReportRecord
     from infra.local.resources import create_resources
+    from tests.big_case import write_big_case
 
     create_resources(get_settings())
-    case_id = _case(REPORTS)
+    case_id = write_big_case(REPORTS, "Pesan berantai")
     request = CaseVerdictRequest.model_validate(
         {
             "version": 0,

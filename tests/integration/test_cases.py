@@ -17,9 +17,10 @@ from chalicelib.events.cases import on_verdict_messages
 from chalicelib.services.cases import publish_verdict, spread_verdict
 from chalicelib.services.errors import CaseChanged
 from chalicelib.store import stores
-from chalicelib.store.tables import CaseRecord, ReportRecord
+from chalicelib.store.tables import ReportRecord
 from infra.local.resources import Resources
 from infra.local.runner import EventSourceRunner, LambdaContext
+from tests.big_case import write_big_case
 from tests.dynamodb_writes import counting_writes
 from tests.integration.conftest import Api, make_key
 from tests.webhook_receiver import webhook_receiver
@@ -236,40 +237,6 @@ def test_concurrent_verdicts_never_lose_an_update(
     assert case.verdict is not None and case.verdict.label is not None and case.verdict.label.value == "HOAKS"
 
 
-def _case_of_many(reports: int) -> str:
-    """A needs-review case of ``reports`` reports, written straight to the tables (fast)."""
-    case_id = "case_" + "c" * 26
-    now = datetime(2026, 11, 28, 3, tzinfo=UTC)
-    CaseRecord(
-        case_id,
-        fingerprint="f" * 64,
-        seen_count=reports,
-        first_seen=now,
-        last_seen=now,
-        status="open",
-        status_shard="open#0",
-        sample_text=ELECTION_HOAX,
-        version=0,
-    ).save()
-    with ReportRecord.batch_write() as batch:
-        for n in range(reports):
-            batch.save(
-                ReportRecord(
-                    f"rpt_{n:026d}",
-                    partner_id="kabar-app",
-                    status=ReportStatus.needs_review.value,
-                    received_at=now + timedelta(seconds=n),
-                    updated_at=now,
-                    platform="whatsapp",
-                    province="33",
-                    text=ELECTION_HOAX,
-                    request_hash="h",
-                    case_id=case_id,
-                )
-            )
-    return case_id
-
-
 def _labels(case_id: str) -> list[str | None]:
     return [
         json.loads(record.verdict_json)["label"] if record.verdict_json else None
@@ -279,7 +246,7 @@ def _labels(case_id: str) -> list[str | None]:
 
 @pytest.fixture
 def big_case(aws: Resources) -> Iterator[str]:
-    case_id = _case_of_many(1_000)
+    case_id = write_big_case(1_000, ELECTION_HOAX)
     yield case_id
 
 
