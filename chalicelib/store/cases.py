@@ -10,12 +10,19 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.models import AuditEntry, CaseStatus, ClaimInput, ClaimMatch, Verdict, VerdictEntry
 from chalicelib.store.audit import record_in
 from chalicelib.store.claims import ClaimStore
-from chalicelib.store.tables import STATUS_SHARDS, CaseRecord, refused_by_condition, transaction, untouched_since
+from chalicelib.store.tables import (
+    STATUS_SHARDS,
+    CaseRecord,
+    committed,
+    refused_by_condition,
+    untouched_since,
+)
 
 _SUGGESTIONS = TypeAdapter(list[ClaimMatch])
 APPLYING_SHARDS = 4  # spreads the sparse index of unfinished verdicts; the sweep reads each
@@ -106,25 +113,22 @@ class CaseStore:
 
     def take(self, case_id: str, version: int, reviewer: str, now: datetime, audit: AuditEntry) -> bool:
         """Mark an open case as in review by ``reviewer``; False unless it is open at ``version``."""
-        try:
-            with transaction() as writes:
-                writes.update(
-                    CaseRecord(case_id),
-                    actions=[
-                        CaseRecord.status.set(CaseStatus.in_review.value),
-                        CaseRecord.status_shard.set(status_shard(case_id, CaseStatus.in_review)),
-                        CaseRecord.reviewer.set(reviewer),
-                        CaseRecord.version.set(version + 1),
-                        CaseRecord.updated_at.set(now),
-                    ],
-                    condition=(CaseRecord.version == version) & (CaseRecord.status == CaseStatus.open.value),
-                )
-                record_in(writes, audit)
-        except TransactWriteError as error:
-            if refused_by_condition(error):
-                return False
-            raise
-        return True
+
+        def write(writes: TransactWrite) -> None:
+            writes.update(
+                CaseRecord(case_id),
+                actions=[
+                    CaseRecord.status.set(CaseStatus.in_review.value),
+                    CaseRecord.status_shard.set(status_shard(case_id, CaseStatus.in_review)),
+                    CaseRecord.reviewer.set(reviewer),
+                    CaseRecord.version.set(version + 1),
+                    CaseRecord.updated_at.set(now),
+                ],
+                condition=(CaseRecord.version == version) & (CaseRecord.status == CaseStatus.open.value),
+            )
+            record_in(writes, audit)
+
+        return committed(write)
 
     def decide(self, case_id: str, version: int, decision: Decision, now: datetime) -> bool:
         """Store a verdict (and the claim made from the case, and the audit entry) at once.
@@ -133,33 +137,30 @@ class CaseStore:
         then marked as having a verdict to spread to its reports, from the first report on.
         """
         writes_claim = decision.new_claim
-        try:
-            with transaction() as writes:
-                writes.update(
-                    CaseRecord(case_id),
-                    actions=[
-                        CaseRecord.status.set(CaseStatus.decided.value),
-                        CaseRecord.status_shard.set(status_shard(case_id, CaseStatus.decided)),
-                        CaseRecord.reviewer.set(decision.entry.decided_by),
-                        CaseRecord.version.set(decision.entry.version),
-                        CaseRecord.verdict_json.set(decision.verdict.model_dump_json()),
-                        CaseRecord.history.set(_history(decision.history)),
-                        CaseRecord.updated_at.set(now),
-                        CaseRecord.applying_shard.set(str(_shard(case_id, APPLYING_SHARDS))),
-                        CaseRecord.applied_version.set(decision.entry.version),
-                        CaseRecord.applied_count.set(0),
-                        CaseRecord.applied_cursor.remove(),
-                    ],
-                    condition=CaseRecord.version == version,
-                )
-                if writes_claim is not None:
-                    ClaimStore().put_in(writes, writes_claim[0], writes_claim[1], now)
-                record_in(writes, decision.audit)
-        except TransactWriteError as error:
-            if refused_by_condition(error):
-                return False
-            raise
-        return True
+
+        def write(writes: TransactWrite) -> None:
+            writes.update(
+                CaseRecord(case_id),
+                actions=[
+                    CaseRecord.status.set(CaseStatus.decided.value),
+                    CaseRecord.status_shard.set(status_shard(case_id, CaseStatus.decided)),
+                    CaseRecord.reviewer.set(decision.entry.decided_by),
+                    CaseRecord.version.set(decision.entry.version),
+                    CaseRecord.verdict_json.set(decision.verdict.model_dump_json()),
+                    CaseRecord.history.set(_history(decision.history)),
+                    CaseRecord.updated_at.set(now),
+                    CaseRecord.applying_shard.set(str(_shard(case_id, APPLYING_SHARDS))),
+                    CaseRecord.applied_version.set(decision.entry.version),
+                    CaseRecord.applied_count.set(0),
+                    CaseRecord.applied_cursor.remove(),
+                ],
+                condition=CaseRecord.version == version,
+            )
+            if writes_claim is not None:
+                ClaimStore().put_in(writes, writes_claim[0], writes_claim[1], now)
+            record_in(writes, decision.audit)
+
+        return committed(write)
 
     def record_progress(self, case_id: str, version: int, cursor: str, applied: int, now: datetime) -> bool:
         """Remember how far verdict ``version`` has reached; False when a newer verdict replaced it."""

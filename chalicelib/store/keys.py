@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.access import Role, UsageVerdict, UsageWindow
 from chalicelib.domain.models import AuditEntry, KeyLimits, KeyView
 from chalicelib.store.audit import record_in
-from chalicelib.store.tables import ApiKeyRecord, UsageRecord, refused_by_condition, transaction
+from chalicelib.store.tables import ApiKeyRecord, UsageRecord, committed
 
 USAGE_KEPT_SECONDS = 2 * 86_400  # a day's counters outlive the day a little, then TTL removes them
 
@@ -55,15 +55,12 @@ class KeyStore:
             expires_at=key.expires_at,
             revoked_at=key.revoked_at,
         )
-        try:
-            with transaction() as writes:
-                writes.save(record, condition=None if replace else ApiKeyRecord.id.does_not_exist())
-                record_in(writes, audit)
-        except TransactWriteError as error:
-            if refused_by_condition(error):
-                return False
-            raise
-        return True
+
+        def write(writes: TransactWrite) -> None:
+            writes.save(record, condition=None if replace else ApiKeyRecord.id.does_not_exist())
+            record_in(writes, audit)
+
+        return committed(write)
 
     def get(self, key_id: str) -> StoredKey | None:
         try:
@@ -84,19 +81,16 @@ class KeyStore:
 
     def revoke(self, key_id: str, now: datetime, audit: AuditEntry) -> bool:
         """Mark a key revoked (the first revocation time stays) and record it; False when there is no such key."""
-        try:
-            with transaction() as writes:
-                writes.update(
-                    ApiKeyRecord(key_id),
-                    actions=[ApiKeyRecord.revoked_at.set(ApiKeyRecord.revoked_at | now)],
-                    condition=ApiKeyRecord.id.exists(),
-                )
-                record_in(writes, audit)
-        except TransactWriteError as error:
-            if refused_by_condition(error):
-                return False
-            raise
-        return True
+
+        def write(writes: TransactWrite) -> None:
+            writes.update(
+                ApiKeyRecord(key_id),
+                actions=[ApiKeyRecord.revoked_at.set(ApiKeyRecord.revoked_at | now)],
+                condition=ApiKeyRecord.id.exists(),
+            )
+            record_in(writes, audit)
+
+        return committed(write)
 
 
 class UsageStore:

@@ -13,7 +13,8 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import get_settings
 from chalicelib.domain.checking import CheckOutcome
@@ -26,8 +27,8 @@ from chalicelib.store.tables import (
     CaseRecord,
     ContactRecord,
     ReportRecord,
+    committed,
     refused_by_condition,
-    transaction,
     untouched_since,
 )
 
@@ -143,15 +144,12 @@ class ReportStore:
         sealed = ContactRecord(
             report.id, partner_id=report.partner_id, sealed=contact.sealed, expires_at=contact.expires_at
         )
-        try:
-            with transaction() as writes:
-                writes.save(record, condition=is_new)
-                writes.save(sealed)
-        except TransactWriteError as error:
-            if refused_by_condition(error):
-                return False
-            raise
-        return True
+
+        def write(writes: TransactWrite) -> None:
+            writes.save(record, condition=is_new)
+            writes.save(sealed)
+
+        return committed(write)
 
     def get(self, report_id: str) -> StoredReport | None:
         try:
@@ -201,32 +199,29 @@ class ReportStore:
             extra.append(CaseRecord.suggestions_json.set(CaseRecord.suggestions_json | dumped))
         if needs_review:
             extra.append(CaseRecord.status_shard.set(CaseRecord.status_shard | status_shard(case_id, CaseStatus.open)))
-        try:
-            with transaction() as writes:
-                writes.update(
-                    ReportRecord(report_id),
-                    actions=[ReportRecord.case_id.set(case_id)],
-                    condition=ReportRecord.case_id.does_not_exist(),
-                )
-                writes.update(
-                    case,
-                    actions=[
-                        CaseRecord.seen_count.add(1),
-                        CaseRecord.fingerprint.set(fingerprint),
-                        CaseRecord.first_seen.set(CaseRecord.first_seen | now),
-                        CaseRecord.last_seen.set(now),
-                        CaseRecord.status.set(CaseRecord.status | "open"),
-                        CaseRecord.version.set(CaseRecord.version | 0),
-                        CaseRecord.sample_text.set(CaseRecord.sample_text | (sample.text or "")[:500]),
-                        CaseRecord.sample_url.set(CaseRecord.sample_url | (sample.url or "")),
-                        *extra,
-                    ],
-                )
-        except TransactWriteError as error:
-            if refused_by_condition(error):
-                return False
-            raise
-        return True
+
+        def write(writes: TransactWrite) -> None:
+            writes.update(
+                ReportRecord(report_id),
+                actions=[ReportRecord.case_id.set(case_id)],
+                condition=ReportRecord.case_id.does_not_exist(),
+            )
+            writes.update(
+                case,
+                actions=[
+                    CaseRecord.seen_count.add(1),
+                    CaseRecord.fingerprint.set(fingerprint),
+                    CaseRecord.first_seen.set(CaseRecord.first_seen | now),
+                    CaseRecord.last_seen.set(now),
+                    CaseRecord.status.set(CaseRecord.status | "open"),
+                    CaseRecord.version.set(CaseRecord.version | 0),
+                    CaseRecord.sample_text.set(CaseRecord.sample_text | (sample.text or "")[:500]),
+                    CaseRecord.sample_url.set(CaseRecord.sample_url | (sample.url or "")),
+                    *extra,
+                ],
+            )
+
+        return committed(write)
 
     def finish_check(self, report_id: str, outcome: CheckOutcome, now: datetime) -> bool:
         """Record the check's outcome; False if another delivery finished it first."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.stats import HOUR_KEPT, Counter
-from chalicelib.store.tables import StatRecord, refused_by_condition, transaction
+from chalicelib.store.tables import StatRecord, committed
 
 MARKER_KEPT = timedelta(days=2)  # longer than a stream keeps a record (24 h)
 
@@ -23,22 +23,19 @@ class StatsStore:
         """
         if not changes:
             return True
-        try:
-            with transaction() as writes:
-                writes.save(
-                    StatRecord("applied#" + change_id, "-", expires_at=now + MARKER_KEPT),
-                    condition=StatRecord.partition.does_not_exist(),
-                )
-                for (partition, key), delta in changes.items():
-                    actions: list[Action] = [StatRecord.tally.add(delta)]
-                    if partition.startswith("hour#"):
-                        actions.append(StatRecord.expires_at.set(now + HOUR_KEPT))
-                    writes.update(StatRecord(partition, key), actions=actions)
-        except TransactWriteError as error:
-            if refused_by_condition(error):  # only the marker has a condition: already counted
-                return False
-            raise
-        return True
+
+        def write(writes: TransactWrite) -> None:
+            writes.save(
+                StatRecord("applied#" + change_id, "-", expires_at=now + MARKER_KEPT),
+                condition=StatRecord.partition.does_not_exist(),
+            )
+            for (partition, key), delta in changes.items():
+                actions: list[Action] = [StatRecord.tally.add(delta)]
+                if partition.startswith("hour#"):
+                    actions.append(StatRecord.expires_at.set(now + HOUR_KEPT))
+                writes.update(StatRecord(partition, key), actions=actions)
+
+        return committed(write)  # only the marker has a condition: refused means already counted
 
     def partition(self, partition: str) -> dict[str, int]:
         """Every counter of one partition (a day, or an hour of cases), by key."""

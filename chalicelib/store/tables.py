@@ -5,6 +5,7 @@ Table names, region and endpoint come from settings through ``bind``; models are
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -390,6 +391,18 @@ def transaction() -> TransactWrite:
     """A write transaction over any of the tables (one region and endpoint for all)."""
     # A model's own connection: a new Connection would build a new botocore client every time.
     return TransactWrite(connection=ReportRecord._get_connection().connection)
+
+
+def committed(write: Callable[[TransactWrite], None]) -> bool:
+    """Run ``write`` as one transaction; False when DynamoDB refused it because a condition did not hold."""
+    try:
+        with transaction() as writes:
+            write(writes)
+    except TransactWriteError as error:
+        if refused_by_condition(error):
+            return False
+        raise
+    return True
 
 
 def refused_by_condition(error: PynamoDBException) -> bool:
