@@ -95,15 +95,21 @@ def package(stage: str, output_dir: Path, stage_config: dict[str, Any]) -> Path:
         tree = Path(folder)
         with zipfile.ZipFile(deployment) as app_zip:
             app_zip.extractall(tree)
-        for relative, source in _dependency_files(runtime_distributions()):
-            target = tree / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-        compileall.compile_dir(
-            tree, quiet=1, workers=0, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
-        )
+        install_compiled(runtime_distributions(), tree)
         _write_zip(tree, deployment)
     return deployment
+
+
+def install_compiled(distributions: list[str], tree: Path) -> None:
+    """Copy these installed distributions into ``tree`` and compile everything in it to ``.pyc``.
+
+    Hash-based bytecode: valid whatever the file times, so it survives the zip.
+    """
+    for relative, source in _dependency_files(distributions):
+        target = tree / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    compileall.compile_dir(tree, quiet=1, workers=0, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
 
 
 def _write_zip(tree: Path, target: Path) -> None:

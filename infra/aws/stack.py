@@ -379,10 +379,7 @@ class SaringStack(cdk.Stack):
         return {
             "manage_iam_role": False,
             "iam_role_arn": PLACEHOLDER_ROLE,  # each function's own role replaces it below
-            "environment_variables": {
-                "SARING_STAGE": self.stage,
-                "PYDANTIC_DISABLE_PLUGINS": "__all__",  # no plugins: skips scanning package metadata at start
-            },
+            "environment_variables": {"SARING_STAGE": self.stage},
         }
 
     def _chalice_app(self) -> Chalice:
