@@ -6,20 +6,15 @@ import json
 from typing import Any
 
 from chalicelib.adapters.aws import client, queue_url
+from chalicelib.adapters.queues import send_json
 from chalicelib.config import get_settings
 
 
 def enqueue_deliveries(messages: list[dict[str, Any]]) -> None:
     """Queue deliveries; raises if SQS refused any (the caller's batch is then retried)."""
-    url = queue_url(get_settings().webhook_queue_name)
-    for start in range(0, len(messages), 10):
-        chunk = messages[start : start + 10]
-        answer = client("sqs").send_message_batch(
-            QueueUrl=url,
-            Entries=[{"Id": str(n), "MessageBody": json.dumps(message)} for n, message in enumerate(chunk)],
-        )
-        if answer.get("Failed"):
-            raise RuntimeError(f"{len(answer['Failed'])} webhook deliveries were not queued")
+    refused = send_json(get_settings().webhook_queue_name, messages)
+    if refused:
+        raise RuntimeError(f"{len(refused)} webhook deliveries were not queued")
 
 
 def retry_later(receipt_handle: str, seconds: int) -> None:
