@@ -191,11 +191,6 @@ def fold(text: str) -> str:
     return _STRETCHED.sub(r"\1", folded)
 
 
-def urls_in(text: str) -> list[str]:
-    """Links written in a text, in order."""
-    return [match.group(0).rstrip(".,;:!?)\"'") for match in _URL.finditer(text)]
-
-
 def _capitalised_terms(text: str) -> set[str]:
     """Words written with a capital inside a sentence, in a text that is not all capitals."""
     letters = [c for c in text if c.isalpha()]
