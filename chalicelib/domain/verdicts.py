@@ -12,26 +12,23 @@ def case_claim_external_id(case_id: str) -> str:
     return f"saring:{case_id}"
 
 
-def claim_from_case(
-    case_id: str,
-    request: CaseVerdictRequest,
-    *,
-    sample_text: str | None,
-    sample_url: str | None,
-    publisher: str,
-    day: date,
-) -> ClaimInput:
-    """A new claim from a case: the case's content is the hoax, the fact-check is the checker's."""
+def claim_from_case(case_id: str, request: CaseVerdictRequest, *, publisher: str, day: date) -> ClaimInput:
+    """A new claim from a case, made only of what the checker wrote.
+
+    Nothing is copied from the case's reports: their text may name private people (claims are
+    public), and their link is often an official page the hoax cites, which a claim's appearance
+    would turn into a certain match.
+    """
     assert request.title is not None  # the request validates that a new claim has a title
     return ClaimInput(
         external_id=case_claim_external_id(case_id),
         title=request.title,
-        text=sample_text,
+        text=request.text,
         label=request.label,
         url=request.fact_check_url,
         publisher=publisher,
         date=day.isoformat(),
-        appearance_urls=[sample_url] if sample_url else [],
+        appearance_urls=list(request.appearance_urls),
     )
 
 

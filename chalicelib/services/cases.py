@@ -153,14 +153,7 @@ def publish_verdict(
             raise InvalidVerdict("label", f"the linked claim's label is {linked.label.value}; change the claim first")
         claim = ClaimSummary.model_validate(linked.model_dump())
     else:
-        claim_input = claim_from_case(
-            case.id,
-            request,
-            sample_text=case.sample_text,
-            sample_url=case.sample_url,
-            publisher=actor.partner_id or "saring",
-            day=wib_day_of(now),
-        )
+        claim_input = claim_from_case(case.id, request, publisher=actor.partner_id or "saring", day=wib_day_of(now))
         claim_id = claim_id_for(case_claim_external_id(case.id))
         new_claim = (claim_id, claim_input)
         claim = ClaimSummary(id=claim_id, **claim_input.model_dump(include=set(ClaimSummary.model_fields)))

@@ -40,7 +40,8 @@ def _verdict(version: int, label: str = "HOAKS", **claim: str) -> dict[str, Any]
         "label": label,
         "summary": "Foto surat suara itu dari simulasi KPU 2019, bukan surat suara Pemilu yang sudah dicoblos.",
         "fact_check_url": FACT_CHECK,
-        **(claim or {"title": "Surat suara sudah dicoblos di gudang KPU"}),
+        # The checker writes the new claim's hoax text (a console pre-fills it from the case).
+        **(claim or {"title": "Surat suara sudah dicoblos di gudang KPU", "text": ELECTION_HOAX}),
     }
 
 

@@ -97,29 +97,24 @@ def test_a_verdict_request_names_one_claim() -> None:
     assert CaseVerdictRequest.model_validate({**base, "title": "Judul"}).title == "Judul"
 
 
-def test_a_claim_made_from_a_case_carries_its_content_and_the_fact_check() -> None:
-    # Given a verdict that creates a claim
+def test_a_claim_made_from_a_case_carries_what_the_checker_wrote_and_the_fact_check() -> None:
+    # Given a verdict that creates a claim, with the hoax text and its link as the checker wrote them
     request = CaseVerdictRequest(
         version=2,
         label=Label.PENIPUAN,
         summary="Bukan undian resmi KPU; tautan mencuri data.",
         fact_check_url="https://cek.example/undian",
         title="Undian berhadiah KPU",
+        text="Selamat! Anda menang undian KPU",
+        appearance_urls=["https://undian.example/klaim"],
     )
 
     # When the claim and the verdict are made
-    claim = claim_from_case(
-        "case_x",
-        request,
-        sample_text="Selamat! Anda menang undian KPU",
-        sample_url="https://undian.example/klaim",
-        publisher="mafindo",
-        day=date(2026, 11, 28),
-    )
+    claim = claim_from_case("case_x", request, publisher="mafindo", day=date(2026, 11, 28))
     summary = ClaimSummary(id="clm_1", title=claim.title, label=claim.label, url=claim.url, date=claim.date)
     verdict, entry = checker_verdict(request, summary, "Rina (Mafindo)", 3, AT)
 
-    # Then the claim is the case's content, keyed by the case, and the verdict names the checker
+    # Then the claim is the checker's text, keyed by the case, and the verdict names the checker
     assert claim.external_id == case_claim_external_id("case_x") == "saring:case_x"
     assert claim.text == "Selamat! Anda menang undian KPU"
     assert claim.appearance_urls == ["https://undian.example/klaim"]
@@ -137,3 +132,28 @@ def test_audit_entries_name_the_key_or_the_command_line() -> None:
     assert audit_entry(CLI, AuditAction.key_created, "key_x", before=None, after=None, at=AT).actor == "cli"
     later = audit_entry(CLI, AuditAction.key_created, "key_x", before=None, after=None, at=AT.replace(second=1))
     assert later.id > entry.id  # time-ordered
+
+
+def test_a_claim_from_a_case_gets_no_text_or_link_the_checker_did_not_write() -> None:
+    # Given a verdict that names only a title (the case's text may hold a reporter's phone number,
+    # and its link may be the official page the hoax cites)
+    request = CaseVerdictRequest(
+        version=0,
+        label=Label.HOAKS,
+        summary="Jadwal resmi KPU tidak berubah; pesan ini palsu.",
+        fact_check_url="https://cek.example/jadwal",
+        title="Jadwal pemungutan suara diundur",
+    )
+
+    # When the claim is made
+    claim = claim_from_case("case_y", request, publisher="mafindo", day=date(2026, 11, 28))
+
+    # Then it carries neither
+    assert claim.text is None
+    assert claim.appearance_urls == []
+
+
+def test_text_and_links_describe_only_a_new_claim() -> None:
+    base = {"version": 0, "label": "HOAKS", "summary": "Ringkasan cukup panjang.", "fact_check_url": "https://c.ex/a"}
+    with pytest.raises(ValidationError, match="describe a new claim"):
+        CaseVerdictRequest.model_validate({**base, "claim_id": "clm_" + "0" * 24, "text": "isi hoaks"})

@@ -11,7 +11,8 @@ Levels:
 Guards keep a wrong confident match — the worst outcome, it labels content a hoax — rare: fewer
 than 8 words never auto-confirm, a template variant (other numbers or names than the claim's)
 never auto-confirms, and neither does a claim older than an optional recency window. An exact
-canonical URL of a place the hoax appeared comes first and is certain.
+canonical URL of a place the hoax appeared comes first and is certain, except on an official or
+widely shared site (``sites.py``), where a link alone only suggests and the text decides.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from chalicelib.domain.matching.analysis import Analysis, analyse, analyse_headline
+from chalicelib.domain.matching.sites import link_can_confirm
 from chalicelib.domain.normalise import canonicalise_url
 
 FORMAT = 3
@@ -37,6 +39,7 @@ POSTINGS_BUDGET = 20_000  # postings read per query at most, beyond the first fe
 MIN_WORDS_TO_CONFIRM = 8
 MATCH_AT = 0.80  # score from which a match decides a verdict automatically
 SUGGEST_AT = 0.45  # score from which a fact-checker should look
+LINK_ONLY_SCORE = 0.60  # the same link on a site where a link alone cannot confirm: a suggestion
 
 
 @dataclass(frozen=True)
@@ -253,12 +256,18 @@ class ClaimIndex:
         """
         found: dict[int, Match] = {}
         if url:
-            for number in self.urls.get(canonicalise_url(url), []):
-                found[number] = self._level(number, 1.0, True, since, ("same link",))
+            canonical = canonicalise_url(url)
+            certain = link_can_confirm(canonical)
+            for number in self.urls.get(canonical, []):
+                if certain:
+                    found[number] = self._level(number, 1.0, True, since, ("same link",))
+                else:
+                    reason = ("same link, on an official or widely shared site: a link alone never confirms",)
+                    found[number] = self._level(number, LINK_ONLY_SCORE, False, since, reason)
         if text:
             analysis = analyse(text)
             for number, score, features in self._rank(analysis):
-                if number in found:
+                if number in found and found[number].score >= score:
                     continue
                 reasons = []
                 confirmable = analysis.word_count >= MIN_WORDS_TO_CONFIRM

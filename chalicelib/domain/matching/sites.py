@@ -1,0 +1,66 @@
+"""Sites a link alone never proves a hoax on: official and widely shared domains (pure).
+
+A hoax often cites a real page to look credible (KPU's schedule, a ministry's notice, a news
+article). When a claim lists such a page among the hoax's appearances, by a checker's mistake or
+an imported ClaimReview's, an exact link match would label every honest share of that page a
+certain hoax. On these sites a link is only ever a suggestion; the text has to decide.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+# Indonesian second-level domains reserved for the state, the armed forces, universities, schools
+# and villages: their pages are what hoaxes imitate and cite, never the hoax itself.
+OFFICIAL_SUFFIXES = ("go.id", "mil.id", "ac.id", "sch.id", "desa.id", "gov", "int")
+
+# Sites whose pages are shared by millions for what they say (news outlets, the wire agency,
+# reference works, search): a hoax quoting one of them is still a hoax about something else.
+WIDELY_SHARED = frozenset(
+    {
+        "antaranews.com",
+        "bbc.com",
+        "cnbcindonesia.com",
+        "cnnindonesia.com",
+        "detik.com",
+        "google.com",
+        "idntimes.com",
+        "inews.id",
+        "jawapos.com",
+        "kompas.com",
+        "kompas.id",
+        "kumparan.com",
+        "liputan6.com",
+        "merdeka.com",
+        "metrotvnews.com",
+        "okezone.com",
+        "republika.co.id",
+        "reuters.com",
+        "rri.co.id",
+        "sindonews.com",
+        "suara.com",
+        "tempo.co",
+        "tribunnews.com",
+        "turnbackhoax.id",
+        "viva.co.id",
+        "wikipedia.org",
+    }
+)
+
+
+def _within(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)
+
+
+def link_can_confirm(url: str) -> bool:
+    """False when a match on this link alone must stay a suggestion (see the module docstring).
+
+    A site's front page never confirms either: it is not one piece of content.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if not host:
+        return False
+    if any(_within(host, suffix) for suffix in OFFICIAL_SUFFIXES) or any(_within(host, d) for d in WIDELY_SHARED):
+        return False
+    return parts.path.strip("/") != "" or bool(parts.query)
