@@ -21,6 +21,7 @@ from chalicelib.domain.access import WIB
 from chalicelib.domain.provinces import PROVINCES
 
 EXCERPT_CHARS = 280
+FIRST_DAY = date(2020, 1, 1)  # no report is older than the service: earlier days have no export
 CSV_NAME = "reports.csv"
 JSONL_NAME = "reports.jsonl.gz"
 MANIFEST_NAME = "manifest.json"
@@ -48,6 +49,20 @@ class ExportRow(NamedTuple):
 
 
 COLUMNS = list(ExportRow._fields)
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (``=HYPERLINK(…)``, ``+cmd|' /C calc'!A0``, ``@SUM(…)``); tab and carriage return start one too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell that a spreadsheet shows as the text it is, never runs as a formula.
+
+    OWASP's advice: prefix a single quote, which spreadsheets hide and treat as "this is text".
+    Leading spaces are looked through, since some spreadsheets trim them before parsing. Only
+    the CSV gets this; the JSON Lines file keeps every value exactly as it was reported.
+    """
+    return "'" + cell if cell.lstrip(" ").startswith(FORMULA_STARTS) else cell
 
 
 def export_row(
@@ -101,6 +116,16 @@ def wib_day_of(moment: datetime) -> date:
     return moment.astimezone(WIB).date()
 
 
+def buildable_on_demand(day: date, now: datetime) -> bool:
+    """Only today (not over yet) and yesterday (late reports) are rebuilt on request.
+
+    Older days were built by the schedule and do not change; building any day since 1970 on
+    request let one key keep the export function busy.
+    """
+    today = wib_day_of(now)
+    return today - timedelta(days=1) <= day <= today
+
+
 class Sink(Protocol):
     """Where an export file's bytes go (an S3 multipart upload, a local file)."""
 
@@ -140,7 +165,7 @@ def write_export(rows: Iterable[ExportRow], csv_sink: Sink, jsonl_sink: Sink) ->
         for row in rows:
             line.seek(0)
             line.truncate()
-            writer.writerow(row)
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
             counted_csv.write(line.getvalue().encode())
             fields = dict(zip(COLUMNS, row, strict=True))
             packed.write(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
