@@ -8,8 +8,7 @@ from chalice.app import Blueprint
 
 from chalicelib.api.access import current_actor
 from chalicelib.api.io import PageQuery, json_response, parse_body, parse_query, unknown_cursor
-from chalicelib.api.problems import ApiProblem, not_found
-from chalicelib.domain.problem_details import FieldProblem
+from chalicelib.api.problems import ApiProblem, invalid_field, not_found
 
 cases = Blueprint(__name__)
 
@@ -99,12 +98,7 @@ def post_case_verdict(case_id: str) -> object:
     except CaseChanged as changed:
         raise _changed(changed.current_version, changed.status) from None
     except InvalidVerdict as invalid:
-        raise ApiProblem(
-            422,
-            invalid.message,
-            type_name="invalid-fields",
-            errors=[FieldProblem(field=invalid.field, message=invalid.message)],
-        ) from None
+        raise invalid_field(invalid.field, invalid.message) from None
     if view is None:
         raise _no_case()
     # 202: the verdict is stored; it reaches the case's reports from the verdict queue (see progress).

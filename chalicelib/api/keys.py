@@ -8,7 +8,7 @@ from chalice.app import Blueprint
 
 from chalicelib.api.access import current_actor
 from chalicelib.api.io import PageQuery, json_response, parse_body, parse_query, unknown_cursor
-from chalicelib.api.problems import not_found
+from chalicelib.api.problems import invalid_field, not_found
 
 keys = Blueprint(__name__)
 
@@ -21,8 +21,12 @@ def post_key() -> object:
 
     request = parse_body(keys.current_request, KeyRequest)
     from chalicelib.services.access import create_key
+    from chalicelib.services.errors import InvalidField
 
-    created = create_key(request, current_actor())
+    try:
+        created = create_key(request, current_actor())
+    except InvalidField as invalid:
+        raise invalid_field(invalid.field, invalid.message) from None
     return json_response(created, 201, headers={"Cache-Control": "no-store"})
 
 

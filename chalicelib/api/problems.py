@@ -137,5 +137,10 @@ def problem_middleware(request: Request, get_response: Callable[[Request], Respo
     return from_chalice_error(response, path)
 
 
+def invalid_field(field: str, message: str) -> ApiProblem:
+    """A 422 naming one field and what is wrong with it."""
+    return ApiProblem(422, message, type_name="invalid-fields", errors=[FieldProblem(field=field, message=message)])
+
+
 def not_found(detail: str) -> ApiProblem:
     return ApiProblem(404, detail, type_name="not-found")

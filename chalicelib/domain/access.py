@@ -88,6 +88,15 @@ class Principal:
     def reads_all_reports(self) -> bool:
         return bool(self.roles & ALL_REPORT_READERS)
 
+    def may_read_contacts(self) -> bool:
+        """Only a partner app's key opens its own reporters' contacts; no other role ever does."""
+        return Role.partner in self.roles
+
+
+# A partner app's id owns its reports, their reporters' contacts and its webhooks: a new key for an
+# id that already has a partner key may not add roles that see more than the partner itself does.
+ROLES_BESIDE_PARTNER = frozenset({Role.partner, Role.media})
+
 
 # --- API keys: "saring_<16 id characters>_<secret>"; the id finds the record, the secret proves it.
 

@@ -60,5 +60,17 @@ def content_fingerprint(text: str | None, url: str | None) -> str:
     return _sha256(json.dumps(normalised, ensure_ascii=False))
 
 
+def submission_fingerprint(pepper: bytes, submission_json: str) -> str:
+    """What tells a keyed retry's body from another, without giving away what the body held.
+
+    Keyed (HMAC-SHA256 under a key derived from the secret pepper), because a body may carry a
+    reporter's phone number: a plain hash of it is reversed by trying every number in seconds.
+    """
+    import hmac
+
+    key = hmac.new(pepper, b"saring submission fingerprint v1", hashlib.sha256).digest()
+    return "v1:" + hmac.new(key, submission_json.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()

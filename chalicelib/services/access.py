@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 from chalicelib.adapters.aws import secret_bytes
 from chalicelib.config import get_settings
-from chalicelib.domain.access import Principal, UsageVerdict, UsageWindow, key_hash, key_id_of, key_matches, new_api_key
+from chalicelib.domain.access import (
+    ROLES_BESIDE_PARTNER,
+    Principal,
+    Role,
+    UsageVerdict,
+    UsageWindow,
+    key_hash,
+    key_id_of,
+    key_matches,
+    new_api_key,
+)
 from chalicelib.domain.audit import CLI, Actor, audit_entry
 from chalicelib.domain.models import AuditAction, KeyCreated, KeyPage, KeyRequest, KeyView
 from chalicelib.observability import count, logger
-from chalicelib.services.errors import LimitReached, Unauthenticated, UnknownCursor
+from chalicelib.services.errors import InvalidField, LimitReached, Unauthenticated, UnknownCursor
 from chalicelib.store import stores
 from chalicelib.store.keys import StoredKey
 
-# key id → (when read, the stored key or None); a revoked key stops working within the cache time.
-_recent_keys: dict[str, tuple[float, StoredKey | None]] = {}
+# key id → (when read, the stored key), oldest first; a revoked key stops working within the cache
+# time. Only keys that exist are kept, and at most KEY_CACHE_SIZE of them: random key ids sent by
+# anyone cost a read each (throttled before they reach here on AWS), never memory.
+KEY_CACHE_SIZE = 10_000
+_recent_keys: OrderedDict[str, tuple[float, StoredKey]] = OrderedDict()
 
 
-def _pepper() -> bytes:
+def pepper() -> bytes:
+    """The secret pepper of every keyed hash: API keys, submission fingerprints."""
     return secret_bytes(get_settings().key_pepper_secret)
 
 
@@ -29,8 +44,11 @@ def _stored_key(key_id: str) -> StoredKey | None:
     if cached and ttl and time.monotonic() - cached[0] < ttl:
         return cached[1]
     stored = stores().keys.get(key_id)
-    if ttl:
+    _recent_keys.pop(key_id, None)
+    if ttl and stored is not None:
         _recent_keys[key_id] = (time.monotonic(), stored)
+        while len(_recent_keys) > KEY_CACHE_SIZE:
+            _recent_keys.popitem(last=False)
     return stored
 
 
@@ -45,7 +63,7 @@ def authenticate(key: str | None, now: datetime | None = None) -> Principal:
     key_id = key_id_of(key)
     stored = _stored_key(key_id) if key_id else None
     # The hash is compared (in constant time) even for an unknown id, so timing tells nothing.
-    known = key_matches(_pepper(), key, stored.key_hash if stored else "0" * 64)
+    known = key_matches(pepper(), key, stored.key_hash if stored else "0" * 64)
     if stored is None or not known:
         count("KeysRefused")
         raise Unauthenticated("This API key is not valid.")
@@ -82,11 +100,22 @@ def use_allowance(principal: Principal, *, submission: bool, now: datetime | Non
 
 
 def create_key(request: KeyRequest, actor: Actor, now: datetime | None = None) -> KeyCreated:
-    """A new key; the answer is the only place the key itself ever appears."""
+    """A new key; the answer is the only place the key itself ever appears.
+
+    Raises InvalidField when the partner id belongs to a partner app and the key would carry a
+    role that sees more than that app does (see ``ROLES_BESIDE_PARTNER``).
+    """
+    extra = set(request.roles) - ROLES_BESIDE_PARTNER
+    if extra and Role.partner in stores().keys.roles_of_partner(request.partner_id):
+        raise InvalidField(
+            "partner_id",
+            f"{request.partner_id} is a partner app's id: its keys may carry only the roles "
+            f"{', '.join(sorted(ROLES_BESIDE_PARTNER))}; give the {', '.join(sorted(extra))} key its own partner id",
+        )
     key_id, key = new_api_key()
     view = _key_view(key_id, request, now)
     audit = audit_entry(actor, AuditAction.key_created, key_id, before=None, after=view, at=view.created_at)
-    stores().keys.save(view, key_hash(_pepper(), key), audit)
+    stores().keys.save(view, key_hash(pepper(), key), audit)
     logger.info("api key created", extra={"key_id": key_id, "partner_id": request.partner_id})
     return KeyCreated(**view.model_dump(), key=key)
 
@@ -98,7 +127,7 @@ def install_key(key: str, request: KeyRequest, now: datetime | None = None) -> K
         raise ValueError("a key looks like saring_<16 of a-z, 2-7>_<20 to 64 letters or digits>")
     view = _key_view(key_id, request, now)
     audit = audit_entry(CLI, AuditAction.key_created, key_id, before=None, after=view, at=view.created_at)
-    stores().keys.save(view, key_hash(_pepper(), key), audit, replace=True)
+    stores().keys.save(view, key_hash(pepper(), key), audit, replace=True)
     _recent_keys.pop(key_id, None)
     return view
 

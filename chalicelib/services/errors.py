@@ -27,6 +27,22 @@ class UnsafeWebhookUrl(Exception):
     """The callback URL may not be called (scheme, or an address it resolves to)."""
 
 
+class WebhookLimitReached(Exception):
+    """The partner has as many webhooks as one partner may have."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} webhooks per partner")
+        self.limit = limit
+
+
+class ExportCoolingDown(Exception):
+    """The day's export was built moments ago; another build may start after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"built moments ago; again in {retry_after} s")
+        self.retry_after = retry_after
+
+
 class UnknownCursor(Exception):
     """A cursor this API did not hand out."""
 
@@ -40,10 +56,14 @@ class CaseChanged(Exception):
         self.status = status
 
 
-class InvalidVerdict(Exception):
-    """A verdict that cannot be stored as asked; names the field at fault."""
+class InvalidField(Exception):
+    """A request that is well-formed but cannot be done as asked; names the field at fault."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class InvalidVerdict(InvalidField):
+    """A verdict that cannot be stored as asked."""

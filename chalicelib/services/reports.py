@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -13,7 +12,9 @@ from chalicelib.config import get_settings
 from chalicelib.domain.access import Principal
 from chalicelib.domain.ids import new_report_id, report_id_for_idempotency_key
 from chalicelib.domain.models import ReportAccepted, Reporter, ReportStatus, ReportSubmission, ReportView
+from chalicelib.domain.normalise import submission_fingerprint
 from chalicelib.observability import count, logger
+from chalicelib.services.access import pepper
 from chalicelib.services.errors import IdempotencyKeyReused, RequestInProgress
 from chalicelib.store import stores
 from chalicelib.store.reports import NewReport, SealedContact
@@ -41,9 +42,12 @@ def submit_report(
     if lambda_context is not None and hasattr(lambda_context, "get_remaining_time_in_millis"):
         # Lets an interrupted first attempt expire with the invocation instead of the whole TTL.
         config.register_lambda_context(lambda_context)
+    # Powertools keeps a hash of "fingerprint" to spot another body under the same key: a keyed
+    # fingerprint, so its record says nothing about the reporter's contact.
     request = {
         "partner_id": partner_id,
         "idempotency_key": idempotency_key,
+        "fingerprint": _fingerprint(submission),
         "submission": submission.model_dump(mode="json"),
     }
     try:
@@ -58,8 +62,8 @@ def submit_report(
 def get_report(report_id: str, reader: Principal) -> ReportView | None:
     """A report as ``reader`` may see it, or None when it may not (or there is no such report).
 
-    A partner sees its own reports only, with the reporter's contact; agencies, checkers and
-    admins see every report, never the contact (unless they submitted it).
+    A partner sees its own reports only, with the reporter's contact (through a key with the
+    partner role); agencies, checkers and admins see every report, never the contact.
     """
     report = stores().reports.get(report_id)
     if report is None:
@@ -68,9 +72,9 @@ def get_report(report_id: str, reader: Principal) -> ReportView | None:
     if not is_owner and not reader.reads_all_reports():
         return None
     reporter = None
-    if is_owner and report.has_contact:
-        sealed = stores().contacts.sealed(report.id)
-        if sealed is not None:  # None once the retention period has deleted it
+    if is_owner and reader.may_read_contacts() and report.has_contact:
+        sealed = stores().contacts.sealed(report.id, datetime.now(UTC))
+        if sealed is not None:  # None once the retention period is over
             reporter = Reporter(contact=open_sealed(sealed, ("report_id", report.id)))
     seen = stores().cases.seen_count(report.case_id) if report.case_id else 0
     return ReportView(
@@ -105,7 +109,7 @@ def _idempotent_submit() -> tuple[Callable[..., dict[str, Any]], Any]:
     settings = get_settings()
     config = IdempotencyConfig(
         event_key_jmespath="[partner_id, idempotency_key]",
-        payload_validation_jmespath="submission",
+        payload_validation_jmespath="fingerprint",
         raise_on_no_idempotency_key=True,
         expires_after_seconds=settings.idempotency_ttl_seconds,
     )
@@ -118,8 +122,12 @@ def _idempotent_submit() -> tuple[Callable[..., dict[str, Any]], Any]:
     return wrapped, config
 
 
+def _fingerprint(submission: ReportSubmission) -> str:
+    return submission_fingerprint(pepper(), submission.model_dump_json())
+
+
 def _create(submission: ReportSubmission, partner_id: str, report_id: str) -> ReportAccepted:
-    request_hash = hashlib.sha256(submission.model_dump_json().encode()).hexdigest()
+    request_hash = _fingerprint(submission)
     now = datetime.now(UTC)
     contact = None
     if submission.reporter is not None:

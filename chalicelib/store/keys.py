@@ -68,6 +68,13 @@ class KeyStore:
         except ApiKeyRecord.DoesNotExist:
             return None
 
+    def roles_of_partner(self, partner_id: str) -> set[Role]:
+        """Every role any key of this partner id carries, revoked keys included (a scan: keys are few)."""
+        found: set[Role] = set()
+        for record in ApiKeyRecord.scan(ApiKeyRecord.partner_id == partner_id, attributes_to_get=["roles"]):
+            found.update(Role(str(role)) for role in record.roles)
+        return found
+
     def page(self, after: str | None, limit: int) -> tuple[list[KeyView], str | None]:
         """Keys in id order after ``after``; and the id to continue from, if more may follow.
 

@@ -354,8 +354,15 @@ def _row(record: ReportRecord) -> ExportRow:
 class ContactStore:
     """Sealed reporter contacts (personal data): read only for the partner that submitted them."""
 
-    def sealed(self, report_id: str) -> str | None:
+    def sealed(self, report_id: str, now: datetime) -> str | None:
+        """The sealed contact, or None when there is none or its retention ended.
+
+        DynamoDB's TTL deletes expired items only within days, so expiry is checked here too.
+        """
         try:
-            return str(ContactRecord.get(report_id, consistent_read=True).sealed)
+            record = ContactRecord.get(report_id, consistent_read=True)
         except ContactRecord.DoesNotExist:
             return None
+        if record.expires_at <= now:
+            return None
+        return str(record.sealed)

@@ -43,9 +43,10 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
                 "table:cases/index:by_status",
                 "table:reports/index:by_case",
                 "table:reports/index:by_day",
+                "table:webhooks/index:by_partner",
             }
         ),
-        "dynamodb:Scan": frozenset({"table:keys"}),  # admins list keys; keys are few
+        "dynamodb:Scan": frozenset({"table:keys"}),  # admins list keys; a new key's partner id; keys are few
         "s3:GetObject": frozenset({"bucket:claim-index/", "bucket:exports/"}),
         "s3:PutObject": frozenset({"bucket:exports/"}),
         "s3:ListBucket": frozenset({"bucket:claim-index/", "bucket:exports/"}),

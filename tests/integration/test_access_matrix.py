@@ -104,7 +104,7 @@ def test_the_matrix_covers_every_route_the_app_has() -> None:
 
 def test_every_route_for_every_role(api: Api) -> None:
     # Given one key per role (each of them alone)
-    keys = {role: make_key(role) for role in sorted(ALL)}
+    keys = {role: make_key(role, partner_id=f"only-{role}") for role in sorted(ALL)}
     failures = []
     for route, allowed in EXPECTED.items():
         for role, key in keys.items():
@@ -122,14 +122,14 @@ def test_every_route_for_every_role(api: Api) -> None:
 
 def _expired_key() -> str:
     # The API refuses an expiry in the past; a key that has lived past its expiry is made directly.
-    request = KeyRequest(partner_id="test-partner", roles=list(ALL)).model_copy(
+    request = KeyRequest(partner_id="all-roles", roles=list(ALL)).model_copy(
         update={"expires_at": datetime.now(UTC) - timedelta(days=1)}
     )
     return create_key(request, CLI).key
 
 
 def _revoked_key() -> str:
-    created = create_key(KeyRequest(partner_id="test-partner", roles=list(ALL)), CLI)
+    created = create_key(KeyRequest(partner_id="all-roles", roles=list(ALL)), CLI)
     revoke_key(created.id, CLI)
     return created.key
 
@@ -140,7 +140,7 @@ def _revoked_key() -> str:
         ("missing", lambda: None, "This endpoint needs an API key in the X-Api-Key header."),
         ("malformed", lambda: "Bearer 123", "This API key is not valid."),
         ("unknown", lambda: "saring_aaaaaaaaaaaaaaaa_" + "b" * 40, "This API key is not valid."),
-        ("tampered", lambda: make_key(*ALL)[:-1] + "Z", "This API key is not valid."),
+        ("tampered", lambda: make_key(*ALL, partner_id="all-roles")[:-1] + "Z", "This API key is not valid."),
         ("expired", _expired_key, "This API key has expired."),
         ("revoked", _revoked_key, "This API key was revoked."),
     ],
