@@ -3,12 +3,16 @@
 The host is resolved here, every address it resolves to is checked, and the connection goes to
 the checked address (the name is kept for TLS and the Host header), so a DNS answer that changes
 between check and connect cannot point a delivery at an internal service. Redirects are not
-followed.
+followed. A try has one hard deadline from connect to the last header byte: a receiver that
+trickles its answer a byte at a time is cut off at it. The answer's body is never read.
 """
 
 from __future__ import annotations
 
+import http.client
 import socket
+import threading
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -35,7 +39,7 @@ class Attempt:
 def checked_address(url: str) -> str:
     """The address to connect to for ``url``; raises UnsafeCallback when any of its addresses is forbidden."""
     local = get_settings().is_local
-    problem = url_problem(url, allow_plain_http=local)
+    problem = url_problem(url, local=local)
     if problem:
         raise UnsafeCallback(f"the URL {problem}")
     parts = urlsplit(url)
@@ -55,48 +59,58 @@ def checked_address(url: str) -> str:
     return addresses[0]
 
 
+class _Pinned(http.client.HTTPSConnection):
+    """An HTTP(S) connection to a checked address that speaks to the server by its name.
+
+    ``http.client`` would resolve the name again when connecting; this connects to the address the
+    guard approved, and for https presents the name for SNI and certificate checks.
+    """
+
+    def __init__(self, address: str, host: str, port: int, *, tls: bool, deadline: float) -> None:
+        super().__init__(host, port, timeout=max(0.001, deadline - time.monotonic()))
+        self._address, self._tls, self._deadline = address, tls, deadline
+        self.cut_off = False
+
+    def connect(self) -> None:
+        timeout = max(0.001, self._deadline - time.monotonic())
+        sock = socket.create_connection((self._address, self.port), timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host) if self._tls else sock  # type: ignore[attr-defined]
+
+    def cut(self) -> None:
+        """Called at the deadline from a timer: wakes a read blocked on a slow receiver."""
+        self.cut_off = True
+        if self.sock is not None:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
 def post_json(url: str, body: bytes, headers: dict[str, str]) -> Attempt:
-    """POST ``body`` to ``url`` through the guard; never raises for network trouble."""
-    import ssl
-
-    import urllib3  # lazy: only the delivery function sends
-
+    """POST ``body`` to ``url`` through the guard, within the try's deadline; never raises for network trouble."""
     try:
         address = checked_address(url)
     except UnsafeCallback as refused:
         return Attempt(None, str(refused))
     parts = urlsplit(url)
     host = parts.hostname or ""
+    tls = parts.scheme == "https"
     seconds = get_settings().webhook_timeout_seconds
-    timeout = urllib3.Timeout(connect=seconds, read=seconds)
-    pool: urllib3.HTTPConnectionPool
-    if parts.scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
-            address,
-            port=parts.port or 443,
-            timeout=timeout,
-            retries=False,
-            server_hostname=host,
-            assert_hostname=host,
-            ssl_context=ssl.create_default_context(),
-        )
-    else:
-        pool = urllib3.HTTPConnectionPool(address, port=parts.port or 80, timeout=timeout, retries=False)
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
+    port = parts.port or (443 if tls else 80)
+    connection = _Pinned(address, host, port, tls=tls, deadline=time.monotonic() + seconds)
+    path = (parts.path or "/") + ("?" + parts.query if parts.query else "")
     netloc_host = host if parts.port is None else f"{host}:{parts.port}"
+    watchdog = threading.Timer(seconds, connection.cut)
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        with pool:
-            response = pool.urlopen(
-                "POST",
-                path,
-                body=body,
-                headers={**headers, "Host": netloc_host},
-                redirect=False,
-                preload_content=False,
-            )
-            response.drain_conn()
-            return Attempt(response.status, None if 200 <= response.status < 300 else f"HTTP {response.status}")
-    except urllib3.exceptions.HTTPError as error:
+        connection.request("POST", path, body=body, headers={**headers, "Host": netloc_host})
+        status = connection.getresponse().status
+    except (OSError, http.client.HTTPException) as error:
+        if connection.cut_off or isinstance(error, TimeoutError):
+            return Attempt(None, f"no answer within {seconds:g} s")
         return Attempt(None, type(error).__name__)
+    finally:
+        watchdog.cancel()
+        connection.close()
+    return Attempt(status, None if 200 <= status < 300 else f"HTTP {status}")

@@ -22,11 +22,17 @@ def post_webhook() -> object:
     from chalicelib.domain.models import WebhookRequest
 
     request = parse_body(webhooks.current_request, WebhookRequest)
-    from chalicelib.services.errors import UnsafeWebhookUrl
+    from chalicelib.services.errors import UnsafeWebhookUrl, WebhookLimitReached
     from chalicelib.services.webhooks import register_webhook
 
     try:
         created = register_webhook(current_principal().partner_id, request)
+    except WebhookLimitReached as full:
+        raise ApiProblem(
+            409,
+            f"This partner has {full.limit} webhooks, the most one partner may have; delete one first.",
+            type_name="webhook-limit-reached",
+        ) from None
     except UnsafeWebhookUrl as refused:
         raise ApiProblem(
             422,

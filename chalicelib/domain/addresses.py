@@ -22,13 +22,32 @@ METADATA_ADDRESSES = frozenset(
 )
 
 
+# IPv6 ranges Python's ipaddress calls global that can still reach inside: 6to4 carries any IPv4
+# address in its bits (2002:7f00:1:: is 127.0.0.1 through a relay), and site-local is the
+# deprecated private range that some networks still route.
+TUNNELLED_OR_SITE_LOCAL = (
+    (ipaddress.ip_network("2002::/16"), "a 6to4 address"),
+    (ipaddress.ip_network("fec0::/10"), "a site-local address"),
+)
+# Web servers listen on 443; any other port reaches services that were never meant for webhooks.
+HTTPS_PORT = 443
+
+
+def _named_range(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """The forbidden ranges Python's ipaddress does not single out itself."""
+    if ip in METADATA_ADDRESSES:
+        return "a cloud metadata address"
+    return next((reason for network, reason in TUNNELLED_OR_SITE_LOCAL if ip in network), None)
+
+
 def forbidden_reason(address: str, *, allow_loopback: bool = False) -> str | None:
     """Why a webhook must not be sent to ``address``, or None when it is a public address."""
     ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-    if ip in METADATA_ADDRESSES:
-        return "a cloud metadata address"
+    named = _named_range(ip)
+    if named:
+        return named
     if ip.is_loopback:
         return None if allow_loopback else "a loopback address"
     if ip.is_link_local:
@@ -40,13 +59,18 @@ def forbidden_reason(address: str, *, allow_loopback: bool = False) -> str | Non
     return None
 
 
-def url_problem(url: str, *, allow_plain_http: bool) -> str | None:
-    """What is wrong with a callback URL before any lookup, or None."""
+def url_problem(url: str, *, local: bool) -> str | None:
+    """What is wrong with a callback URL before any lookup, or None.
+
+    ``local`` (the local stack only) also allows plain http and any port, for receivers on loopback.
+    """
     parts = urlsplit(url)
-    if parts.scheme != "https" and not (allow_plain_http and parts.scheme == "http"):
+    if parts.scheme != "https" and not (local and parts.scheme == "http"):
         return "must use https"
     if parts.username or parts.password:
         return "must not carry credentials"
     if not parts.hostname:
         return "has no host"
+    if not local and parts.port not in (None, HTTPS_PORT):
+        return f"must use the https port {HTTPS_PORT}"
     return None

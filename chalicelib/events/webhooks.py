@@ -9,8 +9,8 @@ from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.events.checks import each_record
-from chalicelib.observability import logger
-from chalicelib.services.webhooks import DeliveryOutcome, deliver
+from chalicelib.observability import logger, start_invocation
+from chalicelib.services.webhooks import DeliveryOutcome, DeliveryTry, deliver_all
 
 _FIELDS = {"webhook_id", "delivery_id", "event"}
 
@@ -20,19 +20,31 @@ class RetryLater(Exception):
 
 
 def on_webhook_messages(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Webhook deliveries from the queue; a failed try returns to the queue after its backoff."""
+    """Webhook deliveries from the queue, all sent at once; a failed try returns after its backoff."""
+    start_invocation(getattr(context, "aws_request_id", None))
+    records = [SQSRecord(raw) for raw in event.get("Records", [])]
+    tries = [_try_of(record) for record in records]
+    sent = iter(deliver_all([one for one in tries if one is not None]))
+    # Outcomes in the order of the records: the batch processor below walks them in that order.
+    outcomes = iter([next(sent) if one is not None else DeliveryOutcome.done for one in tries])
 
-    def send(record: SQSRecord) -> None:
-        try:
-            message = json.loads(record.body)
-        except ValueError:
-            message = None
-        if not isinstance(message, dict) or not _FIELDS <= message.keys():
-            # A message this app never wrote would fail forever; drop it, loudly.
-            logger.error("unreadable webhook message dropped", extra={"message_id": record.message_id})
-            return
-        attempt = int(record.attributes.approximate_receive_count)
-        if deliver(message, attempt, record.receipt_handle) is DeliveryOutcome.retry:
-            raise RetryLater(message["delivery_id"])
+    def settle(record: SQSRecord) -> None:
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        if outcome is DeliveryOutcome.retry:
+            raise RetryLater(record.message_id)
 
-    return each_record(event, context, EventType.SQS, send)
+    return each_record(event, context, EventType.SQS, settle)
+
+
+def _try_of(record: SQSRecord) -> DeliveryTry | None:
+    try:
+        message = json.loads(record.body)
+    except ValueError:
+        message = None
+    if not isinstance(message, dict) or not _FIELDS <= message.keys():
+        # A message this app never wrote would fail forever; drop it, loudly.
+        logger.error("unreadable webhook message dropped", extra={"message_id": record.message_id})
+        return None
+    return DeliveryTry(message, int(record.attributes.approximate_receive_count), record.receipt_handle)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -32,18 +33,27 @@ from chalicelib.domain.webhooks import (
     signature,
 )
 from chalicelib.observability import count, logger
-from chalicelib.services.errors import UnknownCursor, UnsafeWebhookUrl
+from chalicelib.services.errors import UnknownCursor, UnsafeWebhookUrl, WebhookLimitReached
 from chalicelib.store import stores
 from chalicelib.store.reports import StoredReport
 from chalicelib.store.webhooks import StoredWebhook
 
 USER_AGENT = "Saring-Webhooks/1"
+MAX_WEBHOOKS_PER_PARTNER = 10
 _secrets: dict[str, str] = {}  # webhook id → signing secret, opened once per container
 
 
 def register_webhook(partner_id: str, request: WebhookRequest, now: datetime | None = None) -> WebhookCreated:
-    """Subscribe a partner's callback; raises UnsafeWebhookUrl when it may not be called."""
+    """Subscribe a partner's callback.
+
+    Raises UnsafeWebhookUrl when it may not be called, WebhookLimitReached when the partner has
+    ``MAX_WEBHOOKS_PER_PARTNER`` already (each one is a delivery of every change: a cap keeps one
+    key from turning Saring into an amplifier).
+    """
     from chalicelib.adapters.webhook_http import UnsafeCallback, checked_address
+
+    if len(stores().webhooks.of_partner(partner_id)) >= MAX_WEBHOOKS_PER_PARTNER:
+        raise WebhookLimitReached(MAX_WEBHOOKS_PER_PARTNER)
 
     try:
         checked_address(request.url)
@@ -135,16 +145,53 @@ class DeliveryOutcome(Enum):
     retry = "retry"  # try again after the backoff
 
 
-def deliver(message: dict[str, Any], attempt: int, receipt_handle: str | None = None) -> DeliveryOutcome:
-    """One try of one delivery: sign, send, record; after the last failed try, park it.
+@dataclass(frozen=True)
+class DeliveryTry:
+    """One try of one delivery: the queue message and SQS's receive count (1 for the first try)."""
 
-    ``attempt`` is SQS's receive count (1 for the first try).
+    message: dict[str, Any]
+    attempt: int
+    receipt_handle: str | None = None
+
+
+@dataclass(frozen=True)
+class _Signed:
+    """A try ready to send: where, what, and with which headers."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+def deliver_all(tries: list[DeliveryTry]) -> list[DeliveryOutcome | Exception]:
+    """Tries of several deliveries (a queue batch), each to its own receiver at the same time.
+
+    One slow receiver costs its own try's deadline, never the others' time: every try is sent on
+    its own thread, and only the sending (no table access) runs there. Each try's outcome is in the
+    place of its try; an error reading or recording a try is its outcome, not the batch's.
     """
-    from chalicelib.adapters.webhook_http import post_json
-    from chalicelib.adapters.webhook_queue import park, retry_later
+    signed: list[_Signed | DeliveryOutcome | Exception] = []
+    for one in tries:
+        try:
+            signed.append(_sign(one))
+        except Exception as error:  # noqa: BLE001 - that try fails alone and is retried
+            signed.append(error)
+    sends = [item for item in signed if isinstance(item, _Signed)]
+    results = _send_together(sends)
+    outcomes: list[DeliveryOutcome | Exception] = []
+    for one, item in zip(tries, signed, strict=True):
+        if not isinstance(item, _Signed):
+            outcomes.append(item)
+            continue
+        try:
+            outcomes.append(_record(one, results[id(item)]))
+        except Exception as error:  # noqa: BLE001 - as above
+            outcomes.append(error)
+    return outcomes
 
-    settings = get_settings()
-    webhook_id, delivery = str(message["webhook_id"]), str(message["delivery_id"])
+
+def _sign(one: DeliveryTry) -> _Signed | DeliveryOutcome:
+    webhook_id, delivery = str(one.message["webhook_id"]), str(one.message["delivery_id"])
     hook = stores().webhooks.get(webhook_id)
     if hook is None:
         logger.info("delivery dropped: webhook deleted", extra={"webhook_id": webhook_id})
@@ -152,7 +199,7 @@ def deliver(message: dict[str, Any], attempt: int, receipt_handle: str | None = 
     known = stores().deliveries.get(webhook_id, delivery)
     if known is not None and known.status in (DeliveryStatus.delivered, DeliveryStatus.dead_lettered):
         return DeliveryOutcome.done  # a duplicate message of a finished delivery
-    body = str(message["event"]).encode()
+    body = str(one.message["event"]).encode()
     event = json.loads(body)
     headers = {
         "Content-Type": "application/json",
@@ -162,12 +209,32 @@ def deliver(message: dict[str, Any], attempt: int, receipt_handle: str | None = 
         "Saring-Event-Type": str(event["type"]),
         "Saring-Delivery-Id": delivery,
     }
-    result = post_json(hook.view.url, body, headers)
+    return _Signed(hook.view.url, body, headers)
+
+
+def _send_together(sends: list[_Signed]) -> dict[int, Any]:
+    """Each signed try's Attempt, by the try's identity; all sent at once."""
+    from chalicelib.adapters.webhook_http import post_json
+
+    if len(sends) <= 1:
+        return {id(item): post_json(item.url, item.body, item.headers) for item in sends}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(sends), thread_name_prefix="webhook") as pool:
+        attempts = list(pool.map(lambda item: post_json(item.url, item.body, item.headers), sends))
+    return {id(item): attempt for item, attempt in zip(sends, attempts, strict=True)}
+
+
+def _record(one: DeliveryTry, result: Any) -> DeliveryOutcome:
+    from chalicelib.adapters.webhook_queue import park, retry_later
+
+    settings = get_settings()
+    webhook_id, delivery = str(one.message["webhook_id"]), str(one.message["delivery_id"])
     if result.ok:
         status, outcome = DeliveryStatus.delivered, DeliveryOutcome.done
         count("WebhooksDelivered")
-    elif attempt >= settings.webhook_max_attempts:
-        park(message, result.error or "failed")  # before recording it: a crash here repeats, never loses
+    elif one.attempt >= settings.webhook_max_attempts:
+        park(one.message, result.error or "failed")  # before recording it: a crash here repeats, never loses
         status, outcome = DeliveryStatus.dead_lettered, DeliveryOutcome.done
         count("WebhooksDeadLettered")
         logger.warning("webhook delivery parked", extra={"webhook_id": webhook_id, "delivery_id": delivery})
@@ -178,13 +245,13 @@ def deliver(message: dict[str, Any], attempt: int, receipt_handle: str | None = 
         webhook_id,
         delivery,
         status=status,
-        attempts=attempt,
+        attempts=one.attempt,
         status_code=result.status_code,
         error=result.error,
         now=datetime.now(UTC),
     )
-    if outcome is DeliveryOutcome.retry and receipt_handle is not None:
-        retry_later(receipt_handle, backoff_seconds(attempt, settings.webhook_backoff_seconds))
+    if outcome is DeliveryOutcome.retry and one.receipt_handle is not None:
+        retry_later(one.receipt_handle, backoff_seconds(one.attempt, settings.webhook_backoff_seconds))
     return outcome
 
 

@@ -57,17 +57,34 @@ def test_loopback_is_allowed_only_when_asked_and_nothing_else_is() -> None:
 
 
 @pytest.mark.parametrize(
-    ("url", "plain_http", "problem"),
+    ("url", "local", "problem"),
     [
         ("http://example.org/hook", False, "must use https"),
         ("ftp://example.org/hook", True, "must use https"),
         ("https://user:pw@example.org/hook", False, "must not carry credentials"),
         ("https://example.org/hook", False, None),
+        ("https://example.org:443/hook", False, None),
+        ("https://example.org:6379/hook", False, "must use the https port 443"),
+        ("https://example.org:8443/hook", False, "must use the https port 443"),
         ("http://127.0.0.1:8080/hook", True, None),
     ],
 )
-def test_callback_urls(url: str, plain_http: bool, problem: str | None) -> None:
-    assert url_problem(url, allow_plain_http=plain_http) == problem
+def test_callback_urls(url: str, local: bool, problem: str | None) -> None:
+    assert url_problem(url, local=local) == problem
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("2002:7f00:1::1", "a 6to4 address"),  # 127.0.0.1 through a 6to4 relay
+        ("2002:a9fe:a9fe::1", "a 6to4 address"),  # 169.254.169.254
+        ("fec0::1", "a site-local address"),
+        ("fed0:1:2::3", "a site-local address"),
+        ("2606:4700::1111", None),  # a public IPv6 address stays allowed
+    ],
+)
+def test_tunnelled_and_site_local_ipv6_are_refused(address: str, reason: str | None) -> None:
+    assert forbidden_reason(address, allow_loopback=True) == reason
 
 
 def test_a_signature_verifies_only_the_same_body_secret_and_a_fresh_time() -> None:
