@@ -47,11 +47,15 @@ ENVIRONMENT = {
 
 
 class Settings(BaseModel):
-    """Everything the runtime can be told; defaults fit the local stack."""
+    """Everything the runtime can be told; defaults fit the local stack, but the stage is always given.
+
+    The stage is required (fail closed): ``local`` relaxes the webhook address rules for loopback
+    receivers, so a function deployed without it must refuse to start rather than run as local.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    stage: Stage = "local"
+    stage: Stage
     region: str = "ap-southeast-3"
     aws_endpoint_url: str | None = None
     table_prefix: str = ""

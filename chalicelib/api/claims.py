@@ -45,7 +45,7 @@ def get_claims() -> object:
 @claims.route("/v1/claims/{claim_id}", methods=["GET"])
 def get_claim_by_id(claim_id: str) -> object:
     request = claims.current_request
-    from chalicelib.domain.claim_review import claim_review
+    from chalicelib.domain.claim_review import claim_review, json_ld
     from chalicelib.services.claims import get_claim
 
     view = get_claim(claim_id) if _CLAIM_ID.match(claim_id) else None
@@ -54,7 +54,7 @@ def get_claim_by_id(claim_id: str) -> object:
     query: dict[str, str] = dict(request.query_params or {})
     wants_ld = query.get("format") == "jsonld" or JSON_LD in str(request.headers.get("accept", ""))
     if wants_ld:
-        return Response(body=claim_review(view), headers={"Content-Type": JSON_LD})
+        return Response(body=json_ld(claim_review(view)), headers={"Content-Type": JSON_LD})
     return json_response(view)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from chalicelib.domain.models import ClaimView, Label
@@ -54,3 +55,13 @@ def claim_review(claim: ClaimView) -> dict[str, Any]:
     if claim.url:
         review["url"] = claim.url
     return review
+
+
+# Sites paste this JSON into <script type="application/ld+json">: "</script>" inside a string would
+# end the script there. JSON allows \u escapes for any character, so these parse back the same.
+_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def json_ld(document: dict[str, Any]) -> str:
+    """The document as JSON text that is safe inside an HTML script element."""
+    return json.dumps(document, ensure_ascii=False).translate(_HTML_SAFE)

@@ -59,7 +59,14 @@ def _check_province(code: str) -> str:
     return code
 
 
+_UNSAFE_IN_URL = frozenset('<>"') | frozenset(map(chr, range(0x20))) | {"\x7f"}
+
+
 def _check_web_url(url: str) -> str:
+    # Links are shown in pages and embedded in JSON-LD: characters that end an attribute or a tag
+    # have no business in one (a real link percent-encodes them).
+    if not _UNSAFE_IN_URL.isdisjoint(url):
+        raise ValueError('must not contain <, >, " or control characters (percent-encode them)')
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("must be an absolute http or https URL")
@@ -602,11 +609,31 @@ class CaseVerdictRequest(_Strict):
     title: str | None = Field(
         default=None, min_length=1, max_length=1_000, description="Title of a new claim made from the case."
     )
+    text: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=20_000,
+        description=(
+            "The new claim's hoax text, as the checker wrote it (a console pre-fills the case's text for "
+            "editing: remove names, numbers and addresses of private people). Claims are public: nothing of "
+            "a report is copied into one without this."
+        ),
+    )
+    appearance_urls: list[WebUrl] = Field(
+        default_factory=list,
+        max_length=50,
+        description=(
+            "Links where the hoax itself was posted, added to the new claim. A link only a checker names here "
+            "ever makes a certain match; the case's own link is never copied (a hoax often cites an official page)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _one_claim(self) -> Self:
         if (self.claim_id is None) == (self.title is None):
             raise ValueError("give either claim_id (an existing claim) or title (a new claim from the case)")
+        if self.claim_id is not None and (self.text is not None or self.appearance_urls):
+            raise ValueError("text and appearance_urls describe a new claim: change an existing claim with PATCH")
         return self
 
 

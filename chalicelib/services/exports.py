@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, timedelta
 
 from chalicelib.adapters.export_files import MultipartFile, get_manifest, key_of, presigned_url, put_manifest
@@ -9,6 +10,7 @@ from chalicelib.domain.exports import (
     CSV_NAME,
     JSONL_NAME,
     MANIFEST_NAME,
+    buildable_on_demand,
     manifest,
     wib_day_bounds,
     wib_day_of,
@@ -16,11 +18,32 @@ from chalicelib.domain.exports import (
 )
 from chalicelib.domain.models import DailyExport, ExportFile
 from chalicelib.observability import count, logger
+from chalicelib.services.errors import ExportCoolingDown, InvalidField
 from chalicelib.store import stores
 from chalicelib.version import VERSION
 
 DOWNLOAD_SECONDS = 15 * 60  # how long a presigned link works
 SCHEDULED_AT = timedelta(minutes=15)  # after WIB midnight: late reports of the day have landed
+REBUILD_COOLDOWN = timedelta(minutes=5)  # between two builds of one day on request
+
+
+def build_on_request(day: date, now: datetime | None = None) -> DailyExport:
+    """An agency's rebuild of today's or yesterday's export.
+
+    Raises InvalidField for any other day, ExportCoolingDown within REBUILD_COOLDOWN of the day's
+    last build (that build's files are what a GET answers meanwhile).
+    """
+    now = now or datetime.now(UTC)
+    if not buildable_on_demand(day, now):
+        raise InvalidField(
+            "path.date", "only today and yesterday (WIB) are built on request; earlier days were built at 00:15 WIB"
+        )
+    last = get_manifest(day)
+    if last is not None:
+        ready = datetime.fromisoformat(str(last["generated_at"])) + REBUILD_COOLDOWN
+        if ready > now:
+            raise ExportCoolingDown(max(1, math.ceil((ready - now).total_seconds())))
+    return build_daily_export(day, now)
 
 
 def build_daily_export(day: date, now: datetime | None = None) -> DailyExport:

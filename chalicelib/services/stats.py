@@ -26,13 +26,13 @@ def count_report_change(old: StoredReport | None, new: StoredReport, change_id: 
 def daily_stats(first: date, last: date, group_by: StatsGroup) -> DailyStats:
     """Per WIB day: reports received and the chosen breakdown (one query a day)."""
     days = []
-    day = first
     prefix = f"{group_by.value}#"
-    while day <= last:
+    # Counted from `first`, never past `last`: stepping past 9999-12-31 would overflow.
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
         counters = stores().stats.partition(day.isoformat())
         counts = {key[len(prefix) :]: value for key, value in counters.items() if key.startswith(prefix) and value}
         days.append(DayStats(date=day, total=counters.get("total", 0), counts=dict(sorted(counts.items()))))
-        day += timedelta(days=1)
     return DailyStats(group_by=group_by, days=days)
 
 

@@ -7,7 +7,7 @@ import gzip
 import hashlib
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.aws import client
@@ -111,15 +111,16 @@ def _wib() -> Any:
 
 def test_the_export_api_says_when_a_day_is_ready_and_links_to_the_files(api: Api) -> None:
     agency = api.as_key(make_key("agency", partner_id="bawaslu"))
-    missing = agency.http.get("/v1/exports/daily/2026-11-20")
+    yesterday = (datetime.now(UTC).astimezone(_wib()) - timedelta(days=1)).date()
+    missing = agency.http.get(f"/v1/exports/daily/{yesterday}")
     assert missing.status_code == 404
     assert "POST here to build it" in json.loads(missing.body)["detail"]
     future = agency.http.get("/v1/exports/daily/2999-01-01")
     assert future.status_code == 404 and "00:15 WIB" in json.loads(future.body)["detail"]
     bad = agency.http.get("/v1/exports/daily/20-11-2026")
     assert bad.status_code == 422 and json.loads(bad.body)["errors"][0]["field"] == "path.date"
-    assert agency.http.post("/v1/exports/daily/2026-11-20", body={}).status_code == 200
-    found = json.loads(agency.http.get("/v1/exports/daily/2026-11-20").body)
+    assert agency.http.post(f"/v1/exports/daily/{yesterday}", body={}).status_code == 200
+    found = json.loads(agency.http.get(f"/v1/exports/daily/{yesterday}").body)
     assert [f["name"] for f in found["files"]] == ["reports.csv", "reports.jsonl.gz"]
     assert all("X-Amz-Signature" in f["url"] or "Signature" in f["url"] for f in found["files"])
     assert found["code_version"] and found["urls_expire_at"] > found["generated_at"]
@@ -185,3 +186,21 @@ def test_statistics_ranges_are_checked(api: Api) -> None:
         answer = agency.http.get(f"/v1/stats/daily?{query}")
         assert answer.status_code == 422, query
         assert json.loads(answer.body)["errors"][0]["field"] == field, (query, answer.body)
+
+
+def test_only_today_and_yesterday_are_built_on_request_and_not_twice_in_a_row(api: Api) -> None:
+    # Given an agency
+    agency = api.as_key(make_key("agency", partner_id="bawaslu"))
+    today = datetime.now(UTC).astimezone(_wib()).date()
+    # When it asks for a build of a day before yesterday, and of the first day there ever was
+    older = agency.http.post(f"/v1/exports/daily/{today - timedelta(days=2)}", body={})
+    ancient = agency.http.get("/v1/exports/daily/0001-01-01")
+    # Then the first names the date as the problem, and the second is a plain 404 (not a 500)
+    assert older.status_code == 422 and json.loads(older.body)["errors"][0]["field"] == "path.date"
+    assert ancient.status_code == 404 and "2020-01-01" in json.loads(ancient.body)["detail"]
+    # And today builds once; a second build right after is refused with when to try again
+    assert agency.http.post(f"/v1/exports/daily/{today}", body={}).status_code == 200
+    again = agency.http.post(f"/v1/exports/daily/{today}", body={})
+    assert again.status_code == 429
+    assert 1 <= int(again.headers["Retry-After"]) <= 300
+    assert json.loads(again.body)["type"].endswith("/export-cooling-down")

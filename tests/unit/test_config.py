@@ -15,7 +15,7 @@ def test_names_derive_from_the_stage() -> None:
 
 
 def test_explicit_values_win() -> None:
-    settings = settings_from({"SARING_CHECK_QUEUE": "q", "AWS_DEFAULT_REGION": "us-east-1"})
+    settings = settings_from({"SARING_STAGE": "dev", "SARING_CHECK_QUEUE": "q", "AWS_DEFAULT_REGION": "us-east-1"})
     assert settings.check_queue_name == "q"
     assert settings.region == "us-east-1"
 
@@ -27,3 +27,9 @@ def test_explicit_values_win() -> None:
 def test_a_bad_value_names_its_variable(name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
         settings_from({name: value})
+
+
+def test_the_stage_is_required() -> None:
+    # A function deployed without its stage must not start as "local", which allows loopback webhooks.
+    with pytest.raises(ValueError, match="SARING_STAGE: Field required"):
+        settings_from({"AWS_REGION": "ap-southeast-3"})
