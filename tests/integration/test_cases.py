@@ -12,7 +12,7 @@ from pytest_mock import MockerFixture
 
 from chalicelib.adapters.aws import client
 from chalicelib.domain.audit import Actor
-from chalicelib.domain.models import CaseVerdictRequest, ReportStatus
+from chalicelib.domain.models import CaseVerdictRequest, Label, ReportStatus, Verdict
 from chalicelib.events.cases import on_verdict_messages
 from chalicelib.services.cases import publish_verdict, spread_verdict
 from chalicelib.services.errors import CaseChanged
@@ -394,3 +394,44 @@ def test_the_audit_trail_cannot_be_rewritten(aws: Resources) -> None:
 def test_cases_of_an_unknown_status_or_id_are_refused(checker: Api) -> None:
     assert _body(checker.http.get("/v1/cases?status=closed"), 422)["errors"][0]["field"] == "query.status"
     assert checker.http.post("/v1/cases/nonsense/verdict", body=_verdict(0)).status_code == 404
+
+
+def test_a_report_never_takes_the_same_or_an_older_verdict_version_again(aws: Resources) -> None:
+    # Given three reports that carry version 2 of a verdict
+    case_id = write_big_case(3, ELECTION_HOAX, case_id="case_" + "v" * 26)
+    ids = [report.id for report in stores().reports.in_case(case_id, None, 10)[0]]
+    now = datetime.now(UTC)
+    hoax = Verdict(label=Label.HOAKS, decided_by="Rina", reason="versi dua")
+    assert stores().reports.apply_verdict(ids, hoax, 2, now) == 3
+
+    # When version 2 is applied again (a resumed page) and version 1 arrives late
+    again = stores().reports.apply_verdict(ids, hoax, 2, now)
+    late = stores().reports.apply_verdict(ids, Verdict(label=Label.SATIRE, decided_by="Rina", reason="v1"), 1, now)
+
+    # Then neither changes anything
+    assert (again, late) == (0, 0)
+    assert _labels(case_id) == ["HOAKS"] * 3
+
+
+def test_a_replaced_verdict_stops_spreading_at_its_next_page(big_case: str, mocker: MockerFixture) -> None:
+    # Given a verdict spreading over 1,000 reports, replaced by a newer one after its first page
+    mocker.patch("chalicelib.adapters.verdict_queue.enqueue_applications")
+    publish_verdict(big_case, CaseVerdictRequest.model_validate(_verdict(0, "HOAKS")), CHECKER)
+    real = stores().reports.apply_verdict
+    pages = []
+
+    def replaced_after_first_page(*args: Any) -> int:
+        written = real(*args)
+        if not pages:
+            publish_verdict(big_case, CaseVerdictRequest.model_validate(_verdict(1, "SATIRE")), CHECKER)
+        pages.append(written)
+        return written
+
+    mocker.patch.object(stores().reports, "apply_verdict", side_effect=replaced_after_first_page)
+
+    # When the older verdict's job runs with all the time in the world
+    assert spread_verdict(big_case, has_time=lambda: True) is True
+
+    # Then it stopped after the page it was on: the rest is left for the newer verdict's job
+    assert pages == [100]
+    assert _labels(big_case).count("HOAKS") == 100 and _labels(big_case).count(None) == 900

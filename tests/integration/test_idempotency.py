@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from pytest_mock import MockerFixture
 
@@ -43,9 +44,7 @@ def test_a_crash_after_storing_the_report_does_not_duplicate_it_on_retry(api: Ap
     # Given a keyed submission whose idempotency record was lost (the process died after the
     # report was written, before Powertools saved the answer)
     first = json.loads(api.post_report(BODY, **{"Idempotency-Key": "tipline-44"}).body)
-    idempotency = get_settings().table_name("idempotency")
-    for item in client("dynamodb").scan(TableName=idempotency)["Items"]:
-        client("dynamodb").delete_item(TableName=idempotency, Key={"id": item["id"]})
+    _forget_idempotency_records()
     # When the partner retries
     again = api.post_report(BODY, **{"Idempotency-Key": "tipline-44"})
     # Then it gets the same report, and there is still only one
@@ -54,18 +53,44 @@ def test_a_crash_after_storing_the_report_does_not_duplicate_it_on_retry(api: Ap
     assert _report_count() == 1
 
 
+def test_a_retry_after_a_crash_with_another_body_is_422(api: Api) -> None:
+    # Given a keyed report whose idempotency record was lost (a crash before Powertools saved it)
+    api.post_report(BODY, **{"Idempotency-Key": "tipline-46"})
+    _forget_idempotency_records()
+    # When the key comes back with another body (the fallback compares the stored fingerprint)
+    answer = api.post_report({**BODY, "text": "Pemilu diundur ke Juli"}, **{"Idempotency-Key": "tipline-46"})
+    # Then it is refused, and the first report is the only one
+    assert answer.status_code == 422
+    assert json.loads(answer.body)["type"].endswith("/idempotency-key-reused")
+    assert _report_count() == 1
+
+
+def _forget_idempotency_records() -> None:
+    idempotency = get_settings().table_name("idempotency")
+    for item in client("dynamodb").scan(TableName=idempotency)["Items"]:
+        client("dynamodb").delete_item(TableName=idempotency, Key={"id": item["id"]})
+
+
 def test_a_retry_while_the_first_is_still_running_is_409(api: Api, mocker: MockerFixture) -> None:
-    # Given Powertools finds the first request with this key still in progress
-    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+    # Given a first request that is still storing its report when the retry arrives (the retry is
+    # sent from inside the first one's write, through the real Powertools record)
+    from chalicelib.store.reports import ReportStore
 
-    from chalicelib.services import reports
+    store_report = ReportStore.create
+    retries: list[Any] = []
 
-    busy = mocker.Mock(side_effect=IdempotencyAlreadyInProgressError("in progress"))
-    mocker.patch.object(reports, "_idempotent_submit", return_value=(busy, mocker.Mock()))
-    # When the partner retries
-    answer = api.post_report(BODY, **{"Idempotency-Key": "tipline-45"})
-    # Then it is told to come back shortly, and nothing is stored
+    def first_still_running(self: ReportStore, *args: Any, **kwargs: Any) -> bool:
+        if not retries:
+            retries.append(api.post_report(BODY, **{"Idempotency-Key": "tipline-45"}))
+        return store_report(self, *args, **kwargs)
+
+    mocker.patch.object(ReportStore, "create", first_still_running)
+    # When the partner sends the first request
+    first = api.post_report(BODY, **{"Idempotency-Key": "tipline-45"})
+    # Then the retry was told to come back shortly, and the first stored the one report
+    assert first.status_code == 202
+    answer = retries[0]
     assert answer.status_code == 409
     assert answer.headers["Retry-After"] == "1"
     assert json.loads(answer.body)["type"].endswith("/request-in-progress")
-    assert _report_count() == 0
+    assert _report_count() == 1

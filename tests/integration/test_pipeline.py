@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
+
+from pytest_mock import MockerFixture
 
 from chalicelib.domain.audit import CLI
 from chalicelib.domain.models import ClaimInput, Label
@@ -135,3 +138,33 @@ def test_a_report_reads_received_before_its_check(api: Api) -> None:
     assert view["case_id"] is None
     assert view["seen_count"] == 1
     assert view["verdict"] is None
+
+
+def test_a_batch_reports_back_only_the_records_that_failed(aws: Any, mocker: MockerFixture) -> None:
+    # Given a batch of three check requests whose middle one fails
+    from chalicelib.events import checks
+
+    def check(report_id: str) -> None:
+        if report_id == "rpt_bad":
+            raise ConnectionError("DynamoDB throttled this one")
+
+    mocker.patch.object(checks, "run_check", side_effect=check)
+    records = [
+        {
+            "messageId": f"m-{report_id}",
+            "receiptHandle": f"r-{report_id}",
+            "body": json.dumps({"report_id": report_id}),
+            "attributes": {"ApproximateReceiveCount": "1"},
+            "messageAttributes": {},
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:ap-southeast-3:000000000000:saring-local-checks",
+        }
+        for report_id in ("rpt_good1", "rpt_bad", "rpt_good2")
+    ]
+
+    # When the handler runs
+    answer = checks.on_check_messages({"Records": records}, None)
+
+    # Then only the failed one goes back to the queue; the others count as done
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m-rpt_bad"}]}
+    assert checks.run_check.call_count == 3  # type: ignore[attr-defined]

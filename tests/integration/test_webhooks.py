@@ -16,6 +16,7 @@ from pytest_mock import MockerFixture
 
 from chalicelib.adapters import webhook_queue
 from chalicelib.adapters.aws import client
+from chalicelib.config import get_settings
 from chalicelib.domain.webhooks import verify_signature
 from infra.local.resources import Resources
 from infra.local.runner import EventSourceRunner
@@ -205,3 +206,78 @@ def test_a_partner_sees_and_deletes_only_its_own_webhooks(api: Api, partner: Api
     assert [h["id"] for h in listed] == [hook["id"]] and "secret" not in listed[0]
     assert partner.http.delete(f"/v1/webhooks/{hook['id']}").status_code == 204
     assert partner.http.get(f"/v1/webhooks/{hook['id']}").status_code == 404
+
+
+def _port_of(receiver: Receiver) -> int:
+    return int(receiver.url.rsplit(":", 1)[1].split("/")[0])
+
+
+def _short_deadline(mocker: MockerFixture, seconds: float) -> None:
+    from chalicelib.adapters import webhook_http
+
+    settings = get_settings().model_copy(update={"webhook_timeout_seconds": seconds})
+    mocker.patch.object(webhook_http, "get_settings", return_value=settings)
+
+
+def test_a_receiver_answering_a_byte_at_a_time_is_cut_off_at_the_deadline(mocker: MockerFixture) -> None:
+    # Given a receiver that trickles its answer (it would take about 9 s) and a 0.5 s deadline per try
+    from chalicelib.adapters.webhook_http import post_json
+
+    _short_deadline(mocker, 0.5)
+    with webhook_receiver() as slow:
+        slow.trickle_seconds = 0.2
+        # When a delivery is sent to it
+        started = time.monotonic()
+        attempt = post_json(slow.url, b"{}", {"Content-Type": "application/json"})
+        elapsed = time.monotonic() - started
+    # Then the try ends at the deadline, as a failure that says so (generous bound: a busy machine)
+    assert attempt.status_code is None and attempt.error == "no answer within 0.5 s"
+    assert elapsed < 3
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(mocker: MockerFixture) -> None:
+    # Given a name that resolves to an allowed receiver when checked, and elsewhere on every later
+    # lookup (DNS rebinding: the second answer points inside)
+    from chalicelib.adapters.webhook_http import post_json
+
+    with webhook_receiver() as checked, webhook_receiver(host="127.0.0.2", port=_port_of(checked)) as inside:
+        real = socket.getaddrinfo
+        answers = iter(["127.0.0.1"])
+
+        def rebinding(host: str, *args: Any, **kwargs: Any) -> Any:
+            if host == "hooks.partner.test":
+                return real(next(answers, "127.0.0.2"), *args, **kwargs)
+            return real(host, *args, **kwargs)
+
+        mocker.patch("socket.getaddrinfo", side_effect=rebinding)
+        # The inside receiver listens on the same port on 127.0.0.2: a second lookup would reach it
+        port = checked.url.rsplit(":", 1)[1].split("/")[0]
+        assert inside.url.startswith("http://127.0.0.2:")
+        # When a delivery is sent by name
+        url = f"http://hooks.partner.test:{port}/hook"
+        attempt = post_json(url, b"{}", {"Content-Type": "application/json"})
+    # Then it reached the checked address, and the Host header still names the host
+    assert attempt.ok, attempt
+    assert len(checked.received) == 1 and inside.received == []
+    assert checked.received[0].headers["Host"] == f"hooks.partner.test:{port}"
+
+
+def test_one_slow_receiver_does_not_hold_up_the_others(
+    partner: Api, runner: EventSourceRunner, mocker: MockerFixture
+) -> None:
+    # Given a partner with two working receivers and one that trickles, and a 1 s deadline per try
+    _short_deadline(mocker, 1.0)
+    with webhook_receiver() as fast, webhook_receiver() as other, webhook_receiver() as slow:
+        slow.trickle_seconds = 0.5
+        hooks = [_subscribe(partner, r.url, ["report.checked"]) for r in (fast, other, slow)]
+        # When a report is checked and its three deliveries go out in one batch
+        partner.submit({"text": HOAX, "platform": "whatsapp", "province": "31"})
+        runner.drain()
+        # Then both working receivers got theirs at the first try, and every try of the slow one
+        # failed at its deadline
+        assert len(fast.wait_for(1)) == 1 and len(other.wait_for(1)) == 1
+    for hook in hooks[:2]:
+        delivered = _deliveries(partner, hook["id"])[0]
+        assert (delivered["status"], delivered["attempts"]) == ("delivered", 1)
+    slow_delivery = _deliveries(partner, hooks[2]["id"])[0]
+    assert slow_delivery["last_error"] == "no answer within 1 s"

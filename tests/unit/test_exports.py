@@ -19,6 +19,7 @@ from chalicelib.domain.exports import (
     ExportRow,
     export_row,
     manifest,
+    spreadsheet_safe,
     wib_day_bounds,
     wib_day_of,
     write_export,
@@ -127,3 +128,22 @@ def test_counters_count_a_report_once_and_move_its_label() -> None:
 def test_trending_ranks_by_growth_then_volume() -> None:
     ranked = trending({"a": 10, "b": 30, "c": 5}, {"a": 0, "b": 25, "c": 0}, 2)
     assert ranked == [("a", 10, 0), ("b", 30, 25)]  # b and c both grew by 5; b is bigger
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ('=HYPERLINK("https://x.example")', '\'=HYPERLINK("https://x.example")'),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-1+2", "'-1+2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("  =1", "'  =1"),
+        ("Pesan biasa", "Pesan biasa"),
+        ("", ""),
+        ("rpt_abc", "rpt_abc"),
+    ],
+)
+def test_cells_a_spreadsheet_would_run_are_quoted(cell: str, safe: str) -> None:
+    assert spreadsheet_safe(cell) == safe
