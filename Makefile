@@ -9,7 +9,7 @@ EMULATOR_PORT ?= 0
 DATA_DIR ?= .local-data
 SNAPSHOT_SECONDS ?= 300
 
-.PHONY: run test lint typecheck unit integration e2e infra synth bench eval import-claims key clean help
+.PHONY: run test lint typecheck unit integration e2e infra synth bench eval mutate import-claims key clean help
 
 help:
 	@echo "make run    start the local stack on 127.0.0.1:$(PORT) (PORT, EMULATOR_PORT, DATA_DIR, SNAPSHOT_SECONDS)"
@@ -17,6 +17,7 @@ help:
 	@echo "make synth  the AWS CloudFormation template in cdk.out (offline; STAGE=dev|prod), checked by cdk-nag and cfn-lint"
 	@echo "make bench  cold imports and in-process latency, as a table"
 	@echo "make eval   claim matching on the shared fact-checks, beside plain BM25"
+	@echo "make mutate apply each listed mutant alone; the tests guarding it must fail (prints the score)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
@@ -70,6 +71,9 @@ key: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m bench.eval
+
+mutate: $(STAMP)
+	$(BIN)/python -m bench.mutate $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache cdk.out chalice.out
