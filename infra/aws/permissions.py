@@ -142,3 +142,11 @@ def grants() -> list[tuple[str, str, str]]:
 
 def allowed(function: str, action: str, resource: str) -> bool:
     return resource in GRANTS.get(function, {}).get(action, frozenset())
+
+
+# The encryption-context keys each function's KMS calls carry (``adapters/sealing.py``): its grants
+# are conditioned on them, so the webhook function cannot open a reporter's contact.
+KMS_CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
+    "api": ("report_id", "webhook_id"),
+    "deliver_webhooks": ("webhook_id",),
+}

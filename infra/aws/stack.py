@@ -43,6 +43,9 @@ from aws_cdk import (
 from aws_cdk import (
     aws_sqs as sqs,
 )
+from aws_cdk import (
+    aws_wafv2 as wafv2,
+)
 from chalice.cdk import Chalice
 from constructs import Construct
 from pynamodb.attributes import TTLAttribute
@@ -50,7 +53,7 @@ from pynamodb.attributes import TTLAttribute
 from chalicelib.config import Settings, settings_from
 from chalicelib.store.tables import ALL_TABLES
 from infra.aws.package import package
-from infra.aws.permissions import CONSUMES, FUNCTIONS, GRANTS
+from infra.aws.permissions import CONSUMES, FUNCTIONS, GRANTS, KMS_CONTEXT_KEYS
 
 # Function name in the app → its logical id in Chalice's SAM template.
 LOGICAL_IDS = {
@@ -74,6 +77,13 @@ SIZING = {
     "claims_changed": (300, 2048),
     "export_daily": (900, 1024),
 }
+# Concurrency reserved per function: a flood on the API cannot starve the pipeline, and no function
+# can take the whole account. Stream consumers run one per shard and need none.
+RESERVED_CONCURRENCY = {"api": 100, "check_reports": 20, "deliver_webhooks": 10, "spread_verdicts": 5}
+# Requests one address may send in five minutes (WAF's window) before WAF blocks it for a while;
+# a partner's key allows 600 a minute, so a partner's server stays well inside it.
+REQUESTS_PER_ADDRESS_PER_5_MINUTES = 10_000
+API_STAGE = "api"  # Chalice's API Gateway stage name (.chalice/config.json)
 STREAM_RETRIES = 10
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 EXPORTS_KEPT = cdk.Duration.days(400)  # a year of daily exports, and a month to spare
@@ -328,7 +338,14 @@ class SaringStack(cdk.Stack):
                 )
                 continue
             arns = [arn for resource in sorted(resources) for arn in self._arn(resource)]
-            statements.append(iam.PolicyStatement(actions=[action], resources=arns))
+            conditions = None
+            if action.startswith("kms:"):
+                # The key opens only what is sealed for this function's own kind of item.
+                conditions = {
+                    "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": list(KMS_CONTEXT_KEYS[name])},
+                    "Null": {"kms:EncryptionContextKeys": "false"},
+                }
+            statements.append(iam.PolicyStatement(actions=[action], resources=arns, conditions=conditions))
         consumed = CONSUMES.get(name)
         if consumed and consumed.startswith("queue:"):
             statements.append(
@@ -401,8 +418,17 @@ class SaringStack(cdk.Stack):
             timeout, memory = SIZING[name]
             function.add_property_override("Timeout", timeout)
             function.add_property_override("MemorySize", memory)
+            if name in RESERVED_CONCURRENCY:
+                function.add_property_override("ReservedConcurrentExecutions", RESERVED_CONCURRENCY[name])
         self._event_sources(app)
         api = app.get_resource("RestAPI")
+        # Regional, not edge-optimised: the callers are in Indonesia, and WAF attaches to a regional stage.
+        api.add_property_override("EndpointConfiguration", {"Type": "REGIONAL"})
+        api.add_property_override(
+            "AccessLogSetting",
+            {"DestinationArn": self._access_logs().log_group_arn, "Format": json.dumps(ACCESS_LOG_FORMAT)},
+        )
+        self._firewall(api)
         api.add_property_override(
             "MethodSettings",
             [
@@ -433,6 +459,89 @@ class SaringStack(cdk.Stack):
             },
         )
         return app
+
+    def _access_logs(self) -> logs.LogGroup:
+        """Where API Gateway writes one line a request (no headers, no bodies: no key, no personal data)."""
+        group = logs.LogGroup(
+            self,
+            "ApiAccessLogs",
+            log_group_name=f"/saring/{self.stage}/api-access",
+            retention=LOG_RETENTION,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        # API Gateway writes logs through one role per account and region.
+        role = iam.Role(
+            self,
+            "ApiGatewayLogsRole",
+            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonAPIGatewayPushToCloudWatchLogs")
+            ],
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+            "AWS's own policy for API Gateway's account-wide logging role: it may create any log group it logs to.",
+        )
+        account = apigateway_account(self, role)
+        self.api_logs_account = account
+        return group
+
+    def _firewall(self, api: Any) -> None:
+        """WAF in front of the API stage: a rate limit per address, and AWS's lists of bad inputs and addresses."""
+
+        def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True,
+                metric_name=f"saring-{self.stage}-{name}",
+                sampled_requests_enabled=True,
+            )
+
+        def managed(priority: int, name: str) -> wafv2.CfnWebACL.RuleProperty:
+            return wafv2.CfnWebACL.RuleProperty(
+                name=name,
+                priority=priority,
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS", name=name
+                    )
+                ),
+                visibility_config=visibility(name),
+            )
+
+        per_address = wafv2.CfnWebACL.RuleProperty(
+            name="requests-per-address",
+            priority=0,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    limit=REQUESTS_PER_ADDRESS_PER_5_MINUTES, aggregate_key_type="IP"
+                )
+            ),
+            visibility_config=visibility("requests-per-address"),
+        )
+        acl = wafv2.CfnWebACL(
+            self,
+            "ApiFirewall",
+            name=f"saring-{self.stage}-api",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            rules=[
+                per_address,
+                managed(1, "AWSManagedRulesAmazonIpReputationList"),
+                managed(2, "AWSManagedRulesKnownBadInputsRuleSet"),
+            ],
+            visibility_config=visibility("api"),
+        )
+        association = wafv2.CfnWebACLAssociation(
+            self,
+            "ApiFirewallAssociation",
+            resource_arn=f"arn:{self.partition}:apigateway:{self.region}::/restapis/{api.ref}/stages/{API_STAGE}",
+            web_acl_arn=acl.attr_arn,
+        )
+        # The stage is made by SAM's transform from the API: the association waits for it.
+        association.add_override("DependsOn", [f"RestAPI{API_STAGE}Stage"])
 
     def _event_sources(self, app: Chalice) -> None:
         queues = {"check_reports": "checks", "deliver_webhooks": "webhooks", "spread_verdicts": "verdicts"}
@@ -516,6 +625,28 @@ class SaringStack(cdk.Stack):
                 60_000,
                 f"The {name} function is more than a minute behind its stream.",
             )
+
+
+# One JSON line a request: who (address), what (method, route, status, size), how long. Never headers
+# (the API key) nor bodies (reports, contacts).
+ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId",
+    "ip": "$context.identity.sourceIp",
+    "time": "$context.requestTime",
+    "method": "$context.httpMethod",
+    "route": "$context.resourcePath",
+    "status": "$context.status",
+    "bytes": "$context.responseLength",
+    "latencyMs": "$context.responseLatency",
+    "wafResponse": "$context.waf.status",
+}
+
+
+def apigateway_account(scope: Construct, role: iam.IRole) -> cdk.CfnResource:
+    """API Gateway's account settings: the role it logs with (one per account and region)."""
+    from aws_cdk import aws_apigateway as apigateway
+
+    return apigateway.CfnAccount(scope, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
 
 
 def stack_environment() -> cdk.Environment:

@@ -217,6 +217,7 @@ def test_cdk_nag_acknowledgements_each_give_a_reason(synthesised: Synthesised) -
         "AwsSolutions-S1",  # the access-log bucket does not log itself
         "AwsSolutions-SMG4",  # the pepper is not rotated
         "AwsSolutions-IAM5",  # object prefixes, and ListStreams
+        "AwsSolutions-IAM4",  # API Gateway's logging role uses AWS's own policy
     }
     assert all(len(reason) >= 20 for reason in acknowledged.values())
 
@@ -230,3 +231,45 @@ def test_the_package_ships_compiled_bytecode(synthesised: Synthesised) -> None:
     assert "pydantic/__pycache__/main.cpython-311.pyc" in names
     assert "boto3/__init__.py" in names and not any(n.startswith(("tests/", "infra/", "bench/")) for n in names)
     assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}  # reproducible bytes
+
+
+def test_the_api_is_regional_logged_firewalled_and_each_busy_function_reserved(synthesised: Synthesised) -> None:
+    from infra.aws.stack import RESERVED_CONCURRENCY
+
+    api = synthesised.resources("AWS::Serverless::Api")["RestAPI"]["Properties"]
+    assert api["EndpointConfiguration"] == {"Type": "REGIONAL"}
+    access_log = api["AccessLogSetting"]
+    assert "Fn::GetAtt" in access_log["DestinationArn"]
+    logged = json.loads(access_log["Format"])
+    assert "$context.identity.sourceIp" in logged.values()
+    assert not any("header" in value.lower() or "body" in value.lower() for value in logged.values())
+    [acl] = synthesised.resources("AWS::WAFv2::WebACL").values()
+    rules = {rule["Name"]: rule for rule in acl["Properties"]["Rules"]}
+    assert rules["requests-per-address"]["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    assert {"AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesKnownBadInputsRuleSet"} <= rules.keys()
+    [association] = synthesised.resources("AWS::WAFv2::WebACLAssociation").values()
+    assert association["DependsOn"] == ["RestAPIapiStage"]
+    assert synthesised.resources("AWS::ApiGateway::Account")
+    functions = synthesised.resources("AWS::Serverless::Function")
+    for name, reserved in RESERVED_CONCURRENCY.items():
+        assert functions[LOGICAL_IDS[name]]["Properties"]["ReservedConcurrentExecutions"] == reserved
+
+
+def test_every_function_is_told_its_stage(synthesised: Synthesised) -> None:
+    # The stage is a required setting: a function without it refuses to start rather than run as
+    # "local" (which allows loopback webhooks).
+    for logical_id in LOGICAL_IDS.values():
+        properties = synthesised.resources("AWS::Serverless::Function")[logical_id]["Properties"]
+        assert properties["Environment"]["Variables"]["SARING_STAGE"] == "dev", logical_id
+
+
+def test_the_key_opens_only_what_each_function_sealed(synthesised: Synthesised) -> None:
+    from infra.aws.permissions import KMS_CONTEXT_KEYS
+
+    for function in FUNCTIONS:
+        for statement in _policy(synthesised, function):
+            if any(action.startswith("kms:") for action in _listed(statement["Action"])):
+                condition = statement["Condition"]["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"]
+                assert sorted(_listed(condition)) == sorted(KMS_CONTEXT_KEYS[function]), function
+    webhook_keys = KMS_CONTEXT_KEYS["deliver_webhooks"]
+    assert "report_id" not in webhook_keys
