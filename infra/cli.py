@@ -66,8 +66,13 @@ def create_key_command(args: argparse.Namespace) -> int:
         return 2
     from chalicelib.domain.audit import CLI
     from chalicelib.services.access import create_key
+    from chalicelib.services.errors import InvalidField
 
-    created = create_key(request, CLI)
+    try:
+        created = create_key(request, CLI)
+    except InvalidField as invalid:
+        print(f"error: {invalid.field}: {invalid.message}", file=sys.stderr)
+        return 2
     print(f"created {created.id} for {created.partner_id} with roles {', '.join(created.roles)}")
     print(f"key (shown this once): {created.key}")
     return 0

@@ -418,7 +418,7 @@ def test_a_replaced_verdict_stops_spreading_at_its_next_page(big_case: str, mock
     mocker.patch("chalicelib.adapters.verdict_queue.enqueue_applications")
     publish_verdict(big_case, CaseVerdictRequest.model_validate(_verdict(0, "HOAKS")), CHECKER)
     real = stores().reports.apply_verdict
-    pages = []
+    pages: list[int] = []
 
     def replaced_after_first_page(*args: Any) -> int:
         written = real(*args)
