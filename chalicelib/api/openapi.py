@@ -234,7 +234,7 @@ def openapi_document() -> dict[str, Any]:
                 "requestBody": _body(WebhookRequest),
                 "responses": {
                     "201": _json(WebhookCreated, "Subscribed; the secret is shown this once"),
-                    **_problems(400, 413, 415, 422),
+                    **_problems(400, 409, 413, 415, 422),
                 },
                 "callbacks": {
                     "reportEvent": {
@@ -280,6 +280,7 @@ def openapi_document() -> dict[str, Any]:
             "post": {
                 "operationId": "buildDailyExport",
                 "parameters": [export_date],
+                "description": "Builds today's or yesterday's export now (other days: 422); 5 minutes apart (429).",
                 "responses": {"200": _json(DailyExport, "Built (again) now"), **_problems(404, 422)},
             },
         },
