@@ -107,7 +107,7 @@ MUTANTS = (
     Mutant(
         "csv-formula",
         "chalicelib/domain/exports.py",
-        "writer.writerow([spreadsheet_safe(cell) for cell in row])",
+        "writer.writerow([cell if cell[:1] not in _MAYBE_FORMULA else spreadsheet_safe(cell) for cell in row])",
         "writer.writerow(row)",
         ("tests/integration/test_trust.py",),
     ),

@@ -53,6 +53,7 @@ COLUMNS = list(ExportRow._fields)
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
 # (``=HYPERLINK(…)``, ``+cmd|' /C calc'!A0``, ``@SUM(…)``); tab and carriage return start one too.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_MAYBE_FORMULA = frozenset(FORMULA_STARTS) | {" "}
 
 
 def spreadsheet_safe(cell: str) -> str:
@@ -60,7 +61,7 @@ def spreadsheet_safe(cell: str) -> str:
 
     OWASP's advice: prefix a single quote, which spreadsheets hide and treat as "this is text".
     Leading spaces are looked through, since some spreadsheets trim them before parsing. Only
-    the CSV gets this; the JSON Lines file keeps every value exactly as it was reported.
+    the CSV gets this (every cell); the JSON Lines file keeps every value exactly as it was reported.
     """
     return "'" + cell if cell.lstrip(" ").startswith(FORMULA_STARTS) else cell
 
@@ -165,7 +166,8 @@ def write_export(rows: Iterable[ExportRow], csv_sink: Sink, jsonl_sink: Sink) ->
         for row in rows:
             line.seek(0)
             line.truncate()
-            writer.writerow([spreadsheet_safe(cell) for cell in row])
+            # The first character decides; most cells are passed over without a call.
+            writer.writerow([cell if cell[:1] not in _MAYBE_FORMULA else spreadsheet_safe(cell) for cell in row])
             counted_csv.write(line.getvalue().encode())
             fields = dict(zip(COLUMNS, row, strict=True))
             packed.write(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
