@@ -1,4 +1,5 @@
-"""Claims as other people write them: turnbackhoax JSON Lines, CSV, schema.org ClaimReview (pure).
+"""Claims as other people write them: turnbackhoax JSON Lines, CSV, schema.org ClaimReview, and the
+answers of Google's Fact Check Tools ``claims:search`` (pure).
 
 Each reader yields ``(line, ClaimInput | error message)`` so an import keeps the good rows and
 reports every bad one by its line.
@@ -42,6 +43,9 @@ _LABELS = {
     "belum terbukti": Label.BELUM_TERBUKTI,
     "unproven": Label.BELUM_TERBUKTI,
     "belum_terbukti": Label.BELUM_TERBUKTI,
+    "tidak terbukti": Label.BELUM_TERBUKTI,
+    "tidak benar": Label.HOAKS,
+    "pants on fire": Label.HOAKS,
 }
 
 Row = tuple[int, ClaimInput | str]
@@ -53,6 +57,15 @@ def normalise_label(publisher_label: str | None, default: Label | None = None) -
         return default
     key = publisher_label.strip().strip("[]").strip().casefold().replace("_", " ")
     return _LABELS.get(key) or _LABELS.get(key.replace(" ", "_")) or default
+
+
+def has_unknown_rating(claim: ClaimInput) -> bool:
+    """A claim whose publisher's rating the label table does not know (kept as ``BELUM_TERBUKTI``)."""
+    return (
+        claim.label is Label.BELUM_TERBUKTI
+        and bool(claim.publisher_label)
+        and normalise_label(claim.publisher_label) is None
+    )
 
 
 def _validated(line: int, data: dict[str, Any]) -> Row:
@@ -93,6 +106,9 @@ def read_json_lines(content: str) -> Iterator[Row]:
             continue
         if not isinstance(row, dict):
             yield line, "not a JSON object"
+            continue
+        if isinstance(row.get("claims"), list) and "external_id" not in row:
+            yield from ((line, claim) for _, claim in fact_check_search_rows(row))
             continue
         if "narrative" in row and "external_id" not in row:
             row = _from_turnbackhoax(row)
@@ -138,12 +154,59 @@ def read_csv(content: str) -> Iterator[Row]:
         yield _validated(reader.line_num, data)
 
 
+def _language(code: object) -> str:
+    """The primary subtag of a language code (``en-US`` → ``en``); Indonesian when none is given."""
+    primary = str(code or "id").split("-", 1)[0].split("_", 1)[0].casefold()
+    return primary if 2 <= len(primary) <= 3 and primary.isalpha() else "id"
+
+
+def _from_claim_search(claim: dict[str, Any], review: dict[str, Any]) -> dict[str, Any]:
+    """One review of a ``claims:search`` claim as a claim of ours, keyed by the review's URL."""
+    given = review.get("publisher")
+    publisher: dict[str, Any] = given if isinstance(given, dict) else {}
+    rating = review.get("textualRating")
+    text = claim.get("text")
+    return {
+        "external_id": review.get("url"),
+        "title": review.get("title") or text,
+        "text": text,
+        # A rating the table does not know is kept as the publisher wrote it, never guessed.
+        "label": normalise_label(rating, Label.BELUM_TERBUKTI),
+        "publisher_label": rating,
+        "date": str(review.get("reviewDate") or claim.get("claimDate") or "")[:10] or None,
+        "url": review.get("url"),
+        "publisher": publisher.get("name") or publisher.get("site"),
+        "language": _language(review.get("languageCode")),
+    }
+
+
+def fact_check_search_rows(answer: dict[str, Any]) -> Iterator[Row]:
+    """The claims of one ``claims:search`` answer: a claim per review (each with the claim's text).
+
+    Rows are numbered by claim (1 for the first claim of the answer); a review without a URL has
+    no identity to keep it by, and is refused.
+    """
+    for number, claim in enumerate(answer.get("claims") or [], start=1):
+        reviews = claim.get("claimReview") if isinstance(claim, dict) else None
+        if not isinstance(reviews, list) or not reviews:
+            yield number, "a claim without claimReview"
+            continue
+        for review in reviews:
+            if not isinstance(review, dict) or not review.get("url"):
+                yield number, "a claim review without url"
+                continue
+            yield _validated(number, _from_claim_search(claim, review))
+
+
 def read_claim_review(content: str) -> Iterator[Row]:
-    """schema.org ClaimReview: one object, a list, or a graph (``@graph``)."""
+    """schema.org ClaimReview (one object, a list, or a graph), or a saved ``claims:search`` answer."""
     try:
         document = json.loads(content)
     except json.JSONDecodeError as error:
         yield 1, f"not JSON: {error.msg}"
+        return
+    if isinstance(document, dict) and isinstance(document.get("claims"), list):
+        yield from fact_check_search_rows(document)
         return
     items = document.get("@graph", [document]) if isinstance(document, dict) else document
     for number, item in enumerate(items if isinstance(items, list) else [], start=1):
@@ -172,7 +235,8 @@ def read_claim_review(content: str) -> Iterator[Row]:
 
 
 def reader_for(filename: str) -> Any:
-    """The reader for a file by its ending: .jsonl, .csv, or .json (ClaimReview)."""
+    """The reader for a file by its ending: .jsonl (also of ``claims:search`` answers), .csv, or .json
+    (ClaimReview or one ``claims:search`` answer)."""
     name = filename.lower()
     if name.endswith((".jsonl", ".ndjson")):
         return read_json_lines

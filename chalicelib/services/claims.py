@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 from chalicelib.domain.audit import CLI, Actor, audit_entry
 from chalicelib.domain.checking import claim_match
+from chalicelib.domain.claim_formats import has_unknown_rating
 from chalicelib.domain.ids import claim_id_for
 from chalicelib.domain.matching.index import ClaimDoc
 from chalicelib.domain.models import (
@@ -48,10 +49,27 @@ def lookup_claims(request: LookupRequest) -> LookupResult:
 
 @dataclass
 class ImportReport:
-    """What an import did: good rows saved, bad rows named by line and reason."""
+    """What an import did: good rows saved (new or changed) or left as they were, bad rows named by
+    line and reason, and how many claims carry a rating the label table does not know."""
 
-    saved: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unknown_ratings: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def saved(self) -> int:
+        return self.added + self.updated
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "unknown_ratings": self.unknown_ratings,
+            "problems": len(self.problems),
+        }
 
 
 IMPORT_BATCH = 100
@@ -65,28 +83,43 @@ def import_claims(
 ) -> ImportReport:
     """Save every valid row (by external id: a re-import updates, never duplicates).
 
-    The audit trail gets one entry for the import (its source and counts), not one per claim.
+    A claim already stored with the same fields is left alone (no write, so no index rebuild): an
+    import run twice changes nothing the second time. The audit trail gets one entry for the
+    import (its source and counts), not one per claim.
     """
     report = ImportReport()
     pending: dict[str, ClaimInput] = {}  # by claim id: the last row of an external id wins
 
     def flush() -> None:
-        stores().claims.put_many(list(pending.items()), datetime.now(UTC))
-        report.saved += len(pending)
+        stored = {view.id: view for view in stores().claims.get_many(list(pending))}
+        changed = []
+        for claim_id, claim in pending.items():
+            before = stored.get(claim_id)
+            if before is None:
+                report.added += 1
+            elif ClaimInput.model_validate(before.model_dump(include=set(ClaimInput.model_fields))) == claim:
+                report.unchanged += 1
+                continue
+            else:
+                report.updated += 1
+            changed.append((claim_id, claim))
+        if changed:
+            stores().claims.put_many(changed, datetime.now(UTC))
         pending.clear()
         if progress:
-            progress(report.saved + len(report.problems))
+            progress(report.saved + report.unchanged + len(report.problems))
 
     for line, row in rows:
         if isinstance(row, str):
             report.problems.append((line, row))
             continue
+        report.unknown_ratings += has_unknown_rating(row)
         pending[claim_id_for(row.external_id)] = row
         if len(pending) >= IMPORT_BATCH:
             flush()
     flush()
     now = datetime.now(UTC)
-    summary = {"source": source, "saved": report.saved, "problems": len(report.problems)}
+    summary = {"source": source, **report.summary()}
     audit = audit_entry(actor, AuditAction.claims_imported, "claims_import", before=None, after=summary, at=now)
     stores().audit.add(audit)
     return report

@@ -1,10 +1,18 @@
 """Claim files as others write them: every good row read, every bad row named by line."""
 
 import json
+from typing import Any
 
 import pytest
 
-from chalicelib.domain.claim_formats import normalise_label, read_claim_review, read_csv, read_json_lines, reader_for
+from chalicelib.domain.claim_formats import (
+    has_unknown_rating,
+    normalise_label,
+    read_claim_review,
+    read_csv,
+    read_json_lines,
+    reader_for,
+)
 from chalicelib.domain.models import ClaimInput, Label
 
 
@@ -102,3 +110,81 @@ def test_the_reader_follows_the_file_ending() -> None:
     assert reader_for("a.json") is read_claim_review
     with pytest.raises(ValueError, match="xlsx"):
         reader_for("a.xlsx")
+
+
+# A saved answer of Google's Fact Check Tools claims:search, written for these tests.
+POSTPONED = "KPU mengundurkan pemungutan suara ke bulan Juni karena logistik belum siap"
+SEARCH_ANSWER: dict[str, Any] = {
+    "claims": [
+        {
+            "text": POSTPONED,
+            "claimant": "Pesan berantai WhatsApp",
+            "claimDate": "2024-02-01T00:00:00Z",
+            "claimReview": [
+                {
+                    "publisher": {"name": "Cek Fakta Contoh", "site": "cekfakta.example"},
+                    "url": "https://cekfakta.example/2024/02/pemilu-diundur",
+                    "title": "[HOAKS] Pemungutan suara diundur ke Juni",
+                    "reviewDate": "2024-02-03T08:00:00Z",
+                    "textualRating": "Salah",
+                    "languageCode": "id",
+                },
+                {
+                    "publisher": {"site": "factcheck.example"},
+                    "url": "https://factcheck.example/election-postponed",
+                    "textualRating": "Mostly False",
+                    "languageCode": "en-US",
+                },
+            ],
+        },
+        {
+            "text": "Tinta pemilu mengandung lemak babi",
+            "claimReview": [
+                {
+                    "publisher": {"name": "Periksa", "site": "periksa.example"},
+                    "url": "https://periksa.example/tinta",
+                    "title": "Tinta pemilu halal",
+                    "textualRating": "Keliru",
+                    "languageCode": "id",
+                },
+                {"publisher": {"name": "Tanpa Tautan"}, "textualRating": "Salah"},
+            ],
+        },
+        {"text": "Klaim tanpa tinjauan"},
+    ],
+    "nextPageToken": "CAo",
+}
+
+
+def test_a_claims_search_answer_becomes_a_claim_per_review() -> None:
+    rows = list(read_claim_review(json.dumps(SEARCH_ANSWER)))
+    claims = [row for _, row in rows if isinstance(row, ClaimInput)]
+    problems = [(line, row) for line, row in rows if isinstance(row, str)]
+
+    # Each review with a URL is a claim keyed by that URL, carrying its claim's text
+    assert [c.external_id for c in claims] == [
+        "https://cekfakta.example/2024/02/pemilu-diundur",
+        "https://factcheck.example/election-postponed",
+        "https://periksa.example/tinta",
+    ]
+    first, second, third = claims
+    assert (first.label, first.publisher_label, first.publisher) == (Label.HOAKS, "Salah", "Cek Fakta Contoh")
+    assert (
+        first.title == "[HOAKS] Pemungutan suara diundur ke Juni" and first.text == SEARCH_ANSWER["claims"][0]["text"]
+    )
+    assert (first.date, first.url, first.language) == ("2024-02-03", first.external_id, "id")
+    # A rating the table does not know is kept, labelled BELUM_TERBUKTI, and counted — never guessed
+    assert (second.label, second.publisher_label, second.language) == (Label.BELUM_TERBUKTI, "Mostly False", "en")
+    assert second.title == second.text  # no review title: the claim's text stands in
+    assert (second.date, second.publisher) == ("2024-02-01", "factcheck.example")
+    assert [has_unknown_rating(c) for c in claims] == [False, True, False]
+    assert third.label is Label.HOAKS
+    # A review without a URL, and a claim without reviews, are named
+    assert problems == [(2, "a claim review without url"), (3, "a claim without claimReview")]
+
+
+def test_json_lines_of_claims_search_answers_are_read_too() -> None:
+    page_two = {"claims": [{"text": "Teks", "claimReview": [{"url": "https://c.example/2", "textualRating": "Benar"}]}]}
+    content = json.dumps(SEARCH_ANSWER) + "\n" + json.dumps(page_two) + "\n"
+    claims = [row for _, row in read_json_lines(content) if isinstance(row, ClaimInput)]
+    assert len(claims) == 4 and claims[-1].label is Label.BENAR
