@@ -91,6 +91,13 @@ def claims_changed(event):  # type: ignore[no-untyped-def]
     return on_claims_changed(event.to_dict(), event.context)
 
 
+@app.schedule(Rate(settings.fact_check_sync_hours, unit=Rate.HOURS))
+def sync_claims(event):  # type: ignore[no-untyped-def]
+    from chalicelib.events.claims import on_sync_schedule
+
+    return on_sync_schedule(event.to_dict(), event.context)
+
+
 @app.schedule(Cron(15, 17, "*", "*", "?", "*"))  # 17:15 UTC is 00:15 WIB
 def export_daily(event):  # type: ignore[no-untyped-def]
     from chalicelib.events.exports import on_export_schedule

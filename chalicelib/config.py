@@ -41,6 +41,12 @@ ENVIRONMENT = {
     "SARING_WEBHOOK_TIMEOUT_SECONDS": "webhook_timeout_seconds",
     "SARING_VERDICT_QUEUE": "verdict_queue_name",
     "SARING_VERDICT_WRITERS": "verdict_writers",
+    "SARING_FACT_CHECK_API_URL": "fact_check_api_url",
+    "SARING_FACT_CHECK_KEY_SECRET": "fact_check_key_secret",
+    "SARING_FACT_CHECK_QUERIES": "fact_check_queries",
+    "SARING_FACT_CHECK_PUBLISHERS": "fact_check_publishers",
+    "SARING_FACT_CHECK_SYNC_HOURS": "fact_check_sync_hours",
+    "SARING_FACT_CHECK_FIRST_DAYS": "fact_check_first_days",
     "SARING_LOG_LEVEL": "log_level",
     "SARING_METRICS_NAMESPACE": "metrics_namespace",
 }
@@ -79,6 +85,12 @@ class Settings(BaseModel):
     webhook_timeout_seconds: float = Field(default=5, gt=0, le=30)
     verdict_queue_name: str = ""
     verdict_writers: int = Field(default=8, ge=1, le=32)
+    fact_check_api_url: str = "https://factchecktools.googleapis.com/v1alpha1/claims:search"
+    fact_check_key_secret: str = ""
+    fact_check_queries: str = "pemilu,kpu,bawaslu,capres,caleg,surat suara"
+    fact_check_publishers: str = "turnbackhoax.id,cekfakta.tempo.co,cekfakta.com"
+    fact_check_sync_hours: int = Field(default=6, ge=1, le=168)
+    fact_check_first_days: int = Field(default=365, ge=1, le=3650)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     metrics_namespace: str = "Saring"
 
@@ -91,6 +103,7 @@ class Settings(BaseModel):
             "webhook_queue_name": f"{prefix}webhooks",
             "verdict_queue_name": f"{prefix}verdicts",
             "key_pepper_secret": f"{prefix}api-key-pepper",
+            "fact_check_key_secret": f"{prefix}fact-check-api-key",
             "bucket_name": f"{prefix}data",
             "contacts_key_id": f"alias/{prefix}contacts",
             "reports_stream_arn": f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}reports/stream/unset",
@@ -120,6 +133,13 @@ class Settings(BaseModel):
     def is_local(self) -> bool:
         """The local stack: webhooks may call loopback over plain http (tests, demos)."""
         return self.stage == "local"
+
+    @property
+    def fact_check_searches(self) -> list[tuple[str, str]]:
+        """What the claim sync asks for: ("query", term) and ("publisher", site) pairs, in order."""
+        terms = [("query", term.strip()) for term in self.fact_check_queries.split(",") if term.strip()]
+        sites = [("publisher", site.strip()) for site in self.fact_check_publishers.split(",") if site.strip()]
+        return terms + sites
 
     @property
     def stream_failure_queue_name(self) -> str:

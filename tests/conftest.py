@@ -16,6 +16,8 @@ os.environ.update(
         "POWERTOOLS_IDEMPOTENCY_DISABLED": "false",
         # moto in-process is not thread-safe: concurrent writes can race inside the emulator itself.
         "SARING_VERDICT_WRITERS": "1",
+        # Never the real Fact Check Tools API: tests that sync serve a fake and point here at it.
+        "SARING_FACT_CHECK_API_URL": "http://127.0.0.1:9/v1alpha1/claims:search",
     }
 )
 os.environ.pop("SARING_AWS_ENDPOINT_URL", None)

@@ -16,3 +16,22 @@ def on_claims_changed(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return {"changes": len(event.get("Records", [])), "index": manifest["version"]}
     finally:
         flush_metrics()
+
+
+def on_sync_schedule(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The scheduled claim sync; its report is the invocation's answer (errors are counted, not raised)."""
+    from chalicelib.services.claim_sync import sync_claims
+
+    start_invocation(getattr(context, "aws_request_id", None))
+    try:
+        report = sync_claims()
+        return {
+            "configured": report.configured,
+            "added": report.added,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "unknown_ratings": report.unknown_ratings,
+            "errors": report.errors,
+        }
+    finally:
+        flush_metrics()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 from moto import mock_aws
+from pytest_mock import MockerFixture
 
 from chalicelib.adapters.aws import queue_url, reset_clients, secret_bytes
 from chalicelib.config import get_settings
@@ -141,3 +142,19 @@ def api(app: Any) -> Iterator[Api]:
 def runner(app: Any) -> EventSourceRunner:
     """The local stack's event sources; failed messages come back at once instead of after 30 s."""
     return EventSourceRunner(app, get_settings(), failed_visibility_seconds=0)
+
+
+FACT_CHECK_KEY = "test-fact-check-key"
+
+
+@pytest.fixture
+def fact_check_api(aws: Resources, mocker: MockerFixture) -> Iterator[Any]:
+    """The fake Fact Check Tools API on loopback, its key in Secrets Manager, and the settings pointing at it."""
+    from chalicelib.adapters.aws import client
+    from infra.local.fact_check_fake import FakeFactCheckApi, serving
+
+    client("secretsmanager").create_secret(Name=get_settings().fact_check_key_secret, SecretString=FACT_CHECK_KEY)
+    with serving(FakeFactCheckApi(key=FACT_CHECK_KEY)) as api:
+        settings = get_settings().model_copy(update={"fact_check_api_url": api.url})
+        mocker.patch("chalicelib.adapters.fact_check_api.get_settings", return_value=settings)
+        yield api
