@@ -9,7 +9,7 @@ EMULATOR_PORT ?= 0
 DATA_DIR ?= .local-data
 SNAPSHOT_SECONDS ?= 300
 
-.PHONY: run test lint typecheck unit integration e2e infra synth bench eval mutate import-claims key clean help
+.PHONY: run test lint typecheck unit integration e2e infra synth bench eval mutate import-claims sync-claims key clean help
 
 help:
 	@echo "make run    start the local stack on 127.0.0.1:$(PORT) (PORT, EMULATOR_PORT, DATA_DIR, SNAPSHOT_SECONDS)"
@@ -64,6 +64,9 @@ bench: $(STAMP)
 import-claims: $(STAMP)
 	@test -n "$(FILE)" || (echo "usage: make import-claims FILE=claims.jsonl|.csv|.json [ARGS=--aws]"; exit 2)
 	$(BIN)/python -m infra.cli import-claims "$(FILE)" --data-dir $(DATA_DIR) $(ARGS)
+
+sync-claims: $(STAMP)
+	$(BIN)/python -m infra.cli sync-claims --data-dir $(DATA_DIR) $(ARGS)
 
 key: $(STAMP)
 	@test -n "$(ARGS)" || (echo "usage: make key ARGS='create-key --partner kabar-app --roles partner' | ARGS=list-keys | ARGS='revoke-key key_…'"; exit 2)

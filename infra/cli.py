@@ -1,5 +1,5 @@
 """Operator commands: ``python -m infra.cli import-claims FILE`` (``make import-claims FILE=…``),
-``create-key``, ``list-keys`` and ``revoke-key`` (``make key ARGS=…``).
+``sync-claims`` (``make sync-claims``), ``create-key``, ``list-keys`` and ``revoke-key`` (``make key ARGS=…``).
 
 Against the running local stack by default (it writes where its emulator listens to
 ``DATA_DIR/stack.json``), or against AWS with ``--aws`` (credentials and ``SARING_*`` settings from
@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 
 def _progress(total: int) -> object:
@@ -128,9 +129,42 @@ def import_claims_command(args: argparse.Namespace) -> int:
         print(f"  line {line}: {reason}")
     if len(report.problems) > args.show:
         print(f"  … and {len(report.problems) - args.show} more")
-    print(f"imported {report.saved} claims from {args.file.name}; {len(report.problems)} rows refused")
-    print("the matching index rebuilds from the claims' stream within seconds")
-    return 0 if report.saved or not rows else 1
+    print(_import_summary(report, args.file.name))
+    if report.saved:
+        print("the matching index rebuilds from the claims' stream within seconds")
+    return 0 if report.saved or report.unchanged or not rows else 1
+
+
+def _import_summary(report: Any, source: str) -> str:
+    """One line: what an import or a sync did."""
+    return (
+        f"imported {report.saved} claims from {source} ({report.added} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged); {len(report.problems)} rows refused; "
+        f"{report.unknown_ratings} with a rating the label table does not know (kept as BELUM_TERBUKTI)"
+    )
+
+
+def sync_claims_command(args: argparse.Namespace) -> int:
+    if not _target(args):
+        return 2
+    from chalicelib.services.claim_sync import sync_claims
+
+    report = sync_claims()
+    if not report.configured:
+        print(
+            "error: no Fact Check Tools API key: set the secret named by SARING_FACT_CHECK_KEY_SECRET", file=sys.stderr
+        )
+        return 2
+    print(
+        f"synced {report.pages} pages: {report.added} new, {report.updated} updated, {report.unchanged} unchanged; "
+        f"{report.unknown_ratings} with a rating the label table does not know (kept as BELUM_TERBUKTI); "
+        f"{report.refused} reviews refused"
+    )
+    for error in report.errors:
+        print(f"  error: {error}")
+    for search in report.unfinished:
+        print(f"  not finished (continues next run): {search}")
+    return 1 if report.errors else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     revoker = commands.add_parser("revoke-key", help="revoke an API key for good")
     revoker.add_argument("key_id")
     revoker.set_defaults(run=revoke_key_command)
-    for command in (importer, creator, lister, revoker):
+    syncer = commands.add_parser("sync-claims", help="fetch new fact-checks from the Fact Check Tools API now")
+    syncer.set_defaults(run=sync_claims_command)
+    for command in (importer, creator, lister, revoker, syncer):
         if command is not importer:
             command.add_argument("--aws", action="store_true", help="act on AWS instead of the local stack")
             command.add_argument("--data-dir", type=Path, default=Path(".local-data"))

@@ -18,6 +18,7 @@ FUNCTIONS = (
     "sweep_reports",
     "claims_changed",
     "export_daily",
+    "sync_claims",
 )
 
 _GET_PUT_UPDATE = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
@@ -100,6 +101,15 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
         "s3:PutObject": frozenset({"bucket:exports/"}),
         "s3:ListBucket": frozenset({"bucket:exports/"}),
     },
+    "sync_claims": {
+        "secretsmanager:GetSecretValue": frozenset({"secret:fact-check-api-key"}),
+        "s3:GetObject": frozenset({"bucket:claim-sync/"}),
+        "s3:PutObject": frozenset({"bucket:claim-sync/"}),
+        "s3:ListBucket": frozenset({"bucket:claim-sync/"}),
+        "dynamodb:BatchGetItem": frozenset({"table:claims"}),
+        "dynamodb:BatchWriteItem": frozenset({"table:claims"}),
+        "dynamodb:PutItem": frozenset({"table:audit"}),
+    },
 }
 
 # What the event source mappings read with the function's role (Lambda polls, not the code).
@@ -117,6 +127,7 @@ NOT_IN_SCENARIO: dict[tuple[str, str, str], str] = {
     ("api", "s3:ListBucket", "bucket:exports/"): "without it a day not built yet is 403, not 404",
     ("check_reports", "s3:ListBucket", "bucket:claim-index/"): "the same: no index published yet",
     ("export_daily", "s3:ListBucket", "bucket:exports/"): "the same: a day never built",
+    ("sync_claims", "s3:ListBucket", "bucket:claim-sync/"): "the same: the first run has no state yet",
     ("report_stream", "sqs:SendMessage", "queue:report-stream-failures"): "on-failure destination (Lambda sends)",
     ("claims_changed", "sqs:SendMessage", "queue:report-stream-failures"): "on-failure destination (Lambda sends)",
     ("deliver_webhooks", "sqs:ChangeMessageVisibility", "queue:webhooks"): "backoff; test_webhooks retries",

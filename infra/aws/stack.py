@@ -50,6 +50,7 @@ from chalice.cdk import Chalice
 from constructs import Construct
 from pynamodb.attributes import TTLAttribute
 
+from chalicelib.adapters.fact_check_api import UNSET_SECRET
 from chalicelib.config import Settings, settings_from
 from chalicelib.store.tables import ALL_TABLES
 from infra.aws.package import package
@@ -65,6 +66,7 @@ LOGICAL_IDS = {
     "sweep_reports": "SweepReports",
     "claims_changed": "ClaimsChanged",
     "export_daily": "ExportDaily",
+    "sync_claims": "SyncClaims",
 }
 # Per function: timeout (s) and memory (MB); a queue's visibility is six times its consumer's timeout.
 SIZING = {
@@ -76,10 +78,11 @@ SIZING = {
     "sweep_reports": (60, 512),
     "claims_changed": (300, 2048),
     "export_daily": (900, 1024),
+    "sync_claims": (900, 512),
 }
 # Concurrency reserved per function: a flood on the API cannot starve the pipeline, and no function
 # can take the whole account. Stream consumers run one per shard and need none.
-RESERVED_CONCURRENCY = {"api": 100, "check_reports": 20, "deliver_webhooks": 10, "spread_verdicts": 5}
+RESERVED_CONCURRENCY = {"api": 100, "check_reports": 20, "deliver_webhooks": 10, "spread_verdicts": 5, "sync_claims": 1}
 # Requests one address may send in five minutes (WAF's window) before WAF blocks it for a while;
 # a partner's key allows 600 a minute, so a partner's server stays well inside it.
 REQUESTS_PER_ADDRESS_PER_5_MINUTES = 10_000
@@ -149,6 +152,20 @@ class SaringStack(cdk.Stack):
             self.pepper,
             "AwsSolutions-SMG4",
             "Rotating the pepper would invalidate the stored hash of every API key; it is changed by re-keying.",
+        )
+        # The operator puts the Fact Check Tools API key here; until then the claim sync does nothing.
+        self.fact_check_key = secretsmanager.Secret(
+            self,
+            "FactCheckApiKey",
+            secret_name=self.settings.fact_check_key_secret,
+            description="Google Fact Check Tools API key of the claim sync ('unset' until an operator sets it)",
+            secret_string_value=cdk.SecretValue.unsafe_plain_text(UNSET_SECRET),
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            self.fact_check_key,
+            "AwsSolutions-SMG4",
+            "An API key issued by Google: the operator replaces it there and here; no Lambda can rotate it.",
         )
         self.log_groups = {
             name: logs.LogGroup(
@@ -317,7 +334,7 @@ class SaringStack(cdk.Stack):
         if kind == "key":
             return [self.contacts_key.key_arn]
         if kind == "secret":
-            return [self.pepper.secret_arn]
+            return [{"api-key-pepper": self.pepper, "fact-check-api-key": self.fact_check_key}[name].secret_arn]
         if kind == "stream":
             stream = self.tables[name].table_stream_arn
             assert stream is not None
@@ -612,6 +629,26 @@ class SaringStack(cdk.Stack):
                     threshold,
                     f"The {name} function: {metric_name.lower()} in the last five minutes.",
                 )
+        sync_hours = self.settings.fact_check_sync_hours
+        sync_failed = cloudwatch.Metric(
+            namespace=self.settings.metrics_namespace,
+            metric_name="ClaimSyncFailed",
+            dimensions_map={"service": "saring"},
+            period=cdk.Duration.hours(sync_hours),
+            statistic="Sum",
+        )
+        alarm = cloudwatch.Alarm(
+            self,
+            "AlarmClaimSyncFailing",
+            alarm_name=f"saring-{self.stage}-ClaimSyncFailing",
+            alarm_description="The claim sync failed on two runs in a row (the API, its key, or its answers).",
+            metric=sync_failed,
+            threshold=1,
+            evaluation_periods=2,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(cloudwatch_actions.SnsAction(self.alarm_topic))
         for name in ("report_stream", "claims_changed"):
             self._alarm(
                 f"{LOGICAL_IDS[name]}IteratorAge",

@@ -9,6 +9,7 @@ after a last snapshot.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -84,6 +85,20 @@ def load_demo_claims() -> int:
 
 
 DEMO_KEY_ID_PART = "localdemoadmin22"
+DEMO_FACT_CHECK_KEY = "local-demo-fact-check-key"  # the fake Fact Check Tools API's key (not a secret)
+
+
+def install_fact_check_key(value: str) -> None:
+    """Give the claim sync its API key, as an operator does on AWS (``SARING_FACT_CHECK_KEY_SECRET``)."""
+    from chalicelib.adapters.aws import client
+    from chalicelib.config import get_settings
+
+    secrets = client("secretsmanager")
+    name = get_settings().fact_check_key_secret
+    try:
+        secrets.put_secret_value(SecretId=name, SecretString=value)
+    except secrets.exceptions.ResourceNotFoundException:
+        secrets.create_secret(Name=name, SecretString=value)
 
 
 def install_demo_key(value: str | None) -> str:
@@ -115,7 +130,8 @@ def _banner(url: str, emulator_port: int, data_dir: Path, loaded: _Loaded, *, ev
             f"  Admin key  {admin_key}",
             f"             (try: curl -H 'X-Api-Key: {admin_key}' {url}/v1/keys)",
             f"  Events     {'streams, queues and schedules running' if events else 'off (--no-events)'}",
-            "  Import     make import-claims FILE=claims.jsonl   (JSON Lines, CSV or ClaimReview JSON)",
+            "  Import     make import-claims FILE=claims.jsonl   (JSON Lines, CSV, ClaimReview or claims:search JSON)",
+            f"  Sync       make sync-claims   (Fact Check Tools API: {os.environ.get('SARING_FACT_CHECK_API_URL')})",
             "  Ctrl-C stops everything (a snapshot is saved first).",
             "",
         ]
@@ -139,10 +155,26 @@ def _load_data(args: argparse.Namespace) -> _Loaded:
     create_resources(get_settings())
     args.data_dir.mkdir(parents=True, exist_ok=True)
     restored = restore_snapshot(get_settings(), args.data_dir)
+    if args.fact_check_fake:
+        install_fact_check_key(DEMO_FACT_CHECK_KEY)
     demo = 0 if args.no_demo else load_demo_claims()
     admin_key = install_demo_key(args.demo_key)
     rebuild_claim_index()  # serve lookups at once, whether or not the event sources run
     return _Loaded(restored, demo, admin_key)
+
+
+def _fact_check_api(args: argparse.Namespace) -> contextlib.ExitStack:
+    """The demo fake of the Fact Check Tools API on loopback, unless SARING_FACT_CHECK_API_URL names one.
+
+    Sets ``args.fact_check_fake``; closing the returned stack stops the fake.
+    """
+    running = contextlib.ExitStack()
+    args.fact_check_fake = "SARING_FACT_CHECK_API_URL" not in os.environ
+    if args.fact_check_fake:
+        from infra.local.fact_check_fake import demo_api, serving
+
+        os.environ["SARING_FACT_CHECK_API_URL"] = running.enter_context(serving(demo_api(DEMO_FACT_CHECK_KEY))).url
+    return running
 
 
 def _ports(args: argparse.Namespace) -> int | None:
@@ -175,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     _configure_environment(args, emulator_port)
+    fact_check = _fact_check_api(args)
 
     from moto.server import ThreadedMotoServer  # after the environment is set
 
@@ -208,7 +241,14 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://{args.host}:{server.port}"
     # Tells operator commands (make import-claims) where this stack's emulator listens.
     stack_file = args.data_dir / "stack.json"
-    shared = ("SARING_STAGE", "SARING_AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+    shared = (
+        "SARING_STAGE",
+        "SARING_AWS_ENDPOINT_URL",
+        "SARING_FACT_CHECK_API_URL",
+        "AWS_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    )
     environment = {name: os.environ[name] for name in shared if name in os.environ}
     stack_file.write_text(json.dumps({"api": url, "environment": environment}))
     print(_banner(url, emulator_port, args.data_dir, loaded, events=runner is not None), flush=True)
@@ -226,5 +266,6 @@ def main(argv: list[str] | None = None) -> int:
     stack_file.unlink(missing_ok=True)
     manifest = save_snapshot(settings, args.data_dir)
     emulator.stop()
+    fact_check.close()
     print(f"snapshot saved: {sum(manifest['tables'].values())} items in {args.data_dir}/snapshot", flush=True)
     return 0

@@ -104,7 +104,10 @@ def test_no_wildcard_that_aws_does_not_require(synthesised: Synthesised) -> None
                     assert actions == ["dynamodb:ListStreams"], function  # no resource-level permission exists
                 elif "*" in text:
                     # objects under one prefix of the data bucket, or the log streams of the function's own group
-                    assert "/exports/*" in text or "/claim-index/*" in text or "Logs" in text, (function, text)
+                    assert any(part in text for part in ("/exports/*", "/claim-index/*", "/claim-sync/*", "Logs")), (
+                        function,
+                        text,
+                    )
 
 
 def test_table_grants_point_at_the_right_tables_and_indexes(synthesised: Synthesised) -> None:
@@ -273,3 +276,18 @@ def test_the_key_opens_only_what_each_function_sealed(synthesised: Synthesised) 
                 assert sorted(_listed(condition)) == sorted(KMS_CONTEXT_KEYS[function]), function
     webhook_keys = KMS_CONTEXT_KEYS["deliver_webhooks"]
     assert "report_id" not in webhook_keys
+
+
+def test_the_claim_sync_has_its_key_schedule_one_run_at_a_time_and_an_alarm(synthesised: Synthesised) -> None:
+    template = Template.from_stack(synthesised.stack)
+    template.has_resource_properties(
+        "AWS::SecretsManager::Secret", {"Name": PREFIX + "fact-check-api-key", "SecretString": "unset"}
+    )
+    function = synthesised.resources("AWS::Serverless::Function")["SyncClaims"]["Properties"]
+    assert function["ReservedConcurrentExecutions"] == 1  # two runs never page the same search at once
+    schedule = next(iter(function["Events"].values()))["Properties"]["Schedule"]
+    assert schedule == "rate(6 hours)"
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {"AlarmName": "saring-dev-ClaimSyncFailing", "MetricName": "ClaimSyncFailed", "EvaluationPeriods": 2},
+    )

@@ -18,6 +18,7 @@ from pytest_mock import MockerFixture
 
 from chalicelib.config import get_settings
 from infra.aws.permissions import CONSUMES, FUNCTIONS, NOT_IN_SCENARIO, allowed, grants
+from infra.local.fact_check_fake import FakeFactCheckApi
 from infra.local.runner import EventSourceRunner
 from tests.aws_calls import Call, current_function, recording_aws_calls
 from tests.integration.conftest import Api, make_key
@@ -25,10 +26,18 @@ from tests.webhook_receiver import webhook_receiver
 
 HOAX = "Beredar pesan bahwa pemilih wajib membawa fotokopi kartu keluarga ke TPS, tanpa itu tidak boleh mencoblos"
 NEW = "Petugas KPPS disuruh mencoblos sisa surat suara setelah TPS tutup jam satu siang, sebarkan!"
+PUBLISHED = {
+    "text": "Pemilih boleh mencoblos dua kali asal membawa KTP dan KK",
+    "claimReview": [{"url": "https://cekfakta.example/dua-kali", "title": "Coblos dua kali", "textualRating": "Salah"}],
+}
 
 
 @pytest.fixture
-def calls(api: Api, runner: EventSourceRunner, mocker: MockerFixture) -> Iterator[set[Call]]:
+def calls(
+    api: Api, runner: EventSourceRunner, fact_check_api: FakeFactCheckApi, mocker: MockerFixture
+) -> Iterator[set[Call]]:
+    # The claim sync finds one new fact-check when its schedule fires
+    fact_check_api.pages["query=pemilu"] = [{"claims": [PUBLISHED]}]
     invoke = runner.invoke
 
     def invoke_as_its_function(name: str, event: dict[str, Any]) -> tuple[bool, Any]:
