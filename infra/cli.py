@@ -31,8 +31,15 @@ def _progress(total: int) -> object:
 
 
 def _target(args: argparse.Namespace) -> bool:
-    """Point the app's settings at the local stack (unless --aws); False when none is running."""
+    """Point the app's settings at the local stack (unless --aws); False when none is running.
+
+    The app's own log lines go to stderr: stdout carries only what the command reports.
+    """
     if args.aws:
+        if not os.environ.get("SARING_STAGE"):
+            print("error: with --aws, say which stage: SARING_STAGE=dev|prod", file=sys.stderr)
+            return False
+        _logs_to_stderr()
         return True
     stack_file = args.data_dir / "stack.json"
     if not stack_file.exists():
@@ -43,7 +50,28 @@ def _target(args: argparse.Namespace) -> bool:
         return False
     stack = json.loads(stack_file.read_text())
     os.environ.update({k: v for k, v in stack["environment"].items()})
+    _logs_to_stderr()
     return True
+
+
+class _Stderr:
+    """Whatever ``sys.stderr`` is when a line is written (a test may swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+def _logs_to_stderr() -> None:
+    import logging
+
+    from chalicelib.observability import logger
+
+    handler = logger.registered_handler
+    if isinstance(handler, logging.StreamHandler):
+        handler.setStream(_Stderr())
 
 
 def create_key_command(args: argparse.Namespace) -> int:

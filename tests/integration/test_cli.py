@@ -77,3 +77,9 @@ def _claim_id(external_id: str) -> str:
     from chalicelib.domain.ids import claim_id_for
 
     return claim_id_for(external_id)
+
+
+def test_aws_needs_the_stage_named(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("SARING_STAGE")
+    code, _, err = _run(capsys, "list-keys", "--aws")
+    assert code == 2 and "SARING_STAGE=dev|prod" in err
