@@ -83,3 +83,31 @@ def test_aws_needs_the_stage_named(monkeypatch: pytest.MonkeyPatch, capsys: pyte
     monkeypatch.delenv("SARING_STAGE")
     code, _, err = _run(capsys, "list-keys", "--aws")
     assert code == 2 and "SARING_STAGE=dev|prod" in err
+
+
+def test_a_saved_claims_search_answer_imports_with_the_right_labels(
+    aws: Resources, api: Api, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given an answer of Google's claims:search saved as JSON (one claim, two reviews, one rating unknown)
+    answer = {
+        "claims": [
+            {
+                "text": "Surat suara sudah dicoblos sebelum hari pemungutan",
+                "claimReview": [
+                    {"url": "https://a.example/1", "title": "Tidak benar", "textualRating": "Salah"},
+                    {"url": "https://b.example/1", "title": "Partly", "textualRating": "Sebagian salah"},
+                ],
+            }
+        ],
+        "nextPageToken": "x",
+    }
+    path = tmp_path / "search.json"
+    path.write_text(json.dumps(answer), encoding="utf-8")
+    # When it is imported
+    code, out, _ = _run(capsys, "import-claims", str(path), "--aws")
+    # Then each review is a claim with its label, and the unknown rating is counted, not guessed
+    assert code == 0 and "(2 new, 0 updated, 0 unchanged)" in out and "1 with a rating" in out
+    first = json.loads(api.http.get("/v1/claims/" + _claim_id("https://a.example/1")).body)
+    second = json.loads(api.http.get("/v1/claims/" + _claim_id("https://b.example/1")).body)
+    assert (first["label"], first["publisher_label"]) == ("HOAKS", "Salah")
+    assert (second["label"], second["publisher_label"]) == ("BELUM_TERBUKTI", "Sebagian salah")
