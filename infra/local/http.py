@@ -3,11 +3,15 @@
 - TCP_NODELAY, so keep-alive clients do not stall ~40 ms a request (Nagle's algorithm).
 - A path no route knows gets a 404 problem+json; on AWS the same comes from a gateway response.
 - A request the gateway cannot even parse gets a 400 problem+json, never a dropped connection.
+- Stopping drains: from the moment a stop begins, every request (on a new or a kept-alive
+  connection) is answered 503 problem+json with ``Retry-After``, and the stop waits for the
+  requests already running to finish, so nothing answered 2xx is cut off before the last snapshot.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from chalice.app import Chalice
@@ -23,15 +27,62 @@ from chalice.local import (
 
 from chalicelib.api.problems import problem_response
 
+RETRY_AFTER_SECONDS = 5  # what a client is told while the stack stops (a restart takes about this)
+
+
+class Gate:
+    """Counts the requests in flight, and once closed lets no new one in."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._in_flight = 0
+        self._closed = False
+
+    def enter(self) -> bool:
+        """False once the gate is closed: the request must be refused."""
+        with self._changed:
+            if self._closed:
+                return False
+            self._in_flight += 1
+            return True
+
+    def leave(self) -> None:
+        with self._changed:
+            self._in_flight -= 1
+            self._changed.notify_all()
+
+    def close_and_drain(self, timeout_seconds: float) -> int:
+        """Refuse new requests, wait for the running ones; returns how many were still running at the timeout."""
+        deadline = time.monotonic() + timeout_seconds
+        with self._changed:
+            self._closed = True
+            while self._in_flight and time.monotonic() < deadline:
+                self._changed.wait(max(0.0, deadline - time.monotonic()))
+            return self._in_flight
+
 
 class SaringRequestHandler(ChaliceRequestHandler):
     disable_nagle_algorithm = True  # sets TCP_NODELAY on every accepted connection
 
     def _generic_handle(self) -> None:
+        gate: Gate = self.server.gate
+        if not gate.enter():
+            self.close_connection = True
+            self._send_problem(
+                503,
+                "Saring sedang berhenti sebentar; coba lagi. (The stack is stopping; try again shortly.)",
+                {"Retry-After": str(RETRY_AFTER_SECONDS), "Connection": "close"},
+            )
+            return
         try:
             super()._generic_handle()
         except Exception:  # noqa: BLE001 - whatever broke, the client gets an answer
             self._send_problem(400, "The request could not be read.")
+        finally:
+            gate.leave()
+
+    # The base class binds its verbs to its own _generic_handle: bind them to this one.
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
     def _send_error_response(self, error: Any) -> None:
         if isinstance(error, ForbiddenError):
@@ -82,12 +133,17 @@ class LocalHttpServer:
         app.__class__ = CustomLocalChalice
         config = Config.create(chalice_stage="local", app_name=app.app_name)
         self._server = LocalDevServer(app, config, host, port, handler_cls=SaringRequestHandler)
+        self.gate = Gate()
+        self._server.server.gate = self.gate
         self.port = self._server.server.server_address[1]
         self._thread = threading.Thread(target=self._server.server.serve_forever, name="http", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, drain_seconds: float = 30.0) -> int:
+        """Refuse new requests (503), let the running ones finish, then close; returns those cut off."""
+        unfinished = self.gate.close_and_drain(drain_seconds)
         self._server.shutdown()
         self._server.server.server_close()
+        return unfinished

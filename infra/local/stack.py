@@ -2,8 +2,8 @@
 
 Starts moto in server mode, creates every resource from the app's definitions, restores the last
 snapshot, loads the demo claims, serves the HTTP API, and runs the event sources (streams, queues,
-schedules) against the app's own handlers. Ctrl-C (or SIGTERM) stops everything it started,
-after a last snapshot.
+schedules) against the app's own handlers. Ctrl-C (or SIGTERM) stops everything it started: new
+requests are answered 503 with Retry-After, the running ones finish, then a last snapshot.
 """
 
 from __future__ import annotations
@@ -259,8 +259,10 @@ def main(argv: list[str] | None = None) -> int:
             save_snapshot(settings, args.data_dir)
             next_snapshot = time.monotonic() + args.snapshot_seconds
 
-    print("stopping…", flush=True)
-    server.stop()
+    print("stopping: new requests get 503, running ones finish…", flush=True)
+    unfinished = server.stop()
+    if unfinished:
+        print(f"warning: {unfinished} requests were still running after 30 s", flush=True)
     if runner:
         runner.stop()
     stack_file.unlink(missing_ok=True)

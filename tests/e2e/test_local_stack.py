@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import socket
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -88,6 +91,47 @@ def test_reports_survive_a_restart(stacks: Callable[..., Stack], tmp_path: Path)
     # Then the report is there, as it was, for the same partner key
     assert "restored" in again.output()
     assert session.get(f"{again.url}/v1/reports/{report_id}", timeout=5).json() == before
+
+
+def test_a_stop_refuses_new_reports_with_503_and_keeps_every_one_it_accepted(stacks: Callable[..., Stack]) -> None:
+    # Given a partner submitting reports one after another on a kept-alive connection
+    stack = stacks()
+    session = keyed_session(stack, "partner")
+    answers: list[tuple[int, str, requests.Response]] = []
+    stop_sending = threading.Event()
+
+    def keep_sending() -> None:
+        for n in range(2_000):  # bounded: a few seconds of work
+            if stop_sending.is_set():
+                return
+            body = {"text": f"Laporan nomor {n} saat berhenti", "platform": "whatsapp", "province": "31"}
+            try:
+                answer = session.post(f"{stack.url}/v1/reports", json=body, timeout=10)
+            except requests.ConnectionError:
+                return  # the stack has closed its port
+            answers.append((n, answer.headers.get("Content-Type", ""), answer))
+
+    sender = threading.Thread(target=keep_sending)
+    sender.start()
+    while len(answers) < 20:
+        time.sleep(0.05)
+    # When Ctrl-C arrives while it keeps sending
+    stack.process.send_signal(signal.SIGINT)
+    assert stack.process.wait(timeout=60) == 0
+    stop_sending.set()
+    sender.join(timeout=30)
+
+    # Then every answer was a 202 or a 503 problem with Retry-After (a refusal, never a half answer)
+    statuses = {answer.status_code for _, _, answer in answers}
+    assert statuses <= {202, 503} and 503 in statuses, statuses
+    for _, content_type, answer in answers:
+        if answer.status_code == 503:
+            assert content_type == "application/problem+json" and answer.headers["Retry-After"] == "5"
+    accepted = [answer.json()["id"] for _, _, answer in answers if answer.status_code == 202]
+    # And after a restart on the same data every accepted report is there
+    again = stacks(port=stack.port)
+    missing = [rid for rid in accepted if session.get(f"{again.url}/v1/reports/{rid}", timeout=10).status_code != 200]
+    assert missing == [] and len(accepted) >= 20
 
 
 def test_a_report_left_waiting_is_checked_after_a_restart(stacks: Callable[..., Stack]) -> None:
