@@ -209,11 +209,11 @@ def main(argv: list[str] | None = None) -> int:
     _configure_environment(args, emulator_port)
     fact_check = _fact_check_api(args)
 
-    from moto.server import ThreadedMotoServer  # after the environment is set
+    from infra.local.emulator import Emulator  # after the environment is set
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the emulator's access log is noise here
 
-    emulator = ThreadedMotoServer(ip_address="127.0.0.1", port=emulator_port, verbose=False)
+    emulator = Emulator(ip_address="127.0.0.1", port=emulator_port, verbose=False)
     emulator.start()
 
     from chalicelib.config import get_settings

@@ -32,6 +32,9 @@ def _forget_cached_clients() -> None:
 @pytest.fixture(scope="session")
 def _emulator() -> Iterator[Any]:
     # One emulator for the session: clients made once stay intercepted; each test resets its state.
+    from infra.local.emulator import mend_transactions
+
+    mend_transactions()  # the transactions the local stack runs with: the suite checks their answers
     mock = mock_aws()
     mock.start()
     _forget_cached_clients()

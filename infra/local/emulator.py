@@ -1,0 +1,182 @@
+"""The AWS emulator (moto) made sound for a local stack that runs for days.
+
+Two things moto does that a long-running stack cannot live with, mended here:
+
+- ``transact_write_items`` deep-copies every table a transaction names before it starts, to roll
+  back, and swaps the copy in when it fails. Each transaction then costs time and memory in
+  proportion to all the data held, and a refused one replaces the table object that the stream
+  reader holds, which then reads a table nobody writes any more. ``transact_write_items`` below
+  checks every condition first (a refused transaction writes nothing), then applies the writes,
+  keeping a copy of only the items it touches, and never replaces a table.
+- moto's server answers requests on many threads, but its tables are plain dicts: a scan or a
+  transaction that iterates one while another thread writes raises ``RuntimeError: dictionary
+  changed size during iteration`` (answered as a 500). ``Emulator`` serves DynamoDB requests one
+  at a time (the work is pure Python under the GIL anyway, so nothing is lost).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+from moto.dynamodb.comparisons import get_filter_expression
+from moto.dynamodb.exceptions import (
+    ConditionalCheckFailed,
+    MockValidationException,
+    MultipleTransactionsException,
+    TooManyTransactionsException,
+    TransactionCanceledException,
+    TransactWriteSingleOpException,
+)
+from moto.dynamodb.models import DynamoDBBackend
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
+
+_OPERATIONS = {"ConditionCheck", "Put", "Delete", "Update"}
+
+
+def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    """DynamoDB's TransactWriteItems: all or nothing, at the cost of the items it touches.
+
+    Same answers as moto's own (and DynamoDB's): every condition is checked before anything is
+    written; a refused transaction raises TransactionCanceledException with a reason per item
+    (``ALL_OLD`` images where asked); two operations on one item, or an invalid one, raise at once.
+    """
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    planned, reasons = _check(self, transact_items)
+    if any(code is not None for code, _, _ in reasons):
+        raise TransactionCanceledException(reasons)
+    touched: list[tuple[str, dict[str, Any], Any]] = []
+    try:
+        for position, (op_type, op, table_name, key) in enumerate(planned):
+            touched.append((table_name, key, _copy_of(self.get_item(table_name, key))))
+            try:
+                _apply(self, op_type, op, table_name, key)
+            except MockValidationException:
+                raise
+            except Exception as error:  # noqa: BLE001 - reported per item, as DynamoDB does
+                failed: list[Any] = [(None, None, None)] * len(planned)
+                failed[position] = (type(error).__name__, str(error), None)
+                raise TransactionCanceledException(failed) from None
+    except Exception:
+        _restore(self, touched)
+        raise
+
+
+def _check(
+    backend: DynamoDBBackend, transact_items: list[dict[str, Any]]
+) -> tuple[list[tuple[str, dict[str, Any], str, dict[str, Any]]], list[Any]]:
+    """Every operation's condition against the items as they are; (the writes to make, a reason per item)."""
+    seen: set[tuple[str, str]] = set()
+    planned = []
+    reasons: list[Any] = []
+    for item in transact_items:
+        if len(item) > 1:
+            raise TransactWriteSingleOpException
+        op_type, op = next(iter(item.items()))
+        old_image = None
+        try:
+            if op_type not in _OPERATIONS:
+                raise ValueError("Unsupported transaction operation")
+            table_name = op["TableName"]
+            key = _key_of(backend, op_type, op)
+            identity = (str(table_name), str(dict(sorted(key.items()))))
+            if identity in seen:
+                raise MultipleTransactionsException()
+            seen.add(identity)
+            current = backend.get_item(table_name, key)
+            condition = op.get("ConditionExpression")
+            if condition is not None:
+                test = get_filter_expression(
+                    condition, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+                )
+                if not test.expr(current):
+                    if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                        old_image = current.to_json()["Attributes"]
+                    raise ConditionalCheckFailed(item=old_image)
+            planned.append((op_type, op, table_name, key))
+            reasons.append((None, None, None))
+        except (MultipleTransactionsException, MockValidationException):
+            raise
+        except ConditionalCheckFailed as refused:
+            reasons.append(("ConditionalCheckFailed", str(refused.message), old_image))
+        except Exception as error:  # noqa: BLE001 - reported per item, as DynamoDB does
+            reasons.append((type(error).__name__, str(error), old_image))
+    return planned, reasons
+
+
+def _key_of(backend: DynamoDBBackend, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
+    if op_type != "Put":
+        return dict(op["Key"])
+    table = backend.get_table(op["TableName"])
+    attrs = op["Item"]
+    key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+    if table.range_key_attr is not None:
+        key[table.range_key_attr] = attrs[table.range_key_attr]
+    return key
+
+
+def _apply(backend: DynamoDBBackend, op_type: str, op: dict[str, Any], table_name: str, key: dict[str, Any]) -> None:
+    """One write whose condition held (checked above, with nothing written in between)."""
+    names, values = op.get("ExpressionAttributeNames") or {}, op.get("ExpressionAttributeValues") or {}
+    if op_type == "Put":
+        backend.put_item(table_name, op["Item"])
+    elif op_type == "Delete":
+        backend.delete_item(table_name, key)
+    elif op_type == "Update":
+        backend.update_item(
+            table_name,
+            key,
+            update_expression=op["UpdateExpression"],
+            expression_attribute_names=names,
+            expression_attribute_values=values,
+        )
+
+
+def _copy_of(item: Any) -> Any:
+    """One item as it was before the transaction touched it (the only copy a transaction makes)."""
+    return copy.deepcopy(item)
+
+
+def _restore(backend: DynamoDBBackend, touched: list[tuple[str, dict[str, Any], Any]]) -> None:
+    """Put the touched items back as they were, last first."""
+    for table_name, key, before in reversed(touched):
+        if before is None:
+            backend.delete_item(table_name, key)
+        else:
+            backend.put_item(table_name, before.to_json()["Attributes"])
+
+
+def mend_transactions() -> None:
+    """Use the transaction above in every DynamoDB backend of this process (idempotent)."""
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+class _OneDynamoDBRequestAtATime:
+    """WSGI middleware: DynamoDB and its streams are served one request at a time; others as they come."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        if not target.startswith(("DynamoDB_", "DynamoDBStreams_")):
+            return self.app(environ, start_response)
+        with self.lock:
+            # The body is produced inside the lock: moto builds it while reading its tables.
+            return list(self.app(environ, start_response))
+
+
+class Emulator(ThreadedMotoServer):
+    """moto's threaded server with sound transactions and one DynamoDB request at a time."""
+
+    def _server_entry(self) -> None:
+        mend_transactions()
+        app = _OneDynamoDBRequestAtATime(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
