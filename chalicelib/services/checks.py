@@ -21,6 +21,7 @@ _OUTCOME_METRIC = {
     ReportStatus.reviewed: "ReportsDecidedByCase",
 }
 SWEEP_BATCH = 500  # reports re-driven per sweep at most; the next sweep takes the rest
+RESTART_REDRIVE_LIMIT = 1_000_000  # every waiting report, in practice
 
 
 def run_check(report_id: str, now: datetime | None = None) -> ReportStatus | None:
@@ -67,6 +68,18 @@ def request_checks(report_ids: list[str]) -> None:
     failed = enqueue_checks(report_ids)
     if failed:
         raise RuntimeError(f"{len(failed)} check requests were not queued")
+
+
+def redrive_every_waiting_report(now: datetime | None = None) -> int:
+    """Queue the check of every report still waiting, however recent: after the local stack restarts,
+    the messages that were in flight died with it (on AWS they never do; the sweep covers losses)."""
+    waiting = stores().reports.stale_pending(now or datetime.now(UTC), RESTART_REDRIVE_LIMIT)
+    for start in range(0, len(waiting), SWEEP_BATCH):
+        request_checks(waiting[start : start + SWEEP_BATCH])
+    if waiting:
+        count("ReportsRedriven", len(waiting))
+        logger.info("waiting reports re-driven after a restart", extra={"count": len(waiting)})
+    return len(waiting)
 
 
 def sweep_stale_reports(now: datetime | None = None) -> int:

@@ -12,12 +12,23 @@ Two things moto does that a long-running stack cannot live with, mended here:
   transaction that iterates one while another thread writes raises ``RuntimeError: dictionary
   changed size during iteration`` (answered as a 500). ``Emulator`` serves DynamoDB requests one
   at a time (the work is pure Python under the GIL anyway, so nothing is lost).
+
+And one thing it cannot do at all: keep what it was told. With a journal, ``Emulator`` writes the
+items every DynamoDB write changed to disk before the write's answer leaves (``journal.py``), and
+``quietly()`` lets the stack load a snapshot and replay the journal without journaling it again or
+feeding it to the tables' streams (restored data was processed before the restart).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
+import json
 import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from moto.dynamodb.comparisons import get_filter_expression
@@ -29,10 +40,16 @@ from moto.dynamodb.exceptions import (
     TransactionCanceledException,
     TransactWriteSingleOpException,
 )
-from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.models.table import StreamShard
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
+
+from infra.local.journal import Change, Journal, read_changes
+
+ACCOUNT = "123456789012"  # moto's default account
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 
 _OPERATIONS = {"ConditionCheck", "Put", "Delete", "Update"}
 
@@ -155,28 +172,144 @@ def mend_transactions() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
-class _OneDynamoDBRequestAtATime:
-    """WSGI middleware: DynamoDB and its streams are served one request at a time; others as they come."""
+def _backend(region: str) -> DynamoDBBackend:
+    return dynamodb_backends[ACCOUNT][region]
 
-    def __init__(self, app: Any) -> None:
+
+def _key_of_item(backend: DynamoDBBackend, table_name: str, item: dict[str, Any]) -> dict[str, Any]:
+    table = backend.get_table(table_name)
+    key = {table.hash_key_attr: item[table.hash_key_attr]}
+    if table.range_key_attr is not None:
+        key[table.range_key_attr] = item[table.range_key_attr]
+    return key
+
+
+def touched_keys(backend: DynamoDBBackend, operation: str, request: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The (table, key) of every item a successful write request changed."""
+    if operation == "PutItem":
+        return [(request["TableName"], _key_of_item(backend, request["TableName"], request["Item"]))]
+    if operation in ("UpdateItem", "DeleteItem"):
+        return [(request["TableName"], request["Key"])]
+    if operation == "BatchWriteItem":
+        return [
+            (table, write["DeleteRequest"]["Key"])
+            if "DeleteRequest" in write
+            else (table, _key_of_item(backend, table, write["PutRequest"]["Item"]))
+            for table, writes in request["RequestItems"].items()
+            for write in writes
+        ]
+    touched = []
+    for item in request["TransactItems"]:
+        op_type, op = next(iter(item.items()))
+        if op_type != "ConditionCheck":
+            touched.append((op["TableName"], _key_of(backend, op_type, op)))
+    return touched
+
+
+def images(backend: DynamoDBBackend, keys: list[tuple[str, dict[str, Any]]]) -> list[Change]:
+    """The items at these keys as they are now (None where there is none)."""
+    changes: list[Change] = []
+    for table_name, key in keys:
+        item = backend.get_item(table_name, key)
+        changes.append([table_name, key, item.to_json()["Attributes"] if item is not None else None])
+    return changes
+
+
+def replay(backend: DynamoDBBackend, changes: Iterator[Change]) -> int:
+    """Apply journaled changes, oldest first; returns how many."""
+    applied = 0
+    for table_name, key, image in changes:
+        if image is None:
+            backend.delete_item(table_name, key)
+        else:
+            backend.put_item(table_name, image)
+        applied += 1
+    return applied
+
+
+class _DynamoDBGate:
+    """WSGI middleware: DynamoDB and its streams are served one request at a time, writes journaled.
+
+    A write's changed items are appended to the journal inside the lock (so the journal's order is
+    the tables' order) and flushed to disk outside it, together with whatever else was appended
+    meanwhile, before the answer is handed back to the server.
+    """
+
+    def __init__(self, app: Any, region: str) -> None:
         self.app = app
+        self.region = region
         self.lock = threading.Lock()
+        self.journal: Journal | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
         if not target.startswith(("DynamoDB_", "DynamoDBStreams_")):
             return self.app(environ, start_response)
+        operation = target.rsplit(".", 1)[-1]
+        journal = self.journal if operation in WRITES else None
+        body = b""
+        if journal is not None:
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            environ["wsgi.input"] = io.BytesIO(body)
+        statuses: list[str] = []
+
+        def seen(status: str, headers: Any, exc_info: Any = None) -> Any:
+            statuses.append(status)
+            return start_response(status, headers, exc_info)
+
+        position = 0
         with self.lock:
             # The body is produced inside the lock: moto builds it while reading its tables.
-            return list(self.app(environ, start_response))
+            answer = list(self.app(environ, seen))
+            if journal is not None and statuses and statuses[0].startswith("200"):
+                backend = _backend(self.region)
+                position = journal.append(images(backend, touched_keys(backend, operation, json.loads(body))))
+        if journal is not None and position:
+            journal.sync(position)
+        return answer
 
 
 class Emulator(ThreadedMotoServer):
-    """moto's threaded server with sound transactions and one DynamoDB request at a time."""
+    """moto's threaded server with sound transactions, one DynamoDB request at a time, and a journal."""
+
+    def __init__(self, *args: Any, region: str = "ap-southeast-3", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = _DynamoDBGate(DomainDispatcherApplication(create_backend_app), region)
 
     def _server_entry(self) -> None:
         mend_transactions()
-        app = _OneDynamoDBRequestAtATime(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+        self._server = make_server(self._ip_address, self._port, self.gate, True, request_handler=MotoRequestHandler)
         self._server_ready_event.set()
         self._server.serve_forever()
+
+    def journal_to(self, journal: Journal | None) -> None:
+        """From now on every DynamoDB write is on disk before its answer (None: no longer)."""
+        with self.gate.lock:
+            self.gate.journal = journal
+
+    @contextlib.contextmanager
+    def quietly(self) -> Iterator[DynamoDBBackend]:
+        """Writes inside go neither to the journal nor to the tables' streams (a restore, a replay).
+
+        Afterwards every stream starts anew, numbered from the clock: a record of this run never
+        repeats a sequence number an earlier run used (consumers keep "already seen" markers).
+        """
+        backend = _backend(self.gate.region)
+        journal = self.gate.journal
+        self.journal_to(None)
+        streamed = [table for table in backend.tables.values() if table.stream_shard is not None]
+        for table in streamed:
+            table.stream_shard = None
+        try:
+            yield backend
+        finally:
+            for table in streamed:
+                shard = StreamShard(ACCOUNT, table)
+                shard.starting_sequence_number = int(time.time() * 1_000_000) * 1_000_000
+                table.stream_shard = shard
+            self.journal_to(journal)
+
+
+def restore_journal(emulator: Emulator, directory: Path) -> int:
+    """Replay the journal's segments over what is loaded (inside ``quietly``); returns the changes applied."""
+    return replay(_backend(emulator.gate.region), read_changes(directory))

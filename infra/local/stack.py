@@ -116,6 +116,7 @@ def _banner(url: str, emulator_port: int, data_dir: Path, loaded: _Loaded, *, ev
     restored, demo, admin_key = loaded.restored, loaded.demo_claims, loaded.admin_key
     restored_text = (
         f"restored {sum(restored['tables'].values())} items from {data_dir}/snapshot"
+        f" and {loaded.replayed} journaled writes"
         if restored
         else f"no snapshot in {data_dir} (fresh start)"
     )
@@ -141,26 +142,87 @@ def _banner(url: str, emulator_port: int, data_dir: Path, loaded: _Loaded, *, ev
 @dataclass(frozen=True)
 class _Loaded:
     restored: dict[str, Any] | None
+    replayed: int
     demo_claims: int
     admin_key: str
 
 
-def _load_data(args: argparse.Namespace) -> _Loaded:
-    """Create every resource, restore the last snapshot, add the demo claims and admin key, index."""
-    from chalicelib.config import get_settings
-    from chalicelib.services.claim_index import rebuild_claim_index
-    from infra.local.resources import create_resources
-    from infra.local.snapshot import restore_snapshot
+class DiskCopy:
+    """The emulator's data on disk: the last snapshot, and the journal of every write since it.
 
-    create_resources(get_settings())
-    args.data_dir.mkdir(parents=True, exist_ok=True)
-    restored = restore_snapshot(get_settings(), args.data_dir)
+    Loading restores the snapshot and replays the journal without journaling or streaming them
+    again; a snapshot starts a new journal segment first and removes the segments it covers.
+    """
+
+    def __init__(self, emulator: Any, data_dir: Path) -> None:
+        from infra.local.journal import Journal
+
+        self.emulator = emulator
+        self.data_dir = data_dir
+        self.journal: Journal | None = None
+
+    def load(self) -> tuple[dict[str, Any] | None, int]:
+        """(the restored snapshot's manifest or None, the journaled writes replayed over it)."""
+        from chalicelib.config import get_settings
+        from infra.local.emulator import restore_journal
+        from infra.local.journal import Journal
+        from infra.local.resources import create_resources
+        from infra.local.snapshot import restore_snapshot
+
+        create_resources(get_settings())
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with self.emulator.quietly():
+            restored = restore_snapshot(get_settings(), self.data_dir)
+            replayed = restore_journal(self.emulator, self.data_dir / "journal")
+        self.journal = Journal(self.data_dir / "journal")
+        self.emulator.journal_to(self.journal)
+        if restored is None:
+            self.snapshot()  # a fresh start: the new contacts key and pepper are on disk at once
+        return restored, replayed
+
+    def snapshot(self) -> dict[str, Any]:
+        from chalicelib.config import get_settings
+        from infra.local.snapshot import save_snapshot
+
+        assert self.journal is not None
+        segment = self.journal.rotate()
+        manifest = save_snapshot(get_settings(), self.data_dir)
+        self.journal.drop_before(segment)
+        return manifest
+
+    def close(self) -> None:
+        self.emulator.journal_to(None)
+        if self.journal is not None:
+            self.journal.close()
+
+
+def _load_data(args: argparse.Namespace, disk: DiskCopy) -> _Loaded:
+    """Restore the last snapshot and the journal, add the demo claims and admin key, index."""
+    from chalicelib.services.claim_index import rebuild_claim_index
+
+    restored, replayed = disk.load()
     if args.fact_check_fake:
         install_fact_check_key(DEMO_FACT_CHECK_KEY)
     demo = 0 if args.no_demo else load_demo_claims()
     admin_key = install_demo_key(args.demo_key)
     rebuild_claim_index()  # serve lookups at once, whether or not the event sources run
-    return _Loaded(restored, demo, admin_key)
+    return _Loaded(restored, replayed, demo, admin_key)
+
+
+def _write_stack_file(data_dir: Path, url: str) -> Path:
+    """Tells operator commands (make import-claims, make key) where this stack and its emulator listen."""
+    shared = (
+        "SARING_STAGE",
+        "SARING_AWS_ENDPOINT_URL",
+        "SARING_FACT_CHECK_API_URL",
+        "AWS_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    )
+    environment = {name: os.environ[name] for name in shared if name in os.environ}
+    stack_file = data_dir / "stack.json"
+    stack_file.write_text(json.dumps({"api": url, "environment": environment}))
+    return stack_file
 
 
 def _fact_check_api(args: argparse.Namespace) -> contextlib.ExitStack:
@@ -213,14 +275,14 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the emulator's access log is noise here
 
-    emulator = Emulator(ip_address="127.0.0.1", port=emulator_port, verbose=False)
+    emulator = Emulator(ip_address="127.0.0.1", port=emulator_port, verbose=False, region=os.environ["AWS_REGION"])
     emulator.start()
 
     from chalicelib.config import get_settings
-    from infra.local.snapshot import save_snapshot
 
     settings = get_settings()
-    loaded = _load_data(args)
+    disk = DiskCopy(emulator, args.data_dir)
+    loaded = _load_data(args, disk)
 
     from app import app  # reads the settings above
     from infra.local.http import LocalHttpServer
@@ -228,9 +290,11 @@ def main(argv: list[str] | None = None) -> int:
 
     runner: Any = None
     if not args.no_events:
+        from chalicelib.services.checks import redrive_every_waiting_report
+
+        redrive_every_waiting_report()  # their check messages died with the last run
         runner = EventSourceRunner(app, settings)
         runner.start()
-        runner.fire_schedules("sweep_reports")  # a first sweep re-drives whatever a restored snapshot left waiting
     server = LocalHttpServer(app, args.host, args.port)
     server.start()
 
@@ -239,24 +303,13 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signum, lambda *_: stop.set())
 
     url = f"http://{args.host}:{server.port}"
-    # Tells operator commands (make import-claims) where this stack's emulator listens.
-    stack_file = args.data_dir / "stack.json"
-    shared = (
-        "SARING_STAGE",
-        "SARING_AWS_ENDPOINT_URL",
-        "SARING_FACT_CHECK_API_URL",
-        "AWS_REGION",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-    )
-    environment = {name: os.environ[name] for name in shared if name in os.environ}
-    stack_file.write_text(json.dumps({"api": url, "environment": environment}))
+    stack_file = _write_stack_file(args.data_dir, url)
     print(_banner(url, emulator_port, args.data_dir, loaded, events=runner is not None), flush=True)
 
     next_snapshot = time.monotonic() + args.snapshot_seconds
     while not stop.wait(1.0):
         if time.monotonic() >= next_snapshot:
-            save_snapshot(settings, args.data_dir)
+            disk.snapshot()
             next_snapshot = time.monotonic() + args.snapshot_seconds
 
     print("stopping: new requests get 503, running ones finish…", flush=True)
@@ -266,7 +319,8 @@ def main(argv: list[str] | None = None) -> int:
     if runner:
         runner.stop()
     stack_file.unlink(missing_ok=True)
-    manifest = save_snapshot(settings, args.data_dir)
+    manifest = disk.snapshot()
+    disk.close()
     emulator.stop()
     fact_check.close()
     print(f"snapshot saved: {sum(manifest['tables'].values())} items in {args.data_dir}/snapshot", flush=True)

@@ -134,6 +134,38 @@ def test_a_stop_refuses_new_reports_with_503_and_keeps_every_one_it_accepted(sta
     assert missing == [] and len(accepted) >= 20
 
 
+def test_a_sigkill_loses_nothing_that_was_answered(stacks: Callable[..., Stack]) -> None:
+    # Given a stack killed moments after it accepted reports, a key, a claim and a webhook — long
+    # before any periodic snapshot (the default is every 5 minutes)
+    stack = stacks()
+    partner = keyed_session(stack, "partner", partner_id="kabar-app")
+    checker = keyed_session(stack, "checker", partner_id="cekfakta")
+    accepted = [
+        _submit(partner, stack, {"text": f"Laporan {n} sebelum mati listrik", "platform": "x", "province": "31"})
+        for n in range(30)
+    ]
+    claim = {"external_id": "kill-1", "title": "Klaim sebelum mati listrik", "label": "HOAKS"}
+    claim_id = checker.post(f"{stack.url}/v1/claims", json=claim, timeout=10).json()["id"]
+    hook = partner.post(
+        f"{stack.url}/v1/webhooks", json={"url": "http://127.0.0.1:9/hook", "events": ["report.checked"]}, timeout=10
+    ).json()["id"]
+    stack.process.kill()  # SIGKILL: no snapshot, no goodbye
+    stack.process.wait(timeout=30)
+
+    # When it starts again on the same data
+    again = stacks(port=stack.port)
+
+    # Then every report, the key that made them, the claim and the webhook are there
+    assert "journaled writes" in again.output()
+    for report_id in accepted:
+        assert partner.get(f"{again.url}/v1/reports/{report_id}", timeout=10).status_code == 200
+    assert checker.get(f"{again.url}/v1/claims/{claim_id}", timeout=10).status_code == 200
+    assert partner.get(f"{again.url}/v1/webhooks/{hook}", timeout=10).status_code == 200
+    # And reports whose check died with the process are checked now
+    last = wait_for_status(partner, f"{again.url}/v1/reports/{accepted[-1]}", {"matched", "needs_review"})
+    assert last["status"] == "needs_review"
+
+
 def test_a_report_left_waiting_is_checked_after_a_restart(stacks: Callable[..., Stack]) -> None:
     # Given reports accepted while nothing consumed the events (as if the process died first)
     stack = stacks("--no-events")

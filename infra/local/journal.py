@@ -1,0 +1,125 @@
+"""The local stack's write-ahead journal: every DynamoDB write the emulator answered, on disk first.
+
+The emulator keeps its tables in memory, and a snapshot is only taken every few minutes. So that
+a report (or key, claim, verdict, webhook) answered with success survives a SIGKILL at any moment,
+the emulator appends the image of every item a write changed to this journal and flushes it to
+disk (fsync) before its answer leaves. On start, the last snapshot is loaded and the journal
+replayed over it; each snapshot starts a new segment and removes the segments it covers.
+
+A segment is JSON Lines, one write a line: ``{"w": [[table, key, image or null], …]}`` — the items
+as they are after the write (null: deleted). Replaying images is idempotent, so a write both in
+a snapshot and in a segment replays to the same item. A line cut short by a crash was never
+acknowledged (its fsync had not returned) and is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+Change = list[Any]  # [table name, key (DynamoDB JSON), image (DynamoDB JSON) or None]
+
+
+def _segment_number(path: Path) -> int:
+    return int(path.stem.rsplit("-", 1)[1])
+
+
+class Journal:
+    """Append, flush in groups, rotate at snapshots, read back at start."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+        self._append_lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        existing = self.segments()
+        self._number = (_segment_number(existing[-1]) + 1) if existing else 1
+        self._file: BinaryIO = self._open(self._number)
+        self._appended = 0
+        self._synced = 0
+
+    def _path(self, number: int) -> Path:
+        return self.directory / f"segment-{number:08d}.jsonl"
+
+    def _open(self, number: int) -> BinaryIO:
+        opened = self._path(number).open("ab")
+        _sync_directory(self.directory)  # the new file's name is on disk too
+        return opened
+
+    def segments(self) -> list[Path]:
+        return sorted(self.directory.glob("segment-*.jsonl"), key=_segment_number)
+
+    def append(self, changes: list[Change]) -> int:
+        """Write one write's changes; returns its position for ``sync``."""
+        line = json.dumps({"w": changes}, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+        with self._append_lock:
+            self._file.write(line)
+            self._appended += 1
+            return self._appended
+
+    def sync(self, position: int) -> None:
+        """Return once the entry at ``position`` is on disk; one fsync covers every entry before it."""
+        with self._sync_lock:
+            if self._synced >= position:
+                return
+            with self._append_lock:
+                self._file.flush()
+                target = self._appended
+            os.fsync(self._file.fileno())
+            self._synced = target
+
+    def rotate(self) -> int:
+        """Close the current segment (on disk) and start the next; returns the new segment's number.
+
+        A snapshot taken after this holds every write of the earlier segments.
+        """
+        with self._sync_lock, self._append_lock:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            self._synced = self._appended
+            self._number += 1
+            self._file = self._open(self._number)
+            return self._number
+
+    def drop_before(self, number: int) -> int:
+        """Remove the segments a snapshot covers (those numbered below ``number``); returns how many."""
+        dropped = 0
+        for path in self.segments():
+            if _segment_number(path) < number:
+                path.unlink()
+                dropped += 1
+        _sync_directory(self.directory)
+        return dropped
+
+    def close(self) -> None:
+        with self._sync_lock, self._append_lock:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+
+
+def read_changes(directory: Path) -> Iterator[Change]:
+    """Every change of every segment, oldest first; a line cut short by a crash is skipped."""
+    if not directory.exists():
+        return
+    for path in sorted(directory.glob("segment-*.jsonl"), key=_segment_number):
+        with path.open("rb") as lines:
+            for line in lines:
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue  # torn by a crash: never acknowledged
+                yield from entry["w"]
+
+
+def _sync_directory(directory: Path) -> None:
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
