@@ -1,8 +1,9 @@
 """Local data that survives a restart: tables, objects and the contacts key, saved to a folder.
 
 The emulator keeps everything in memory. The stack saves a snapshot on shutdown and every few
-minutes, and restores it on start, before anything else touches the emulator. Messages in flight
-are not saved: a restored report still waiting for its check is re-driven by the sweep.
+minutes, and restores it on start, before anything else touches the emulator; the journal
+(``journal.py``) holds every write since. Messages in flight are not saved: a restored report still
+waiting for its check is queued again at start.
 
 Layout of ``<data dir>/snapshot``: ``manifest.json``; ``tables/<table>.jsonl`` (DynamoDB JSON, one
 item a line); ``objects/<bucket>/<key>`` with ``objects.json`` (content types); ``kms.json``;
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,13 +61,26 @@ def save_snapshot(settings: Settings, data_dir: Path) -> dict[str, Any]:
     _save_kms(settings, work)
     _save_secrets(settings, work)
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    _on_disk(work)  # before the swap: the journal segments it replaces are removed after it
     old = data_dir / "snapshot.old"
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)
     work.rename(target)
+    _on_disk(data_dir, files=False)
     shutil.rmtree(old, ignore_errors=True)
     return manifest
+
+
+def _on_disk(folder: Path, *, files: bool = True) -> None:
+    """fsync every file below ``folder`` (if ``files``) and every folder, so a power cut keeps them."""
+    paths = [path for path in folder.rglob("*") if files or path.is_dir()] + [folder]
+    for path in paths:
+        handle = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
 
 
 def restore_snapshot(settings: Settings, data_dir: Path) -> dict[str, Any] | None:
