@@ -50,6 +50,12 @@ from infra.local.journal import Change, Journal, read_changes
 
 ACCOUNT = "123456789012"  # moto's default account
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+# moto keeps every stream record and every shard iterator it ever handed out. DynamoDB keeps a
+# stream's records for 24 hours; here the newest ones are kept (the event runner reads within a
+# second), and the iterators the runner may still use.
+STREAM_RECORDS_KEPT = 100_000
+SHARD_ITERATORS_KEPT = 1_000
+HOUSEKEEPING_EVERY = 1_000  # DynamoDB requests
 
 _OPERATIONS = {"ConditionCheck", "Put", "Delete", "Update"}
 
@@ -215,6 +221,21 @@ def images(backend: DynamoDBBackend, keys: list[tuple[str, dict[str, Any]]]) -> 
     return changes
 
 
+def forget_old_stream_state(region: str) -> None:
+    """Drop the stream records and shard iterators past what is kept (see STREAM_RECORDS_KEPT)."""
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    for table in _backend(region).tables.values():
+        shard = table.stream_shard
+        if shard is not None and len(shard.items) > STREAM_RECORDS_KEPT:
+            surplus = len(shard.items) - STREAM_RECORDS_KEPT
+            del shard.items[:surplus]
+            shard.starting_sequence_number += surplus  # sequence numbers stay what they were
+    iterators = dynamodbstreams_backends[ACCOUNT][region].shard_iterators
+    for arn in list(iterators)[: max(0, len(iterators) - SHARD_ITERATORS_KEPT)]:
+        del iterators[arn]
+
+
 def replay(backend: DynamoDBBackend, changes: Iterator[Change]) -> int:
     """Apply journaled changes, oldest first; returns how many."""
     applied = 0
@@ -240,6 +261,7 @@ class _DynamoDBGate:
         self.region = region
         self.lock = threading.Lock()
         self.journal: Journal | None = None
+        self._served = 0
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
@@ -264,6 +286,9 @@ class _DynamoDBGate:
             if journal is not None and statuses and statuses[0].startswith("200"):
                 backend = _backend(self.region)
                 position = journal.append(images(backend, touched_keys(backend, operation, json.loads(body))))
+            self._served += 1
+            if self._served % HOUSEKEEPING_EVERY == 0:
+                forget_old_stream_state(self.region)
         if journal is not None and position:
             journal.sync(position)
         return answer

@@ -99,3 +99,33 @@ def test_two_operations_on_one_item_are_refused_at_once(aws: Resources) -> None:
     with pytest.raises(dynamodb.exceptions.ClientError, match=r"multiple operations|one item"):
         dynamodb.transact_write_items(TransactItems=[_put("x"), _put("x")])
     assert _count() == 0
+
+
+def test_old_stream_records_and_iterators_are_forgotten_without_renumbering(
+    aws: Resources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a stream with 30 records, read up to the 25th, and a limit of 10 records kept
+    monkeypatch.setattr(emulator, "STREAM_RECORDS_KEPT", 10)
+    monkeypatch.setattr(emulator, "SHARD_ITERATORS_KEPT", 1)
+    dynamodb, streams = client("dynamodb"), client("dynamodbstreams")
+    table = get_settings().table_name("claims")
+    for n in range(30):
+        dynamodb.put_item(TableName=table, Item={"id": {"S": f"clm_{n:024d}"}, "title": {"S": "t"}})
+    arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    shard_id = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON")
+    first = streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=25)
+    numbers = [record["dynamodb"]["SequenceNumber"] for record in first["Records"]]
+
+    # When the emulator forgets what it keeps no longer
+    emulator.forget_old_stream_state(get_settings().region)
+
+    # Then the reader goes on where it was, with the same sequence numbers, and only 10 records are held
+    rest = streams.get_records(ShardIterator=first["NextShardIterator"], Limit=100)["Records"]
+    assert [record["dynamodb"]["Keys"]["id"]["S"] for record in rest] == [f"clm_{n:024d}" for n in range(25, 30)]
+    assert int(rest[0]["dynamodb"]["SequenceNumber"]) == int(numbers[-1]) + 1
+    shard = emulator._backend(get_settings().region).get_table(table).stream_shard
+    assert len(shard.items) == 10
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    assert len(dynamodbstreams_backends[emulator.ACCOUNT][get_settings().region].shard_iterators) <= 2
