@@ -335,6 +335,21 @@ class Emulator(ThreadedMotoServer):
             self.journal_to(journal)
 
 
+def forget_requests_in_progress(backend: DynamoDBBackend, table_name: str) -> int:
+    """Delete the idempotency records of keyed requests that were running when the process died.
+
+    Each says "in progress" until the API's timeout passes, so a partner's retry would get 409s for
+    half a minute after a crash; after a restart nothing is in progress. Returns how many.
+    """
+    table = backend.get_table(table_name)
+    dead = [
+        item for item in table.all_items() if item.attrs.get("status") and item.attrs["status"].value == "INPROGRESS"
+    ]
+    for item in dead:
+        backend.delete_item(table_name, {table.hash_key_attr: {"S": item.hash_key.value}})
+    return len(dead)
+
+
 def restore_journal(emulator: Emulator, directory: Path) -> int:
     """Replay the journal's segments over what is loaded (inside ``quietly``); returns the changes applied."""
     return replay(_backend(emulator.gate.region), read_changes(directory))

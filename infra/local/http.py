@@ -27,6 +27,7 @@ from chalice.local import (
 
 from chalicelib.api.problems import problem_response
 
+API_TIMEOUT_SECONDS = 29
 RETRY_AFTER_SECONDS = 5  # what a client is told while the stack stops (a restart takes about this)
 
 
@@ -131,7 +132,9 @@ class LocalHttpServer:
         # What chalice's create_local_server does, with our handler: a thread-local current_request.
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
-        config = Config.create(chalice_stage="local", app_name=app.app_name)
+        # The API function's timeout on AWS (API Gateway gives up at 29 s). Without it the context
+        # says 15 minutes, and a keyed submission cut off by a crash stayed "in progress" that long.
+        config = Config.create(chalice_stage="local", app_name=app.app_name, lambda_timeout=API_TIMEOUT_SECONDS)
         self._server = LocalDevServer(app, config, host, port, handler_cls=SaringRequestHandler)
         self.gate = Gate()
         self._server.server.gate = self.gate

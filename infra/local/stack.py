@@ -81,7 +81,7 @@ def load_demo_claims() -> int:
     report = import_claims(read_json_lines(DEMO_CLAIMS.read_text(encoding="utf-8")))
     if report.problems:
         raise RuntimeError(f"demo claims are invalid: {report.problems}")
-    return report.saved
+    return report.saved + report.unchanged
 
 
 DEMO_KEY_ID_PART = "localdemoadmin22"
@@ -164,16 +164,17 @@ class DiskCopy:
     def load(self) -> tuple[dict[str, Any] | None, int]:
         """(the restored snapshot's manifest or None, the journaled writes replayed over it)."""
         from chalicelib.config import get_settings
-        from infra.local.emulator import restore_journal
+        from infra.local.emulator import forget_requests_in_progress, restore_journal
         from infra.local.journal import Journal
         from infra.local.resources import create_resources
         from infra.local.snapshot import restore_snapshot
 
         create_resources(get_settings())
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        with self.emulator.quietly():
+        with self.emulator.quietly() as backend:
             restored = restore_snapshot(get_settings(), self.data_dir)
             replayed = restore_journal(self.emulator, self.data_dir / "journal")
+            forget_requests_in_progress(backend, get_settings().table_name("idempotency"))
         self.journal = Journal(self.data_dir / "journal")
         self.emulator.journal_to(self.journal)
         if restored is None:
