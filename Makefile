@@ -9,7 +9,7 @@ EMULATOR_PORT ?= 0
 DATA_DIR ?= .local-data
 SNAPSHOT_SECONDS ?= 300
 
-.PHONY: run test lint typecheck unit integration e2e infra synth bench eval mutate import-claims sync-claims key clean help
+.PHONY: run test lint typecheck unit integration e2e infra synth bench soak eval mutate import-claims sync-claims key clean help
 
 help:
 	@echo "make run    start the local stack on 127.0.0.1:$(PORT) (PORT, EMULATOR_PORT, DATA_DIR, SNAPSHOT_SECONDS)"
@@ -17,6 +17,7 @@ help:
 	@echo "make synth  the AWS CloudFormation template in cdk.out (offline; STAGE=dev|prod), checked by cdk-nag and cfn-lint"
 	@echo "make bench  cold imports and in-process latency, as a table"
 	@echo "make eval   claim matching on the shared fact-checks, beside plain BM25"
+	@echo "make soak   a busy day on the local stack with SIGKILLs and a Ctrl-C: is anything lost, stuck, counted twice?"
 	@echo "make mutate apply each listed mutant alone; the tests guarding it must fail (prints the score)"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -71,6 +72,9 @@ sync-claims: $(STAMP)
 key: $(STAMP)
 	@test -n "$(ARGS)" || (echo "usage: make key ARGS='create-key --partner kabar-app --roles partner' | ARGS=list-keys | ARGS='revoke-key key_…'"; exit 2)
 	$(BIN)/python -m infra.cli $(ARGS) --data-dir $(DATA_DIR)
+
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak $(ARGS)
 
 eval: $(STAMP)
 	$(BIN)/python -m bench.eval

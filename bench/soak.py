@@ -1,0 +1,295 @@
+"""make soak: a busy election day on the local stack, with crashes — does it keep everything it accepted?
+
+Four partner clients submit reports (each retried with its Idempotency-Key on a connection error
+or a 503, as a careful partner does) while the stack is killed with SIGKILL several times and
+stopped with Ctrl-C once, each time restarted on the same data directory. Then it waits for every
+report to be checked, and counts what was lost, what is stuck, and what is counted twice.
+
+Everything runs on 127.0.0.1, bounded in count and time, and stops by itself. It prints a table
+and exits 1 when a report answered 202 is gone, a report is still waiting, a case counts more
+reports than it has, a partner key stopped working, or the stack's log holds a traceback.
+
+    python -m bench.soak                        # 10,000 reports, 5 SIGKILLs, 1 Ctrl-C (make soak)
+    python -m bench.soak --reports 1000 --kills 2   # the short run make bench does
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN_KEY = "saring_soakadminkey2345_" + "soak0admin0key0for0the0bench"
+CASES = 400  # distinct texts: reports of one text are one case
+SETTLE_SECONDS = 60.0  # every report must be checked this long after the last submission
+RESTART_TIMEOUT = 180.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    """The local stack in a subprocess, restarted on the same port and data."""
+
+    data_dir: Path
+    port: int = field(default_factory=_free_port)
+    process: subprocess.Popen[str] | None = None
+    log_parts: list[Path] = field(default_factory=list)
+    peak_rss_mb: float = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> float:
+        """Start and wait until it answers; returns the seconds it took."""
+        started = time.monotonic()
+        log = self.data_dir.parent / f"stack-{len(self.log_parts)}.log"
+        self.log_parts.append(log)
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("SARING_")}
+        environment.update({"PYTHONUNBUFFERED": "1", "SARING_DEMO_KEY": ADMIN_KEY})
+        command = [sys.executable, "-m", "infra.local", "--port", str(self.port), "--data-dir", str(self.data_dir)]
+        with log.open("w") as out:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT, text=True
+            )
+        while time.monotonic() - started < RESTART_TIMEOUT:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the stack exited while starting; see {log}")
+            try:
+                if requests.get(f"{self.url}/v1/health", timeout=2).status_code == 200:
+                    return time.monotonic() - started
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"the stack did not start within {RESTART_TIMEOUT:.0f} s; see {log}")
+
+    def sample_memory(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except OSError:
+            return
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                self.peak_rss_mb = max(self.peak_rss_mb, int(line.split()[1]) / 1024)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=120)
+
+    def tracebacks(self) -> int:
+        return sum(part.read_text(errors="replace").count("Traceback") for part in self.log_parts if part.exists())
+
+
+@dataclass
+class Tally:
+    accepted: dict[int, str] = field(default_factory=dict)  # report number → id answered 202
+    retries: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _key(stack: Stack, roles: list[str], partner_id: str) -> str:
+    answer = requests.post(
+        f"{stack.url}/v1/keys",
+        json={"partner_id": partner_id, "roles": roles, "limits": {"requests_per_minute": 100_000}},
+        headers={"X-Api-Key": ADMIN_KEY},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    return str(answer.json()["key"])
+
+
+def _submit_all(stack: Stack, key: str, numbers: list[int], tally: Tally, deadline: float) -> None:
+    """One client: each report until it is answered 202, retried with its Idempotency-Key."""
+    session = requests.Session()
+    session.headers.update({"X-Api-Key": key, "Content-Type": "application/json"})
+    for number in numbers:
+        body = {
+            "text": f"Pesan berantai soak nomor {number % CASES}: TPS dipindah",
+            "platform": "whatsapp",
+            "province": "31",
+        }
+        while time.monotonic() < deadline:
+            try:
+                answer = session.post(
+                    f"{stack.url}/v1/reports", json=body, headers={"Idempotency-Key": f"soak-{number}"}, timeout=30
+                )
+            except requests.RequestException:
+                answer = None
+            if answer is not None and answer.status_code == 202:
+                with tally.lock:
+                    tally.accepted[number] = str(answer.json()["id"])
+                break
+            with tally.lock:
+                tally.retries += 1
+            time.sleep(0.2 if answer is None else min(5.0, float(answer.headers.get("Retry-After", "0.2"))))
+
+
+def run(reports: int, clients: int, *, kills: int, graceful: int, data_dir: Path, max_minutes: float) -> dict[str, Any]:
+    stack = Stack(data_dir / "data")
+    deadline = time.monotonic() + max_minutes * 60
+    restarts: list[float] = [stack.start()]
+    partner_key = _key(stack, ["partner"], "soak-app")
+    checker_key = _key(stack, ["checker"], "soak-checker")
+    tally = Tally()
+    numbers = list(range(reports))
+    threads = [
+        threading.Thread(target=_submit_all, args=(stack, partner_key, numbers[n::clients], tally, deadline))
+        for n in range(clients)
+    ]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    # Interruptions spread over the run: SIGKILLs, and one Ctrl-C in the middle of them
+    interruptions = ["kill"] * kills
+    for n in range(graceful):
+        interruptions.insert(len(interruptions) // 2 + n, "stop")
+    keys_lost = 0
+    for position, kind in enumerate(interruptions, start=1):
+        while len(tally.accepted) < reports * position // (len(interruptions) + 1) and time.monotonic() < deadline:
+            stack.sample_memory()
+            time.sleep(0.2)
+        stack.kill() if kind == "kill" else stack.stop()
+        restarts.append(stack.start())
+        still = requests.get(f"{stack.url}/v1/webhooks", headers={"X-Api-Key": partner_key}, timeout=30)
+        keys_lost += still.status_code != 200
+    while any(thread.is_alive() for thread in threads):
+        stack.sample_memory()
+        time.sleep(0.5)
+    submitted_in = time.monotonic() - started
+    last_submission = time.monotonic()
+    lost, waiting, by_case = _settle(stack, partner_key, tally, last_submission)
+    checked_in = time.monotonic() - last_submission
+    over_counted = _over_counted(stack, checker_key, by_case)
+    stack.sample_memory()
+    stack.stop()
+    return {
+        "reports answered 202": len(tally.accepted),
+        "answered 202, then gone (GET 404)": lost,
+        f"still waiting {SETTLE_SECONDS:.0f} s after the last submission": waiting,
+        "cases counting more reports than they have": over_counted,
+        "partner keys lost": keys_lost,
+        "tracebacks in the stack's log": stack.tracebacks(),
+        "client retries (connection errors, 503s)": tally.retries,
+        "throughput, reports/s accepted (restarts included)": round(len(tally.accepted) / submitted_in, 1),
+        "seconds until every report was checked": round(checked_in, 1),
+        "restart seconds (slowest)": round(max(restarts[1:] or [0]), 1),
+        "stack RSS, MB (peak)": round(stack.peak_rss_mb),
+    }
+
+
+def _settle(stack: Stack, key: str, tally: Tally, since: float) -> tuple[int, int, dict[str, int]]:
+    """Poll every accepted report until it is checked or the settle time is over.
+
+    Returns (gone, still waiting, reports per case): every report that has a case counts in it,
+    checked or not, so a case's ``seen_count`` can be compared with its reports exactly.
+    """
+    session = requests.Session()
+    session.headers["X-Api-Key"] = key
+    pending = dict(tally.accepted)
+    lost = 0
+    case_of: dict[int, str] = {}
+    while pending and time.monotonic() - since < SETTLE_SECONDS:
+        for number, report_id in list(pending.items()):
+            answer = session.get(f"{stack.url}/v1/reports/{report_id}", timeout=30)
+            if answer.status_code == 404:
+                lost += 1
+                del pending[number]
+                continue
+            body = answer.json()
+            if body.get("case_id"):
+                case_of[number] = body["case_id"]
+            if body["status"] not in ("received", "checking"):
+                del pending[number]
+        stack.sample_memory()
+        if pending:
+            time.sleep(1.0)
+    by_case: dict[str, int] = {}
+    for case_id in case_of.values():
+        by_case[case_id] = by_case.get(case_id, 0) + 1
+    return lost, len(pending), by_case
+
+
+def _over_counted(stack: Stack, key: str, by_case: dict[str, int]) -> int:
+    over = 0
+    for case_id, reports in by_case.items():
+        case = requests.get(f"{stack.url}/v1/cases/{case_id}", headers={"X-Api-Key": key}, timeout=30).json()
+        over += int(case["seen_count"]) > reports
+    return over
+
+
+def print_table(result: dict[str, Any], target: dict[str, str]) -> None:
+    print(f"  {'measure':<58} {'result':>10}   target")
+    for name, value in result.items():
+        print(f"  {name:<58} {value!s:>10}   {target.get(name, '')}")
+
+
+TARGETS = {
+    "answered 202, then gone (GET 404)": "0",
+    f"still waiting {SETTLE_SECONDS:.0f} s after the last submission": "0",
+    "cases counting more reports than they have": "0",
+    "partner keys lost": "0",
+    "tracebacks in the stack's log": "0",
+    "throughput, reports/s accepted (restarts included)": "≥ 50",
+    "restart seconds (slowest)": "≤ 30 at 100,000 reports",
+    "stack RSS, MB (peak)": "≤ 1,536 at 100,000 reports",
+}
+MUST_BE_ZERO = [name for name, target in TARGETS.items() if target == "0"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reports", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--kills", type=int, default=5)
+    parser.add_argument("--graceful", type=int, default=1)
+    parser.add_argument("--max-minutes", type=float, default=45.0, help="stops submitting after this")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="saring-soak-") as folder:
+        print(
+            f"Soak: {args.reports:,} reports from {args.clients} clients, {args.kills} SIGKILLs and "
+            f"{args.graceful} Ctrl-C, restarts on the same data (127.0.0.1 only)",
+            flush=True,
+        )
+        result = run(
+            args.reports,
+            args.clients,
+            kills=args.kills,
+            graceful=args.graceful,
+            data_dir=Path(folder),
+            max_minutes=args.max_minutes,
+        )
+    print_table(result, TARGETS)
+    failed = [name for name in MUST_BE_ZERO if result[name]]
+    print("  verdict: " + ("nothing lost, stuck or over-counted" if not failed else "FAILED: " + "; ".join(failed)))
+    print(json.dumps({"soak": result}))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
