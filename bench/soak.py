@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ADMIN_KEY = "saring_soakadminkey2345_" + "soak0admin0key0for0the0bench"
 CASES = 400  # distinct texts: reports of one text are one case
 SETTLE_SECONDS = 60.0  # every report must be checked this long after the last submission
+DRAIN_SECONDS = 600.0  # how long the soak waits for the rest, to count the cases exactly
 RESTART_TIMEOUT = 180.0
 
 
@@ -206,15 +207,18 @@ def run(reports: int, clients: int, *, kills: int, graceful: int, data_dir: Path
 def _settle(stack: Stack, key: str, tally: Tally, since: float) -> tuple[int, int, dict[str, int]]:
     """Poll every accepted report until it is checked or the settle time is over.
 
-    Returns (gone, still waiting, reports per case): every report that has a case counts in it,
-    checked or not, so a case's ``seen_count`` can be compared with its reports exactly.
+    Returns (gone, still waiting when the settle time ended, reports per case). It goes on waiting
+    (up to DRAIN_SECONDS) so that the cases are counted once nothing moves any more.
     """
     session = requests.Session()
     session.headers["X-Api-Key"] = key
     pending = dict(tally.accepted)
     lost = 0
     case_of: dict[int, str] = {}
-    while pending and time.monotonic() - since < SETTLE_SECONDS:
+    waiting_at_settle: int | None = None
+    while pending and time.monotonic() - since < DRAIN_SECONDS:
+        if waiting_at_settle is None and time.monotonic() - since >= SETTLE_SECONDS:
+            waiting_at_settle = len(pending)
         for number, report_id in list(pending.items()):
             answer = session.get(f"{stack.url}/v1/reports/{report_id}", timeout=30)
             if answer.status_code == 404:
@@ -232,7 +236,7 @@ def _settle(stack: Stack, key: str, tally: Tally, since: float) -> tuple[int, in
     by_case: dict[str, int] = {}
     for case_id in case_of.values():
         by_case[case_id] = by_case.get(case_id, 0) + 1
-    return lost, len(pending), by_case
+    return lost, len(pending) if waiting_at_settle is None else waiting_at_settle, by_case
 
 
 def _over_counted(stack: Stack, key: str, by_case: dict[str, int]) -> int:

@@ -125,7 +125,7 @@ def test_old_stream_records_and_iterators_are_forgotten_without_renumbering(
     assert [record["dynamodb"]["Keys"]["id"]["S"] for record in rest] == [f"clm_{n:024d}" for n in range(25, 30)]
     assert int(rest[0]["dynamodb"]["SequenceNumber"]) == int(numbers[-1]) + 1
     shard = emulator._backend(get_settings().region).get_table(table).stream_shard
-    assert len(shard.items) == 10
+    assert shard is not None and len(shard.items) == 10
     from moto.dynamodbstreams.models import dynamodbstreams_backends
 
     assert len(dynamodbstreams_backends[emulator.ACCOUNT][get_settings().region].shard_iterators) <= 2
