@@ -135,6 +135,24 @@ class Api:
         return dict(json.loads(answer.body))
 
 
+def body_of(answer: Any, status: int = 200) -> dict[str, Any]:
+    """The JSON body of an answer that must have this status."""
+    assert answer.status_code == status, answer.body
+    return dict(json.loads(answer.body))
+
+
+@pytest.fixture
+def checker(api: Api) -> Api:
+    """A fact-checker's key (partner id ``cekfakta``)."""
+    return api.as_key(make_key("checker", partner_id="cekfakta"))
+
+
+@pytest.fixture
+def partner(api: Api) -> Api:
+    """A partner app's key (partner id ``kabar-app``)."""
+    return api.as_key(make_key("partner", partner_id="kabar-app"))
+
+
 @pytest.fixture
 def api(app: Any) -> Iterator[Api]:
     with Client(app) as client:

@@ -22,7 +22,7 @@ from infra.local.resources import Resources
 from infra.local.runner import EventSourceRunner, LambdaContext
 from tests.big_case import write_big_case
 from tests.dynamodb_writes import counting_writes
-from tests.integration.conftest import Api, make_key
+from tests.integration.conftest import Api, body_of, make_key
 from tests.webhook_receiver import webhook_receiver
 
 ELECTION_HOAX = (
@@ -43,21 +43,6 @@ def _verdict(version: int, label: str = "HOAKS", **claim: str) -> dict[str, Any]
         # The checker writes the new claim's hoax text (a console pre-fills it from the case).
         **(claim or {"title": "Surat suara sudah dicoblos di gudang KPU", "text": ELECTION_HOAX}),
     }
-
-
-def _body(answer: Any, status: int = 200) -> dict[str, Any]:
-    assert answer.status_code == status, answer.body
-    return dict(json.loads(answer.body))
-
-
-@pytest.fixture
-def checker(api: Api) -> Api:
-    return api.as_key(make_key("checker", partner_id="cekfakta"))
-
-
-@pytest.fixture
-def partner(api: Api) -> Api:
-    return api.as_key(make_key("partner", partner_id="kabar-app"))
 
 
 def _submit(partner: Api, text: str, platform: str = "whatsapp", province: str = "33") -> str:
@@ -81,7 +66,7 @@ def test_the_queue_ranks_cases_and_explains_why(partner: Api, checker: Api, runn
     runner.drain()
 
     # When a fact-checker reads the queue of open cases
-    page = _body(checker.http.get("/v1/cases?status=open"))
+    page = body_of(checker.http.get("/v1/cases?status=open"))
 
     # Then both are there, the hoax first, each with the components of its priority
     assert page["cases"][0]["id"] == case_id
@@ -102,9 +87,9 @@ def test_a_case_counts_its_reports_by_platform_and_province(
     case_id, report_ids = _open_case(partner, runner)
 
     # When its detail and its reports are read
-    case = _body(checker.http.get(f"/v1/cases/{case_id}"))
-    first = _body(checker.http.get(f"/v1/cases/{case_id}/reports?limit=2"))
-    rest = _body(checker.http.get(f"/v1/cases/{case_id}/reports?limit=2&cursor={first['next_cursor']}"))
+    case = body_of(checker.http.get(f"/v1/cases/{case_id}"))
+    first = body_of(checker.http.get(f"/v1/cases/{case_id}/reports?limit=2"))
+    rest = body_of(checker.http.get(f"/v1/cases/{case_id}/reports?limit=2&cursor={first['next_cursor']}"))
 
     # Then the counts are kept per platform and province, and the reports page through
     assert case["platforms"] == {"facebook": 1, "whatsapp": 1, "x": 1}
@@ -115,7 +100,7 @@ def test_a_case_counts_its_reports_by_platform_and_province(
     assert rest["next_cursor"] is None
     assert all(r["status"] == "needs_review" for r in first["reports"])
     bad = checker.http.get(f"/v1/cases/{case_id}/reports?cursor=nonsense")
-    assert _body(bad, 422)["errors"][0]["field"] == "query.cursor"
+    assert body_of(bad, 422)["errors"][0]["field"] == "query.cursor"
     assert checker.http.get("/v1/cases/case_" + "0" * 26).status_code == 404
 
 
@@ -129,7 +114,7 @@ def test_a_matched_case_stays_out_of_the_queue(checker: Api, partner: Api, runne
     assert partner.report(report_id)["status"] == "matched"
 
     # Then the queue has nothing for a human
-    assert _body(checker.http.get("/v1/cases"))["cases"] == []
+    assert body_of(checker.http.get("/v1/cases"))["cases"] == []
 
 
 def test_a_verdict_reaches_every_report_its_partners_and_later_copies(
@@ -140,11 +125,11 @@ def test_a_verdict_reaches_every_report_its_partners_and_later_copies(
         hook = partner.http.post("/v1/webhooks", body={"url": receiver.url, "events": ["report.verdict_changed"]})
         assert hook.status_code == 201
         case_id, report_ids = _open_case(partner, runner)
-        taken = _body(checker.http.post(f"/v1/cases/{case_id}/review", body={"version": 0}))
+        taken = body_of(checker.http.post(f"/v1/cases/{case_id}/review", body={"version": 0}))
         assert (taken["status"], taken["reviewer"], taken["version"]) == ("in_review", "cekfakta", 1)
 
         # When the fact-checker decides it, creating a claim from the case
-        decided = _body(checker.http.post(f"/v1/cases/{case_id}/verdict", body=_verdict(1)), 202)
+        decided = body_of(checker.http.post(f"/v1/cases/{case_id}/verdict", body=_verdict(1)), 202)
         runner.drain()
 
         # Then every report carries the verdict, named for the checker, and each partner is told once a report
@@ -157,16 +142,16 @@ def test_a_verdict_reaches_every_report_its_partners_and_later_copies(
         events = [json.loads(r.body) for r in receiver.wait_for(len(report_ids))]
         assert sorted(e["report"]["id"] for e in events) == sorted(report_ids)
         assert {e["report"]["verdict"]["label"] for e in events} == {"HOAKS"}
-    case = _body(checker.http.get(f"/v1/cases/{case_id}"))
+    case = body_of(checker.http.get(f"/v1/cases/{case_id}"))
     assert case["progress"] == {"version": 2, "reports_updated": 3, "done": True}
-    assert _body(checker.http.get("/v1/cases?status=decided"))["cases"][0]["id"] == case_id
+    assert body_of(checker.http.get("/v1/cases?status=decided"))["cases"][0]["id"] == case_id
 
     # And a later copy takes the verdict on its own, and the new claim answers lookups
     later = _submit(partner, ELECTION_HOAX)
     runner.drain()
     assert partner.report(later)["status"] == "reviewed"
     assert partner.report(later)["verdict"]["decided_by"] == "cekfakta"
-    found = _body(partner.http.post("/v1/lookup", body={"text": ELECTION_HOAX}))
+    found = body_of(partner.http.post("/v1/lookup", body={"text": ELECTION_HOAX}))
     assert found["matches"][0]["claim"]["url"] == FACT_CHECK
     edited = _submit(partner, "Diteruskan: " + ELECTION_HOAX.lower().replace("surat suara", "surat-suara") + " ‼️")
     runner.drain()
@@ -176,14 +161,14 @@ def test_a_verdict_reaches_every_report_its_partners_and_later_copies(
 def test_a_changed_verdict_keeps_its_history(partner: Api, checker: Api, runner: EventSourceRunner) -> None:
     # Given a decided case
     case_id, report_ids = _open_case(partner, runner, copies=2)
-    first = _body(checker.http.post(f"/v1/cases/{case_id}/verdict", body=_verdict(0)), 202)
+    first = body_of(checker.http.post(f"/v1/cases/{case_id}/verdict", body=_verdict(0)), 202)
     runner.drain()
 
     # When the fact-checker changes the verdict, linking the claim the first verdict made
     claim_id = first["verdict"]["claim"]["id"]
     patch = checker.http.patch(f"/v1/claims/{claim_id}", body={"label": "MENYESATKAN"})
     assert patch.status_code == 200
-    second = _body(
+    second = body_of(
         checker.http.post(f"/v1/cases/{case_id}/verdict", body=_verdict(1, "MENYESATKAN", claim_id=claim_id)), 202
     )
     runner.drain()
@@ -193,9 +178,9 @@ def test_a_changed_verdict_keeps_its_history(partner: Api, checker: Api, runner:
     assert {partner.report(r)["verdict"]["label"] for r in report_ids} == {"MENYESATKAN"}
     # And a link to a claim that disagrees with the label, or does not exist, is refused by field
     wrong = checker.http.post(f"/v1/cases/{case_id}/verdict", body=_verdict(2, "BENAR", claim_id=claim_id))
-    assert _body(wrong, 422)["errors"][0]["field"] == "label"
+    assert body_of(wrong, 422)["errors"][0]["field"] == "label"
     missing = checker.http.post(f"/v1/cases/{case_id}/verdict", body=_verdict(2, claim_id="clm_" + "0" * 24))
-    assert _body(missing, 422)["errors"][0]["field"] == "claim_id"
+    assert body_of(missing, 422)["errors"][0]["field"] == "claim_id"
 
 
 def test_a_stale_version_is_refused(partner: Api, checker: Api, runner: EventSourceRunner) -> None:
@@ -208,9 +193,9 @@ def test_a_stale_version_is_refused(partner: Api, checker: Api, runner: EventSou
     take = checker.http.post(f"/v1/cases/{case_id}/review", body={"version": 1})
 
     # Then both are 409 saying what the case is now, and the first verdict stands
-    assert "version 1 (decided)" in _body(late, 409)["detail"]
-    assert "version 1 (decided)" in _body(take, 409)["detail"]
-    assert [h["label"] for h in _body(checker.http.get(f"/v1/cases/{case_id}"))["history"]] == ["HOAKS"]
+    assert "version 1 (decided)" in body_of(late, 409)["detail"]
+    assert "version 1 (decided)" in body_of(take, 409)["detail"]
+    assert [h["label"] for h in body_of(checker.http.get(f"/v1/cases/{case_id}"))["history"]] == ["HOAKS"]
 
 
 def test_concurrent_verdicts_never_lose_an_update(
@@ -343,17 +328,17 @@ def test_the_audit_trail_records_who_changed_what(
 ) -> None:
     # Given an admin who creates a key, a checker who edits a claim and decides a case
     admin = api.as_key(make_key("admin", partner_id="saring-ops"))
-    created = _body(admin.http.post("/v1/keys", body={"partner_id": "media-x", "roles": ["media"]}), 201)
+    created = body_of(admin.http.post("/v1/keys", body={"partner_id": "media-x", "roles": ["media"]}), 201)
     claim = {"external_id": "audit-1", "title": "Judul lama", "label": "HOAKS"}
-    claim_id = _body(checker.http.post("/v1/claims", body=claim), 201)["id"]
+    claim_id = body_of(checker.http.post("/v1/claims", body=claim), 201)["id"]
     assert checker.http.patch(f"/v1/claims/{claim_id}", body={"title": "Judul baru"}).status_code == 200
     case_id, _ = _open_case(partner, runner, copies=1)
     assert checker.http.post(f"/v1/cases/{case_id}/verdict", body=_verdict(0)).status_code == 202
     admin.http.delete(f"/v1/keys/{created['id']}")
 
     # When the admin reads today's trail and one claim's
-    today = _body(admin.http.get("/v1/audit?limit=100"))["entries"]
-    claim_trail = _body(admin.http.get(f"/v1/audit?target={claim_id}"))["entries"]
+    today = body_of(admin.http.get("/v1/audit?limit=100"))["entries"]
+    claim_trail = body_of(admin.http.get(f"/v1/audit?target={claim_id}"))["entries"]
 
     # Then every change is there, newest first, with who, before and after (never the key itself)
     actions = [entry["action"] for entry in today]
@@ -369,10 +354,10 @@ def test_the_audit_trail_records_who_changed_what(
     assert created["key"] not in json.dumps(today)
     assert key_entry["actor"].startswith("key_") and key_entry["after"]["partner_id"] == "media-x"
     # And paging goes on from the cursor, and only forward in time order
-    first = _body(admin.http.get("/v1/audit?limit=2"))
-    rest = _body(admin.http.get(f"/v1/audit?limit=100&cursor={first['next_cursor']}"))
+    first = body_of(admin.http.get("/v1/audit?limit=2"))
+    rest = body_of(admin.http.get(f"/v1/audit?limit=100&cursor={first['next_cursor']}"))
     assert [e["id"] for e in first["entries"] + rest["entries"]] == [e["id"] for e in today]
-    assert _body(admin.http.get("/v1/audit?cursor=x"), 422)["errors"][0]["field"] == "query.cursor"
+    assert body_of(admin.http.get("/v1/audit?cursor=x"), 422)["errors"][0]["field"] == "query.cursor"
 
 
 def test_the_audit_trail_cannot_be_rewritten(aws: Resources) -> None:
@@ -392,7 +377,7 @@ def test_the_audit_trail_cannot_be_rewritten(aws: Resources) -> None:
 
 
 def test_cases_of_an_unknown_status_or_id_are_refused(checker: Api) -> None:
-    assert _body(checker.http.get("/v1/cases?status=closed"), 422)["errors"][0]["field"] == "query.status"
+    assert body_of(checker.http.get("/v1/cases?status=closed"), 422)["errors"][0]["field"] == "query.status"
     assert checker.http.post("/v1/cases/nonsense/verdict", body=_verdict(0)).status_code == 404
 
 

@@ -21,7 +21,7 @@ from chalicelib.config import get_settings
 from chalicelib.services import access as access_service
 from chalicelib.store.tables import ContactRecord
 from infra.local.runner import EventSourceRunner
-from tests.integration.conftest import Api, make_key
+from tests.integration.conftest import Api, body_of, make_key
 
 HOAX_CITING_KPU = (
     "SEBARKAN!! Jadwal pencoblosan resmi diundur seminggu karena surat suara belum dicetak, "
@@ -32,25 +32,10 @@ FACT_CHECK = "https://cekfakta.example/jadwal-tidak-diundur"
 CONTACT = "+62 812-3456-7890"
 
 
-def _body(answer: Any, status: int = 200) -> dict[str, Any]:
-    assert answer.status_code == status, answer.body
-    return dict(json.loads(answer.body))
-
-
-@pytest.fixture
-def checker(api: Api) -> Api:
-    return api.as_key(make_key("checker", partner_id="cekfakta"))
-
-
-@pytest.fixture
-def partner(api: Api) -> Api:
-    return api.as_key(make_key("partner", partner_id="kabar-app"))
-
-
 def _decide_case_citing_the_kpu_page(partner: Api, checker: Api, runner: EventSourceRunner, **claim: Any) -> None:
     partner.submit({"text": HOAX_CITING_KPU, "url": KPU_PAGE, "platform": "whatsapp", "province": "31"})
     runner.drain()
-    case = _body(checker.http.get("/v1/cases?status=open"))["cases"][0]
+    case = body_of(checker.http.get("/v1/cases?status=open"))["cases"][0]
     verdict = {
         "version": case["version"],
         "label": "HOAKS",
@@ -59,7 +44,7 @@ def _decide_case_citing_the_kpu_page(partner: Api, checker: Api, runner: EventSo
         "title": "Jadwal pencoblosan diundur seminggu",
         **claim,
     }
-    _body(checker.http.post(f"/v1/cases/{case['id']}/verdict", body=verdict), 202)
+    body_of(checker.http.post(f"/v1/cases/{case['id']}/verdict", body=verdict), 202)
     runner.drain()
 
 
@@ -70,7 +55,7 @@ def test_a_verdict_on_a_hoax_citing_an_official_page_never_labels_that_page(
     _decide_case_citing_the_kpu_page(partner, checker, runner, text=HOAX_CITING_KPU)
 
     # When anyone shares or looks up that official page alone (with a tracking parameter too)
-    lookup = _body(partner.http.post("/v1/lookup", body={"url": KPU_PAGE + "?utm_source=wa"}))
+    lookup = body_of(partner.http.post("/v1/lookup", body={"url": KPU_PAGE + "?utm_source=wa"}))
     report_id = partner.submit({"url": KPU_PAGE, "platform": "web", "province": "31"})
     runner.drain()
 
@@ -80,7 +65,7 @@ def test_a_verdict_on_a_hoax_citing_an_official_page_never_labels_that_page(
     report = partner.report(report_id)
     assert report["status"] == "needs_review" and report["verdict"] is None
     # And the claim lists no appearance the checker did not name
-    claims = _body(partner.http.get("/v1/claims?q=jadwal"))["claims"]
+    claims = body_of(partner.http.get("/v1/claims?q=jadwal"))["claims"]
     assert claims and all(claim["appearance_urls"] == [] for claim in claims)
 
 
@@ -91,7 +76,7 @@ def test_a_link_the_checker_names_on_an_official_site_still_only_suggests(
     _decide_case_citing_the_kpu_page(partner, checker, runner, appearance_urls=[KPU_PAGE])
 
     # When the page is looked up alone
-    lookup = _body(partner.http.post("/v1/lookup", body={"url": KPU_PAGE}))
+    lookup = body_of(partner.http.post("/v1/lookup", body={"url": KPU_PAGE}))
 
     # Then it is at most a suggestion, and says why
     assert lookup["matches"] and lookup["matches"][0]["level"] == "suggest"
@@ -105,7 +90,7 @@ def test_a_new_claim_never_carries_the_reporters_words_silently(
     _decide_case_citing_the_kpu_page(partner, checker, runner)
 
     # When anyone reads the new claim
-    claims = _body(partner.http.get("/v1/claims"))["claims"]
+    claims = body_of(partner.http.get("/v1/claims"))["claims"]
 
     # Then the report's text is not in it
     assert len(claims) == 1
@@ -122,7 +107,7 @@ def test_formulas_in_reports_reach_the_csv_as_text_and_the_json_lines_raw(api: A
     today = datetime.now(UTC) + timedelta(hours=7)
 
     # When the day's export is built
-    built = _body(agency.http.post(f"/v1/exports/daily/{today.date()}", body={}))
+    built = body_of(agency.http.post(f"/v1/exports/daily/{today.date()}", body={}))
 
     # Then no CSV cell starts a formula, while the JSON Lines keeps the text as reported
     from tests.integration.test_exports_and_stats import _object
@@ -182,7 +167,7 @@ def test_a_privileged_key_on_a_partners_id_is_refused_and_opens_no_contact(api: 
     rotated = admin.http.post("/v1/keys", body={"partner_id": "kabar-app", "roles": ["partner", "media"]})
 
     # Then the first is refused, naming the field, while the partner's new key is fine
-    assert _body(refused, 422)["errors"][0]["field"] == "partner_id"
+    assert body_of(refused, 422)["errors"][0]["field"] == "partner_id"
     assert rotated.status_code == 201
     # And only the partner's key opens the contact: the agency key sharing the id does not
     assert partner.report(report_id)["reporter"] == {"contact": CONTACT}
@@ -212,7 +197,7 @@ def test_json_ld_is_safe_to_paste_into_a_page_and_links_cannot_carry_markup(api:
         "label": "HOAKS",
         "url": "https://cek.example/artikel",
     }
-    created = _body(api.http.post("/v1/claims", body=claim), 201)
+    created = body_of(api.http.post("/v1/claims", body=claim), 201)
 
     # When it is read as JSON-LD
     answer = api.http.get(f"/v1/claims/{created['id']}?format=jsonld")
@@ -225,7 +210,7 @@ def test_json_ld_is_safe_to_paste_into_a_page_and_links_cannot_carry_markup(api:
     # And a link carrying markup or control characters is refused, naming the field
     for bad in ('https://x.example/"><script>', "https://x.example/a\nb", "https://x.example/<b>"):
         refused = api.http.post("/v1/claims", body={**claim, "external_id": "xss-2", "url": bad})
-        assert _body(refused, 422)["errors"][0]["field"] == "url"
+        assert body_of(refused, 422)["errors"][0]["field"] == "url"
 
 
 def test_random_key_ids_cost_no_memory(api: Api, mocker: MockerFixture) -> None:
@@ -258,12 +243,12 @@ def test_random_key_ids_cost_no_memory(api: Api, mocker: MockerFixture) -> None:
 def test_crafted_cursors_are_422_not_500(api: Api, path: str) -> None:
     admin = api.as_key(make_key("admin", "checker", partner_id="ops"))
     answer = admin.http.get(path)
-    assert _body(answer, 422)["errors"][0]["field"] == "query.cursor"
+    assert body_of(answer, 422)["errors"][0]["field"] == "query.cursor"
 
 
 def test_statistics_to_the_last_day_there_is_are_not_a_500(api: Api) -> None:
     agency = api.as_key(make_key("agency", partner_id="bawaslu"))
-    answer = _body(agency.http.get("/v1/stats/daily?from=9999-12-31&to=9999-12-31"))
+    answer = body_of(agency.http.get("/v1/stats/daily?from=9999-12-31&to=9999-12-31"))
     assert answer["days"] == [{"date": "9999-12-31", "total": 0, "counts": {}}]
 
 
@@ -280,5 +265,5 @@ def test_a_partner_cannot_multiply_its_deliveries(api: Api) -> None:
     answer = partner.http.post("/v1/webhooks", body=body)
 
     # Then it is refused, and says what to do
-    assert _body(answer, 409)["type"].endswith("/webhook-limit-reached")
-    assert len(_body(partner.http.get("/v1/webhooks"))["webhooks"]) == MAX_WEBHOOKS_PER_PARTNER
+    assert body_of(answer, 409)["type"].endswith("/webhook-limit-reached")
+    assert len(body_of(partner.http.get("/v1/webhooks"))["webhooks"]) == MAX_WEBHOOKS_PER_PARTNER
