@@ -27,6 +27,7 @@ import io
 import json
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from infra.local.journal import Change, Journal, read_changes
+from infra.local.journal import Change, Journal, read_changes, read_objects
 
 ACCOUNT = "123456789012"  # moto's default account
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
@@ -260,13 +261,17 @@ class _DynamoDBGate:
         self.app = app
         self.region = region
         self.lock = threading.Lock()
+        self.object_lock = threading.Lock()  # S3 writes: journaled in the order they were applied
         self.journal: Journal | None = None
         self._served = 0
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
         if not target.startswith(("DynamoDB_", "DynamoDBStreams_")):
-            return self.app(environ, start_response)
+            written = _s3_object_written(environ) if self.journal is not None else None
+            if written is None:
+                return self.app(environ, start_response)
+            return self._journal_object(environ, start_response, written)
         operation = target.rsplit(".", 1)[-1]
         journal = self.journal if operation in WRITES else None
         body = b""
@@ -292,6 +297,77 @@ class _DynamoDBGate:
         if journal is not None and position:
             journal.sync(position)
         return answer
+
+    def _journal_object(self, environ: dict[str, Any], start_response: Any, written: tuple[str, str, bool]) -> Any:
+        """An S3 object written or deleted: journaled (its bytes on disk) before the answer leaves."""
+        statuses: list[str] = []
+
+        def seen(status: str, headers: Any, exc_info: Any = None) -> Any:
+            statuses.append(status)
+            return start_response(status, headers, exc_info)
+
+        with self.object_lock:
+            answer = list(self.app(environ, seen))
+            journal = self.journal
+            if journal is None or not statuses or not statuses[0].startswith(("200", "204")):
+                return answer
+            bucket, key, deleted = written
+            stored = None if deleted else _s3_object(bucket, key)
+            if stored is None:
+                position = journal.append_object(bucket, key, "", None)
+            else:
+                position = journal.append_object(bucket, key, stored[1], stored[0])
+        journal.sync(position)
+        return answer
+
+
+def _s3_object_written(environ: dict[str, Any]) -> tuple[str, str, bool] | None:
+    """(bucket, key, deleted) for a request that writes or deletes a whole S3 object, else None.
+
+    The app's S3 client addresses objects by path (the emulator is an IP address): PUT
+    /bucket/key is PutObject, POST /bucket/key?uploadId=… completes a multipart upload, DELETE
+    /bucket/key deletes. Parts, ACLs, tags and the like change no object the app reads back.
+    """
+    method = environ.get("REQUEST_METHOD")
+    bucket, _, key = str(environ.get("PATH_INFO", "")).lstrip("/").partition("/")
+    if not bucket or not key:
+        return None
+    query = str(environ.get("QUERY_STRING", ""))
+    if method == "PUT" and not query:
+        return bucket, key, False
+    if method == "POST" and query.startswith("uploadId="):
+        return bucket, key, False
+    if method == "DELETE" and not query:
+        return bucket, key, True
+    return None
+
+
+def _s3_object(bucket: str, key: str) -> tuple[bytes, str] | None:
+    """An object's bytes and content type, from the emulator's memory."""
+    from moto.s3.models import s3_backends
+
+    stored = s3_backends[ACCOUNT]["aws"].get_object(bucket, urllib.parse.unquote(key))
+    if stored is None:
+        return None
+    return bytes(stored.value), str(stored._metadata.get("content-type") or "binary/octet-stream")
+
+
+def replay_objects(directory: Path, bucket_name: str) -> int:
+    """Put back (or delete) every S3 object the journal holds, oldest first; returns how many."""
+    from chalicelib.adapters.aws import client
+
+    s3 = client("s3")
+    applied = 0
+    for bucket, key, content_type, name in read_objects(directory):
+        if bucket != bucket_name:
+            continue
+        if name is None:
+            s3.delete_object(Bucket=bucket, Key=urllib.parse.unquote(key))
+        else:
+            body = (directory / "objects" / name).read_bytes()
+            s3.put_object(Bucket=bucket, Key=urllib.parse.unquote(key), Body=body, ContentType=content_type)
+        applied += 1
+    return applied
 
 
 class Emulator(ThreadedMotoServer):

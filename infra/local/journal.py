@@ -7,13 +7,16 @@ disk (fsync) before its answer leaves. On start, the last snapshot is loaded and
 replayed over it; each snapshot starts a new segment and removes the segments it covers.
 
 A segment is JSON Lines, one write a line: ``{"w": [[table, key, image or null], …]}`` — the items
-as they are after the write (null: deleted). Replaying images is idempotent, so a write both in
-a snapshot and in a segment replays to the same item. A line cut short by a crash was never
-acknowledged (its fsync had not returned) and is skipped.
+as they are after the write (null: deleted) — or, for an S3 object written or deleted,
+``{"o": [bucket, key, content type, file or null]}`` with the object's bytes in ``objects/<file>``.
+Replaying images is idempotent, so a write both in a snapshot and in a segment replays to the same
+item. A line cut short by a crash was never acknowledged (its fsync had not returned) and is
+skipped.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 Change = list[Any]  # [table name, key (DynamoDB JSON), image (DynamoDB JSON) or None]
+ObjectChange = list[Any]  # [bucket, key, content type, file name under objects/ or None (deleted)]
 
 
 def _segment_number(path: Path) -> int:
@@ -55,7 +59,27 @@ class Journal:
 
     def append(self, changes: list[Change]) -> int:
         """Write one write's changes; returns its position for ``sync``."""
-        line = json.dumps({"w": changes}, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+        return self._append({"w": changes})
+
+    def append_object(self, bucket: str, key: str, content_type: str, body: bytes | None) -> int:
+        """An S3 object as written (``body``) or deleted (None); its bytes go to a file first."""
+        name = None
+        if body is not None:
+            name = hashlib.sha256(body).hexdigest()
+            path = self.directory / "objects" / name
+            if not path.exists():
+                path.parent.mkdir(exist_ok=True)
+                partial = path.with_suffix(".partial")
+                with partial.open("wb") as out:
+                    out.write(body)
+                    out.flush()
+                    os.fsync(out.fileno())
+                partial.rename(path)
+                _sync_directory(path.parent)
+        return self._append({"o": [bucket, key, content_type, name]})
+
+    def _append(self, entry: dict[str, Any]) -> int:
+        line = json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
         with self._append_lock:
             self._file.write(line)
             self._appended += 1
@@ -94,6 +118,10 @@ class Journal:
                 path.unlink()
                 dropped += 1
         _sync_directory(self.directory)
+        still_needed = {change[3] for change in read_objects(self.directory) if change[3]}
+        for path in (self.directory / "objects").glob("*"):
+            if path.name not in still_needed:
+                path.unlink()
         return dropped
 
     def close(self) -> None:
@@ -103,18 +131,29 @@ class Journal:
             self._file.close()
 
 
-def read_changes(directory: Path) -> Iterator[Change]:
-    """Every change of every segment, oldest first; a line cut short by a crash is skipped."""
+def _entries(directory: Path) -> Iterator[dict[str, Any]]:
     if not directory.exists():
         return
     for path in sorted(directory.glob("segment-*.jsonl"), key=_segment_number):
         with path.open("rb") as lines:
             for line in lines:
                 try:
-                    entry = json.loads(line)
+                    yield json.loads(line)
                 except ValueError:
                     continue  # torn by a crash: never acknowledged
-                yield from entry["w"]
+
+
+def read_changes(directory: Path) -> Iterator[Change]:
+    """Every item change of every segment, oldest first; a line cut short by a crash is skipped."""
+    for entry in _entries(directory):
+        yield from entry.get("w", [])
+
+
+def read_objects(directory: Path) -> Iterator[ObjectChange]:
+    """Every S3 object change of every segment, oldest first."""
+    for entry in _entries(directory):
+        if "o" in entry:
+            yield entry["o"]
 
 
 def _sync_directory(directory: Path) -> None:

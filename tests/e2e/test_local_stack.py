@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import signal
 import socket
@@ -149,6 +150,9 @@ def test_a_sigkill_loses_nothing_that_was_answered(stacks: Callable[..., Stack])
     hook = partner.post(
         f"{stack.url}/v1/webhooks", json={"url": "http://127.0.0.1:9/hook", "events": ["report.checked"]}, timeout=10
     ).json()["id"]
+    agency = keyed_session(stack, "agency", partner_id="bawaslu")
+    today = _wib_today()
+    built = agency.post(f"{stack.url}/v1/exports/daily/{today}", timeout=60).json()
     stack.process.kill()  # SIGKILL: no snapshot, no goodbye
     stack.process.wait(timeout=30)
 
@@ -161,9 +165,21 @@ def test_a_sigkill_loses_nothing_that_was_answered(stacks: Callable[..., Stack])
         assert partner.get(f"{again.url}/v1/reports/{report_id}", timeout=10).status_code == 200
     assert checker.get(f"{again.url}/v1/claims/{claim_id}", timeout=10).status_code == 200
     assert partner.get(f"{again.url}/v1/webhooks/{hook}", timeout=10).status_code == 200
+    # And so is the export built just before (S3 objects are journaled too), byte for byte
+    export = agency.get(f"{again.url}/v1/exports/daily/{today}", timeout=10).json()
+    assert [f["sha256"] for f in export["files"]] == [f["sha256"] for f in built["files"]]
+    for file in export["files"]:
+        body = requests.get(file["url"], timeout=10).content
+        assert hashlib.sha256(body).hexdigest() == file["sha256"]
     # And reports whose check died with the process are checked now
     last = wait_for_status(partner, f"{again.url}/v1/reports/{accepted[-1]}", {"matched", "needs_review"})
     assert last["status"] == "needs_review"
+
+
+def _wib_today() -> str:
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) + timedelta(hours=7)).date().isoformat()
 
 
 def test_a_report_left_waiting_is_checked_after_a_restart(stacks: Callable[..., Stack]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.local.journal import Journal, read_changes
+from infra.local.journal import Journal, read_changes, read_objects
 
 
 def _change(n: int) -> list[object]:
@@ -39,4 +39,22 @@ def test_one_sync_covers_every_entry_before_it(tmp_path: Path) -> None:
     journal.sync(positions[-1])
     journal.sync(positions[0])  # already on disk: returns at once
     assert len(list(read_changes(tmp_path))) == 5
+    journal.close()
+
+
+def test_objects_are_kept_while_a_segment_needs_them(tmp_path: Path) -> None:
+    # Given an object written, then written again, then a snapshot, then another object deleted
+    journal = Journal(tmp_path)
+    journal.sync(journal.append_object("bucket", "exports/a.csv", "text/csv", b"first"))
+    journal.sync(journal.append_object("bucket", "exports/a.csv", "text/csv", b"second"))
+    after_snapshot = journal.rotate()
+    journal.sync(journal.append_object("bucket", "exports/b.csv", "", None))
+    # Then both versions read back in order with their bytes on disk
+    changes = list(read_objects(tmp_path))
+    assert [(c[1], c[3] is None) for c in changes] == [("exports/a.csv", False)] * 2 + [("exports/b.csv", True)]
+    assert (tmp_path / "objects" / changes[1][3]).read_bytes() == b"second"
+    # And once the snapshot covers the first segment, its object files go too
+    journal.drop_before(after_snapshot)
+    assert list((tmp_path / "objects").glob("*")) == []
+    assert [c[1] for c in read_objects(tmp_path)] == ["exports/b.csv"]
     journal.close()
