@@ -42,7 +42,7 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
-from moto.dynamodb.models.table import StreamShard
+from moto.dynamodb.models.table import StreamShard, Table
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
@@ -174,9 +174,37 @@ def _restore(backend: DynamoDBBackend, touched: list[tuple[str, dict[str, Any], 
             backend.put_item(table_name, before.to_json()["Attributes"])
 
 
+_ORIGINAL_QUERY = Table.query
+
+
+def query_one_partition(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+    """Table.query, reading only the asked partition when it queries the table itself (no index).
+
+    moto reads every item of the table for any query: the statistics table (a partition per day,
+    case and hour, and a marker per counted change) made each read of one partition slower as the
+    data grew. Queries on a secondary index still read every item.
+    """
+    index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+    if index_name or hash_key is None:
+        return _ORIGINAL_QUERY(self, hash_key, *args, **kwargs)
+    partition = self.items.get(hash_key)
+    if partition is None:
+        one: list[Any] = []
+    elif self.range_key_attr:
+        one = list(partition.values())
+    else:
+        one = [partition]
+    self.all_items = lambda: one  # type: ignore[method-assign] # only for this call (requests are served one at a time)
+    try:
+        return _ORIGINAL_QUERY(self, hash_key, *args, **kwargs)
+    finally:
+        del self.all_items
+
+
 def mend_transactions() -> None:
-    """Use the transaction above in every DynamoDB backend of this process (idempotent)."""
+    """Use the transaction and the query above in every DynamoDB backend of this process (idempotent)."""
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    Table.query = query_one_partition  # type: ignore[method-assign]
 
 
 def _backend(region: str) -> DynamoDBBackend:

@@ -129,3 +129,28 @@ def test_old_stream_records_and_iterators_are_forgotten_without_renumbering(
     from moto.dynamodbstreams.models import dynamodbstreams_backends
 
     assert len(dynamodbstreams_backends[emulator.ACCOUNT][get_settings().region].shard_iterators) <= 2
+
+
+def test_a_query_of_one_partition_reads_only_that_partition(aws: Resources, mocker: MockerFixture) -> None:
+    # Given a table with a range key holding 50 partitions of 4 items
+    from moto.dynamodb.models.table import Table
+
+    dynamodb = client("dynamodb")
+    stats = get_settings().table_name("stats")
+    for partition in range(50):
+        for counter in range(4):
+            item = {"partition": {"S": f"p{partition}"}, "key": {"S": f"c{counter}"}, "tally": {"N": "1"}}
+            dynamodb.put_item(TableName=stats, Item=item)
+    every_item = mocker.spy(Table, "all_items")
+
+    # When one partition is queried
+    answer = dynamodb.query(
+        TableName=stats,
+        KeyConditionExpression="#p = :p",
+        ExpressionAttributeNames={"#p": "partition"},
+        ExpressionAttributeValues={":p": {"S": "p7"}},
+    )
+
+    # Then its four items come back, in order, without reading the others
+    assert [item["key"]["S"] for item in answer["Items"]] == ["c0", "c1", "c2", "c3"]
+    assert every_item.call_count == 0
