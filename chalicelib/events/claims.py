@@ -24,14 +24,6 @@ def on_sync_schedule(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     start_invocation(getattr(context, "aws_request_id", None))
     try:
-        report = sync_claims()
-        return {
-            "configured": report.configured,
-            "added": report.added,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "unknown_ratings": report.unknown_ratings,
-            "errors": report.errors,
-        }
+        return sync_claims().summary()
     finally:
         flush_metrics()

@@ -44,6 +44,20 @@ class SyncReport:
     errors: list[str] = field(default_factory=list)
     unfinished: list[str] = field(default_factory=list)  # searches that hit MAX_PAGES; resumed next run
 
+    def summary(self) -> dict[str, Any]:
+        """What the run did, as its log line and the scheduled invocation's answer say it."""
+        return {
+            "configured": self.configured,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "unknown_ratings": self.unknown_ratings,
+            "refused": self.refused,
+            "pages": self.pages,
+            "errors": self.errors,
+            "unfinished": self.unfinished,
+        }
+
     @property
     def complete(self) -> bool:
         """Every search reached its end: the next run may ask only for what is newer than this one."""
@@ -144,15 +158,4 @@ def _record(report: SyncReport) -> None:
     count("ClaimSyncErrors", len(report.errors))
     if report.errors:
         count("ClaimSyncFailed")
-    logger.info(
-        "claim sync finished",
-        extra={
-            "added": report.added,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "unknown_ratings": report.unknown_ratings,
-            "refused": report.refused,
-            "pages": report.pages,
-            "errors": report.errors,
-        },
-    )
+    logger.info("claim sync finished", extra=report.summary())

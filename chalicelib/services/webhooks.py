@@ -176,15 +176,14 @@ def deliver_all(tries: list[DeliveryTry]) -> list[DeliveryOutcome | Exception]:
             signed.append(_sign(one))
         except Exception as error:  # noqa: BLE001 - that try fails alone and is retried
             signed.append(error)
-    sends = [item for item in signed if isinstance(item, _Signed)]
-    results = _send_together(sends)
+    attempts = iter(_send_together([item for item in signed if isinstance(item, _Signed)]))
     outcomes: list[DeliveryOutcome | Exception] = []
     for one, item in zip(tries, signed, strict=True):
         if not isinstance(item, _Signed):
             outcomes.append(item)
             continue
         try:
-            outcomes.append(_record(one, results[id(item)]))
+            outcomes.append(_record(one, next(attempts)))
         except Exception as error:  # noqa: BLE001 - as above
             outcomes.append(error)
     return outcomes
@@ -212,17 +211,16 @@ def _sign(one: DeliveryTry) -> _Signed | DeliveryOutcome:
     return _Signed(hook.view.url, body, headers)
 
 
-def _send_together(sends: list[_Signed]) -> dict[int, Any]:
-    """Each signed try's Attempt, by the try's identity; all sent at once."""
+def _send_together(sends: list[_Signed]) -> list[Any]:
+    """Each signed try's Attempt, in the order of ``sends``; all sent at once."""
     from chalicelib.adapters.webhook_http import post_json
 
     if len(sends) <= 1:
-        return {id(item): post_json(item.url, item.body, item.headers) for item in sends}
+        return [post_json(item.url, item.body, item.headers) for item in sends]
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=len(sends), thread_name_prefix="webhook") as pool:
-        attempts = list(pool.map(lambda item: post_json(item.url, item.body, item.headers), sends))
-    return {id(item): attempt for item, attempt in zip(sends, attempts, strict=True)}
+        return list(pool.map(lambda item: post_json(item.url, item.body, item.headers), sends))
 
 
 def _record(one: DeliveryTry, result: Any) -> DeliveryOutcome:

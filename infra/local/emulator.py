@@ -133,14 +133,8 @@ def _check(
 
 
 def _key_of(backend: DynamoDBBackend, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
-    if op_type != "Put":
-        return dict(op["Key"])
-    table = backend.get_table(op["TableName"])
-    attrs = op["Item"]
-    key = {table.hash_key_attr: attrs[table.hash_key_attr]}
-    if table.range_key_attr is not None:
-        key[table.range_key_attr] = attrs[table.range_key_attr]
-    return key
+    """The key of the item a transaction operation names."""
+    return _key_of_item(backend, op["TableName"], op["Item"]) if op_type == "Put" else dict(op["Key"])
 
 
 def _apply(backend: DynamoDBBackend, op_type: str, op: dict[str, Any], table_name: str, key: dict[str, Any]) -> None:
@@ -212,6 +206,7 @@ def _backend(region: str) -> DynamoDBBackend:
 
 
 def _key_of_item(backend: DynamoDBBackend, table_name: str, item: dict[str, Any]) -> dict[str, Any]:
+    """The key attributes of a whole item, by its table's key schema."""
     table = backend.get_table(table_name)
     key = {table.hash_key_attr: item[table.hash_key_attr]}
     if table.range_key_attr is not None:
@@ -446,14 +441,13 @@ def forget_requests_in_progress(backend: DynamoDBBackend, table_name: str) -> in
     half a minute after a crash; after a restart nothing is in progress. Returns how many.
     """
     table = backend.get_table(table_name)
-    dead = [
-        item for item in table.all_items() if item.attrs.get("status") and item.attrs["status"].value == "INPROGRESS"
-    ]
+    dead = [item for item in table.all_items() if getattr(item.attrs.get("status"), "value", None) == "INPROGRESS"]
     for item in dead:
         backend.delete_item(table_name, {table.hash_key_attr: {"S": item.hash_key.value}})
     return len(dead)
 
 
-def restore_journal(emulator: Emulator, directory: Path) -> int:
-    """Replay the journal's segments over what is loaded (inside ``quietly``); returns the changes applied."""
-    return replay(_backend(emulator.gate.region), read_changes(directory))
+def replay_journal(backend: DynamoDBBackend, directory: Path, bucket_name: str) -> int:
+    """Replay the journal's segments over what is loaded (inside ``quietly``): the items, then the
+    objects of ``bucket_name``; returns the changes applied."""
+    return replay(backend, read_changes(directory)) + replay_objects(directory, bucket_name)

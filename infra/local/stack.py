@@ -164,7 +164,7 @@ class DiskCopy:
     def load(self) -> tuple[dict[str, Any] | None, int]:
         """(the restored snapshot's manifest or None, the journaled writes replayed over it)."""
         from chalicelib.config import get_settings
-        from infra.local.emulator import forget_requests_in_progress, replay_objects, restore_journal
+        from infra.local.emulator import forget_requests_in_progress, replay_journal
         from infra.local.journal import Journal
         from infra.local.resources import create_resources
         from infra.local.snapshot import restore_snapshot
@@ -173,8 +173,7 @@ class DiskCopy:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.emulator.quietly() as backend:
             restored = restore_snapshot(get_settings(), self.data_dir)
-            replayed = restore_journal(self.emulator, self.data_dir / "journal")
-            replayed += replay_objects(self.data_dir / "journal", get_settings().bucket_name)
+            replayed = replay_journal(backend, self.data_dir / "journal", get_settings().bucket_name)
             forget_requests_in_progress(backend, get_settings().table_name("idempotency"))
         self.journal = Journal(self.data_dir / "journal")
         self.emulator.journal_to(self.journal)
