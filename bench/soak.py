@@ -68,8 +68,14 @@ class Stack:
         environment.update({"PYTHONUNBUFFERED": "1", "SARING_DEMO_KEY": ADMIN_KEY})
         command = [sys.executable, "-m", "infra.local", "--port", str(self.port), "--data-dir", str(self.data_dir)]
         with log.open("w") as out:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT, text=True
+            self.process = subprocess.Popen(  # a session of its own: killed as a whole, like a terminal's job
+                command,
+                cwd=ROOT,
+                env=environment,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,
             )
         while time.monotonic() - started < RESTART_TIMEOUT:
             if self.process.poll() is not None:
@@ -83,28 +89,39 @@ class Stack:
         raise RuntimeError(f"the stack did not start within {RESTART_TIMEOUT:.0f} s; see {log}")
 
     def sample_memory(self) -> None:
+        """The stack's resident memory: its process and the emulator's, summed."""
         if self.process is None or self.process.poll() is not None:
             return
-        try:
-            status = Path(f"/proc/{self.process.pid}/status").read_text()
-        except OSError:
-            return
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                self.peak_rss_mb = max(self.peak_rss_mb, int(line.split()[1]) / 1024)
+        total_kb = 0
+        for pid in [self.process.pid, *_children(self.process.pid)]:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            total_kb += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        self.peak_rss_mb = max(self.peak_rss_mb, total_kb / 1024)
 
     def kill(self) -> None:
+        """SIGKILL to every process of the stack at once (the API's and the emulator's)."""
         assert self.process is not None
-        self.process.kill()
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
 
     def stop(self) -> None:
+        """Ctrl-C, as a terminal sends it: to every process of the stack."""
         assert self.process is not None
-        self.process.send_signal(signal.SIGINT)
+        os.killpg(self.process.pid, signal.SIGINT)
         self.process.wait(timeout=120)
 
     def tracebacks(self) -> int:
         return sum(part.read_text(errors="replace").count("Traceback") for part in self.log_parts if part.exists())
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 @dataclass

@@ -25,6 +25,9 @@ def client(service: str) -> Any:
         config=Config(
             retries={"mode": "standard", "max_attempts": 4},
             connect_timeout=3,
+            # One per thread that may call at once (the local stack's server and event sources),
+            # so that connections are kept rather than opened anew for each call.
+            max_pool_connections=64,
             # Regional endpoints: the account-based ones (<account>.streams-ddb…) gain nothing
             # here and are unknown to the emulator.
             account_id_endpoint_mode="disabled",

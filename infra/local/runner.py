@@ -19,6 +19,7 @@ import json
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,8 @@ from chalicelib.config import Settings
 from chalicelib.observability import logger
 
 ACCOUNT = "000000000000"
+INVOCATIONS_KEPT = 10_000  # a stack runs for days: keep the newest only
+QUEUE_POLLERS = 3  # batches of one queue handled at once
 
 
 @dataclass
@@ -224,7 +227,7 @@ class _Schedule:
 
 
 class EventSourceRunner:
-    """Polls every event source the app registered and invokes its handlers, in one thread."""
+    """Polls every event source the app registered and invokes its handlers (``drain``: in this thread)."""
 
     def __init__(
         self,
@@ -240,9 +243,9 @@ class EventSourceRunner:
         self.stream_max_retries = stream_max_retries
         self.failed_visibility_seconds = failed_visibility_seconds
         self.idle_sleep_seconds = idle_sleep_seconds
-        self.invocations: list[tuple[str, bool]] = []
+        self.invocations: deque[tuple[str, bool]] = deque(maxlen=INVOCATIONS_KEPT)  # the newest, for tests
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self.streams = [_StreamSource(self, c) for c in app.event_sources if isinstance(c, DynamoDBEventConfig)]
         self.queues = [_QueueSource(self, c) for c in app.event_sources if isinstance(c, SQSEventConfig)]
         self.schedules = [_Schedule(self, c) for c in app.event_sources if isinstance(c, ScheduledEventConfig)]
@@ -308,15 +311,33 @@ class EventSourceRunner:
             quiet = quiet + 1 if self.poll_once() == 0 else 0
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="event-sources", daemon=True)
-        self._thread.start()
+        """Poll each source in threads of its own, as each event source mapping runs on its own on
+        AWS: a long stream batch never holds up the check queue, nor the other way round. A queue
+        has ``QUEUE_POLLERS`` (Lambda runs several batches of one queue at once); a stream shard
+        one, so that its records stay in order."""
+        pollers: list[_StreamSource | _QueueSource | _Schedule] = [
+            *self.streams,
+            *[queue for queue in self.queues for _ in range(QUEUE_POLLERS)],
+            *self.schedules,
+        ]
+        self._threads = [
+            threading.Thread(target=self._loop, args=(source,), name=f"event-source-{n}", daemon=True)
+            for n, source in enumerate(pollers)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=10)
+        for thread in self._threads:
+            thread.join(timeout=10)
 
-    def _loop(self) -> None:
+    def _loop(self, source: _StreamSource | _QueueSource | _Schedule) -> None:
         while not self._stop.is_set():
-            if self.poll_once() == 0:
+            try:
+                delivered = source.poll()
+            except Exception:  # noqa: BLE001 - the emulator hiccuped; the next round retries
+                logger.exception("event source poll failed")
+                delivered = 0
+            if delivered == 0:
                 self._stop.wait(self.idle_sleep_seconds)

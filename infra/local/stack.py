@@ -1,9 +1,10 @@
 """``make run``: the whole app on one machine, on an AWS emulator on loopback.
 
-Starts moto in server mode, creates every resource from the app's definitions, restores the last
-snapshot, loads the demo claims, serves the HTTP API, and runs the event sources (streams, queues,
-schedules) against the app's own handlers. Ctrl-C (or SIGTERM) stops everything it started: new
-requests are answered 503 with Retry-After, the running ones finish, then a last snapshot.
+Starts moto in server mode in a process of its own (``emulator_process.py``: it restores the last
+snapshot and the journal), creates every resource from the app's definitions, loads the demo
+claims, serves the HTTP API, and runs the event sources (streams, queues, schedules) against the
+app's own handlers. Ctrl-C (or SIGTERM) stops everything it started: new requests are answered 503
+with Retry-After, the running ones finish, then a last snapshot.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import os
 import secrets
 import signal
@@ -21,7 +21,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from infra.local.emulator_process import EmulatorProcess
 
 DEMO_CLAIMS = Path(__file__).with_name("demo_claims.jsonl")
 
@@ -147,61 +150,13 @@ class _Loaded:
     admin_key: str
 
 
-class DiskCopy:
-    """The emulator's data on disk: the last snapshot, and the journal of every write since it.
-
-    Loading restores the snapshot and replays the journal without journaling or streaming them
-    again; a snapshot starts a new journal segment first and removes the segments it covers.
-    """
-
-    def __init__(self, emulator: Any, data_dir: Path) -> None:
-        from infra.local.journal import Journal
-
-        self.emulator = emulator
-        self.data_dir = data_dir
-        self.journal: Journal | None = None
-
-    def load(self) -> tuple[dict[str, Any] | None, int]:
-        """(the restored snapshot's manifest or None, the journaled writes replayed over it)."""
-        from chalicelib.config import get_settings
-        from infra.local.emulator import forget_requests_in_progress, replay_journal
-        from infra.local.journal import Journal
-        from infra.local.resources import create_resources
-        from infra.local.snapshot import restore_snapshot
-
-        create_resources(get_settings())
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with self.emulator.quietly() as backend:
-            restored = restore_snapshot(get_settings(), self.data_dir)
-            replayed = replay_journal(backend, self.data_dir / "journal", get_settings().bucket_name)
-            forget_requests_in_progress(backend, get_settings().table_name("idempotency"))
-        self.journal = Journal(self.data_dir / "journal")
-        self.emulator.journal_to(self.journal)
-        if restored is None:
-            self.snapshot()  # a fresh start: the new contacts key and pepper are on disk at once
-        return restored, replayed
-
-    def snapshot(self) -> dict[str, Any]:
-        from chalicelib.config import get_settings
-        from infra.local.snapshot import save_snapshot
-
-        assert self.journal is not None
-        segment = self.journal.rotate()
-        manifest = save_snapshot(get_settings(), self.data_dir)
-        self.journal.drop_before(segment)
-        return manifest
-
-    def close(self) -> None:
-        self.emulator.journal_to(None)
-        if self.journal is not None:
-            self.journal.close()
-
-
-def _load_data(args: argparse.Namespace, disk: DiskCopy) -> _Loaded:
-    """Restore the last snapshot and the journal, add the demo claims and admin key, index."""
+def _load_data(args: argparse.Namespace, emulator: EmulatorProcess) -> _Loaded:
+    """Start the emulator (it restores the last snapshot and the journal), add the demo claims and
+    admin key, index."""
     from chalicelib.services.claim_index import rebuild_claim_index
 
-    restored, replayed = disk.load()
+    ready = emulator.start()
+    restored, replayed = ready["restored"], int(ready["replayed"])
     if args.fact_check_fake:
         install_fact_check_key(DEMO_FACT_CHECK_KEY)
     demo = 0 if args.no_demo else load_demo_claims()
@@ -270,20 +225,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     _configure_environment(args, emulator_port)
-    fact_check = _fact_check_api(args)
+    with _fact_check_api(args):  # stopped however this ends: its server thread would keep the process alive
+        return _serve(args, emulator_port)
 
-    from infra.local.emulator import Emulator  # after the environment is set
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the emulator's access log is noise here
-
-    emulator = Emulator(ip_address="127.0.0.1", port=emulator_port, verbose=False, region=os.environ["AWS_REGION"])
-    emulator.start()
-
+def _serve(args: argparse.Namespace, emulator_port: int) -> int:
     from chalicelib.config import get_settings
+    from infra.local.emulator_process import EmulatorProcess
 
     settings = get_settings()
-    disk = DiskCopy(emulator, args.data_dir)
-    loaded = _load_data(args, disk)
+    emulator = EmulatorProcess(emulator_port, args.data_dir)
+    loaded = _load_data(args, emulator)
 
     from app import app  # reads the settings above
     from infra.local.http import LocalHttpServer
@@ -310,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     next_snapshot = time.monotonic() + args.snapshot_seconds
     while not stop.wait(1.0):
         if time.monotonic() >= next_snapshot:
-            disk.snapshot()
+            emulator.snapshot()
             next_snapshot = time.monotonic() + args.snapshot_seconds
 
     print("stopping: new requests get 503, running ones finish…", flush=True)
@@ -320,9 +272,6 @@ def main(argv: list[str] | None = None) -> int:
     if runner:
         runner.stop()
     stack_file.unlink(missing_ok=True)
-    manifest = disk.snapshot()
-    disk.close()
-    emulator.stop()
-    fact_check.close()
+    manifest = emulator.stop()
     print(f"snapshot saved: {sum(manifest['tables'].values())} items in {args.data_dir}/snapshot", flush=True)
     return 0

@@ -1,0 +1,171 @@
+"""The emulator in a process of its own, owning the local stack's data on disk.
+
+moto and the app are both pure Python: in one process they take turns on one core. Here the
+emulator (``emulator.py``), its journal and its snapshots run in a child process, so that the API
+and the event sources use the other core.
+
+The child is driven over its standard input, one word a line, and answers one JSON line on its
+standard output: ``snapshot`` (save one now), ``stop`` (a last snapshot, then exit). When its
+standard input closes without ``stop`` — the stack died, SIGKILL included — it exits at once
+without a snapshot: everything acknowledged is in the journal already. A lock file keeps a new
+child from loading the data while a dying one still holds it.
+
+    python -m infra.local.emulator_process --port 4566 --data-dir .local-data   (started by the stack)
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+LOCK_FILE = "emulator.lock"
+READY_TIMEOUT_SECONDS = 300.0  # a restore of a large snapshot and journal
+
+
+class DiskCopy:
+    """The emulator's data on disk: the last snapshot, and the journal of every write since it.
+
+    Loading restores the snapshot and replays the journal without journaling or streaming them
+    again; a snapshot starts a new journal segment first and removes the segments it covers.
+    """
+
+    def __init__(self, emulator: Any, data_dir: Path) -> None:
+        from infra.local.journal import Journal
+
+        self.emulator = emulator
+        self.data_dir = data_dir
+        self.journal: Journal | None = None
+
+    def load(self) -> tuple[dict[str, Any] | None, int]:
+        """(the restored snapshot's manifest or None, the journaled writes replayed over it)."""
+        from chalicelib.config import get_settings
+        from infra.local.emulator import forget_requests_in_progress, replay_journal
+        from infra.local.journal import Journal
+        from infra.local.resources import create_resources
+        from infra.local.snapshot import restore_snapshot
+
+        create_resources(get_settings())
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with self.emulator.quietly() as backend:
+            restored = restore_snapshot(get_settings(), self.data_dir)
+            replayed = replay_journal(backend, self.data_dir / "journal", get_settings().bucket_name)
+            forget_requests_in_progress(backend, get_settings().table_name("idempotency"))
+        self.journal = Journal(self.data_dir / "journal")
+        self.emulator.journal_to(self.journal)
+        if restored is None:
+            self.snapshot()  # a fresh start: the new contacts key and pepper are on disk at once
+        return restored, replayed
+
+    def snapshot(self) -> dict[str, Any]:
+        from chalicelib.config import get_settings
+        from infra.local.snapshot import save_snapshot
+
+        assert self.journal is not None
+        segment = self.journal.rotate()
+        manifest = save_snapshot(get_settings(), self.data_dir)
+        self.journal.drop_before(segment)
+        return manifest
+
+    def close(self) -> None:
+        self.emulator.journal_to(None)
+        if self.journal is not None:
+            self.journal.close()
+
+
+def _answer(out: IO[str], message: dict[str, Any]) -> None:
+    out.write(json.dumps(message) + "\n")
+    out.flush()
+
+
+def serve(port: int, data_dir: Path, region: str) -> int:
+    """The child: load the data, serve the emulator, obey the parent's lines until stop or EOF."""
+    import logging
+    import signal
+
+    from infra.local.emulator import Emulator
+
+    # Answers go to a private copy of standard output; anything else printed goes to standard error.
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    # Ctrl-C reaches the whole process group; the parent stops this child in its own time.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = (data_dir / LOCK_FILE).open("w")
+    fcntl.flock(lock, fcntl.LOCK_EX)  # waits for a dying predecessor to let go
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the emulator's access log is noise here
+    emulator = Emulator(ip_address="127.0.0.1", port=port, verbose=False, region=region)
+    emulator.start()
+    disk = DiskCopy(emulator, data_dir)
+    restored, replayed = disk.load()
+    _answer(out, {"ready": True, "restored": restored, "replayed": replayed})
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "snapshot":
+            _answer(out, {"manifest": disk.snapshot()})
+        elif command == "stop":
+            manifest = disk.snapshot()
+            disk.close()
+            emulator.stop()
+            _answer(out, {"manifest": manifest})
+            return 0
+    # The parent is gone without a stop: whatever it was told is in the journal; leave now.
+    os._exit(1)
+
+
+class EmulatorProcess:
+    """The parent's handle on the child: start it, ask for snapshots, stop it."""
+
+    def __init__(self, port: int, data_dir: Path) -> None:
+        self.port = port
+        self.data_dir = data_dir
+        self.process: subprocess.Popen[str] | None = None
+
+    def start(self) -> dict[str, Any]:
+        """Start the child and wait until its data is loaded; returns its ready message."""
+        command = [sys.executable, "-m", "infra.local.emulator_process", "--port", str(self.port)]
+        command += ["--data-dir", str(self.data_dir), "--region", os.environ["AWS_REGION"]]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        return self._read()
+
+    def snapshot(self) -> dict[str, Any]:
+        return dict(self._ask("snapshot")["manifest"])
+
+    def stop(self) -> dict[str, Any]:
+        """A last snapshot, then the child exits; returns the snapshot's manifest."""
+        manifest = dict(self._ask("stop")["manifest"])
+        assert self.process is not None
+        self.process.wait(timeout=60)
+        return manifest
+
+    def _ask(self, command: str) -> dict[str, Any]:
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self._read()
+
+    def _read(self) -> dict[str, Any]:
+        assert self.process is not None and self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the emulator process exited (code {self.process.wait()})")
+        return dict(json.loads(line))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.local.emulator_process", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--region", required=True)
+    args = parser.parse_args(argv)
+    return serve(args.port, args.data_dir, args.region)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
