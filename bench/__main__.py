@@ -82,15 +82,17 @@ def _timed(action: Callable[[], Any]) -> list[float]:
 
 
 def latency() -> dict[str, tuple[float, float, float]]:
-    import tests.conftest  # noqa: F401 - dummy credentials and the test settings
+    from infra.local.harness import use_test_environment
+
+    use_test_environment()  # dummy credentials and the test settings
 
     os.environ["SARING_LOG_LEVEL"] = "WARNING"  # one log line per call would be measured too
     from chalice.test import Client
     from moto import mock_aws
 
     from chalicelib.config import get_settings
+    from infra.local.harness import counting_writes, forget_process_caches
     from infra.local.resources import create_resources
-    from tests.dynamodb_writes import counting_writes
 
     report = {"text": "Pemilu diundur ke bulan Juni", "platform": "whatsapp", "province": "31"}
     headers = {"Content-Type": "application/json"}  # and X-Api-Key, made again after each reset
@@ -121,7 +123,7 @@ def latency() -> dict[str, tuple[float, float, float]]:
             }
             for name, action in scenarios.items():
                 mock.reset()  # each row starts from empty tables
-                _forget_account()
+                forget_process_caches()
                 create_resources(get_settings())
                 headers["X-Api-Key"] = _bench_key()
                 report_id = json.loads(client.http.post("/v1/reports", headers=headers, body=body).body)["id"]
@@ -135,15 +137,6 @@ def latency() -> dict[str, tuple[float, float, float]]:
 
 ACCESS_ONLY = "GET /v1/claims/{malformed id} (key + limit only)"
 WRITES: dict[str, float] = {}  # DynamoDB writes per request, per row
-
-
-def _forget_account() -> None:
-    from chalicelib.adapters.aws import queue_url, secret_bytes
-    from chalicelib.services.access import forget_cached_keys
-
-    queue_url.cache_clear()
-    secret_bytes.cache_clear()
-    forget_cached_keys()
 
 
 def _bench_key() -> str:
@@ -162,7 +155,7 @@ def http_keep_alive() -> dict[str, tuple[float, float, float]]:
 
     import requests
 
-    from tests.e2e.conftest import start_stack
+    from infra.local.harness import start_stack
 
     with tempfile.TemporaryDirectory() as folder:
         stack = start_stack(Path(folder) / "data", "--no-demo", "--no-events")

@@ -26,8 +26,8 @@ def _spread_seconds(writers: int, modelled: bool) -> float:
     from chalicelib.domain.models import CaseVerdictRequest
     from chalicelib.services.cases import publish_verdict, spread_verdict
     from chalicelib.store.tables import ReportRecord
+    from infra.local.harness import write_big_case
     from infra.local.resources import create_resources
-    from tests.big_case import write_big_case
 
     create_resources(get_settings())
     case_id = write_big_case(REPORTS, "Pesan berantai")
@@ -56,12 +56,14 @@ def _spread_seconds(writers: int, modelled: bool) -> float:
 
 
 def measure() -> dict[str, float]:
-    import tests.conftest  # noqa: F401 - dummy credentials and the test settings
+    from infra.local.harness import use_test_environment
+
+    use_test_environment()  # dummy credentials and the test settings
 
     os.environ["SARING_LOG_LEVEL"] = "WARNING"
     from moto import mock_aws
 
-    from bench.__main__ import _forget_account
+    from infra.local.harness import forget_process_caches
 
     results: dict[str, float] = {}
     aws = mock_aws()
@@ -71,7 +73,7 @@ def measure() -> dict[str, float]:
             for modelled in (False, True):
                 for writers in (1, 8):
                     aws.reset()
-                    _forget_account()
+                    forget_process_caches()
                     setting = "6 ms modelled update" if modelled else "moto"
                     results[f"{setting}, {writers} writer{'s' if writers > 1 else ''}"] = _spread_seconds(
                         writers, modelled

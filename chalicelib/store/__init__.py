@@ -1,4 +1,10 @@
-"""The only package that touches DynamoDB. ``stores()`` binds the models on first use."""
+"""The store: the only package that touches DynamoDB. ``stores()`` binds the models on first use.
+
+Each store turns items into domain models and back, with the conditions that keep them true
+(at-least-once delivery, concurrent writers); it decides nothing the domain should.
+
+Never imports: services, api, events
+"""
 
 from __future__ import annotations
 

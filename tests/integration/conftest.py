@@ -12,21 +12,10 @@ from chalice.test import Client
 from moto import mock_aws
 from pytest_mock import MockerFixture
 
-from chalicelib.adapters.aws import queue_url, reset_clients, secret_bytes
 from chalicelib.config import get_settings
-from chalicelib.services import reports as report_service
-from chalicelib.services.access import forget_cached_keys
-from chalicelib.services.claim_index import forget_loaded_index
-from chalicelib.store import stores
+from infra.local.harness import forget_process_caches
 from infra.local.resources import Resources, create_resources
 from infra.local.runner import EventSourceRunner
-
-
-def _forget_cached_clients() -> None:
-    reset_clients()
-    stores.cache_clear()
-    forget_cached_keys()
-    report_service._idempotent_submit.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -37,10 +26,10 @@ def _emulator() -> Iterator[Any]:
     mend_transactions()  # the transactions the local stack runs with: the suite checks their answers
     mock = mock_aws()
     mock.start()
-    _forget_cached_clients()
+    forget_process_caches(clients=True)
     yield mock
     mock.stop()
-    _forget_cached_clients()
+    forget_process_caches(clients=True)
 
 
 @pytest.fixture
@@ -48,10 +37,7 @@ def aws(_emulator: Any) -> Resources:
     """A fresh emulated account with every table, queue, bucket and key."""
     _emulator.reset()
     # What was read from the last test's account is gone with it; the clients themselves stay.
-    queue_url.cache_clear()
-    secret_bytes.cache_clear()
-    forget_cached_keys()
-    forget_loaded_index()
+    forget_process_caches()
     return create_resources(get_settings(), check_visibility_seconds=1)
 
 

@@ -18,10 +18,9 @@ from chalicelib.services.cases import publish_verdict, spread_verdict
 from chalicelib.services.errors import CaseChanged
 from chalicelib.store import stores
 from chalicelib.store.tables import ReportRecord
+from infra.local.harness import counting_writes, write_big_case
 from infra.local.resources import Resources
 from infra.local.runner import EventSourceRunner, LambdaContext
-from tests.big_case import write_big_case
-from tests.dynamodb_writes import counting_writes
 from tests.integration.conftest import Api, body_of, make_key
 from tests.webhook_receiver import webhook_receiver
 

@@ -10,8 +10,8 @@ import pytest
 
 from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
+from infra.local.harness import counting_writes
 from infra.local.resources import Resources
-from tests.dynamodb_writes import counting_writes
 from tests.integration.conftest import Api, make_key
 
 REPORT = {"text": "Pesan berantai", "platform": "whatsapp", "province": "31"}

@@ -19,9 +19,9 @@ from chalicelib.config import Settings, get_settings
 from chalicelib.domain.models import CaseVerdictRequest
 from chalicelib.services import claim_index
 from chalicelib.services.cases import publish_verdict, spread_verdict
+from infra.local.harness import write_big_case
 from infra.local.resources import Resources
 from infra.local.runner import EventSourceRunner
-from tests.big_case import write_big_case
 from tests.integration.conftest import Api
 from tests.integration.test_cases import CHECKER, ELECTION_HOAX, _labels, _verdict
 
