@@ -15,7 +15,7 @@ from chalicelib.api.reports import reports
 from chalicelib.api.stats import stats
 from chalicelib.api.webhooks import webhooks
 from chalicelib.config import get_settings
-from chalicelib.observability import flush_metrics, start_invocation
+from chalicelib.observability import invocation
 
 settings = get_settings()
 app = Chalice(app_name="saring", configure_logs=False)
@@ -34,12 +34,9 @@ app.register_blueprint(audit)
 @app.middleware("http")
 def http_middleware(request, get_response):  # type: ignore[no-untyped-def]
     request_id = request_id_of(request, app.lambda_context)
-    start_invocation(request_id)
-    try:
+    with invocation(request_id):
         # Problems outermost, so a refused key is answered like any other problem.
         response = problem_middleware(request, lambda inner: access_middleware(inner, get_response))
-    finally:
-        flush_metrics()
     response.headers["X-Request-Id"] = request_id
     return response
 

@@ -9,6 +9,24 @@ from chalicelib.adapters.aws import client, queue_url
 from chalicelib.adapters.queues import send_json
 from chalicelib.config import get_settings
 
+_FIELDS = ("webhook_id", "delivery_id", "event")
+
+
+def delivery_message(webhook_id: str, delivery_id: str, event_json: str) -> dict[str, Any]:
+    """The message of one delivery: which webhook, which delivery, and the event as JSON text."""
+    return {"webhook_id": webhook_id, "delivery_id": delivery_id, "event": event_json}
+
+
+def delivery_of(message_body: str) -> dict[str, Any]:
+    """A delivery message read back; raises ValueError on a body this app did not write."""
+    try:
+        message = json.loads(message_body)
+    except ValueError:
+        raise ValueError("not a webhook message") from None
+    if not isinstance(message, dict) or not all(isinstance(message.get(field), str) for field in _FIELDS):
+        raise ValueError("not a webhook message")
+    return message
+
 
 def enqueue_deliveries(messages: list[dict[str, Any]]) -> None:
     """Queue deliveries; raises if SQS refused any (the caller's batch is then retried)."""

@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.adapters.check_queue import report_id_of
-from chalicelib.observability import flush_metrics, logger, start_invocation
+from chalicelib.events.records import each_record
+from chalicelib.observability import event_handler, logger
 from chalicelib.services.checks import request_checks, run_check, sweep_stale_reports
 
 
-def each_record(
-    event: dict[str, Any], context: Any, event_type: EventType, handle: Callable[[Any], None]
-) -> dict[str, Any]:
-    """Handle each record on its own; the failed ones are reported back for Lambda to retry."""
-    start_invocation(getattr(context, "aws_request_id", None))
-    try:
-        return dict(process_partial_response(event=event, record_handler=handle, processor=BatchProcessor(event_type)))
-    finally:
-        flush_metrics()
-
-
+@event_handler
 def on_report_stream(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The reports table's stream: new reports → check requests; checked or decided ones → webhooks;
     every change → statistics counters. Each step is safe to repeat when a batch is retried."""
@@ -43,9 +29,10 @@ def on_report_stream(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
             report_changed(change.get("OldImage"), change["NewImage"], change["SequenceNumber"])
 
-    return each_record(event, context, EventType.DynamoDBStreams, forward)
+    return each_record(event, EventType.DynamoDBStreams, forward)
 
 
+@event_handler
 def on_check_messages(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Check requests from the queue → checks; failed messages return to the queue."""
 
@@ -58,15 +45,12 @@ def on_check_messages(event: dict[str, Any], context: Any) -> dict[str, Any]:
             return
         run_check(report_id)
 
-    return each_record(event, context, EventType.SQS, check)
+    return each_record(event, EventType.SQS, check)
 
 
+@event_handler
 def on_sweep_schedule(event: dict[str, Any], context: Any) -> dict[str, int]:
     """The scheduled sweep: re-drive reports whose check was lost, and verdicts that stopped spreading."""
     from chalicelib.services.cases import sweep_unspread_verdicts
 
-    start_invocation(getattr(context, "aws_request_id", None))
-    try:
-        return {"redriven": sweep_stale_reports(), "verdicts_redriven": sweep_unspread_verdicts()}
-    finally:
-        flush_metrics()
+    return {"redriven": sweep_stale_reports(), "verdicts_redriven": sweep_unspread_verdicts()}

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from chalicelib.events.checks import each_record
-from chalicelib.observability import logger, start_invocation
+from chalicelib.adapters.webhook_queue import delivery_of
+from chalicelib.events.records import each_record
+from chalicelib.observability import event_handler, logger
 from chalicelib.services.webhooks import DeliveryOutcome, DeliveryTry, deliver_all
-
-_FIELDS = {"webhook_id", "delivery_id", "event"}
 
 
 class RetryLater(Exception):
     """Marks a delivery to be tried again; its message's visibility already holds the backoff."""
 
 
+@event_handler
 def on_webhook_messages(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Webhook deliveries from the queue, all sent at once; a failed try returns after its backoff."""
-    start_invocation(getattr(context, "aws_request_id", None))
     records = [SQSRecord(raw) for raw in event.get("Records", [])]
     tries = [_try_of(record) for record in records]
     sent = iter(deliver_all([one for one in tries if one is not None]))
@@ -35,15 +33,13 @@ def on_webhook_messages(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if outcome is DeliveryOutcome.retry:
             raise RetryLater(record.message_id)
 
-    return each_record(event, context, EventType.SQS, settle)
+    return each_record(event, EventType.SQS, settle)
 
 
 def _try_of(record: SQSRecord) -> DeliveryTry | None:
     try:
-        message = json.loads(record.body)
+        message = delivery_of(record.body)
     except ValueError:
-        message = None
-    if not isinstance(message, dict) or not _FIELDS <= message.keys():
         # A message this app never wrote would fail forever; drop it, loudly.
         logger.error("unreadable webhook message dropped", extra={"message_id": record.message_id})
         return None

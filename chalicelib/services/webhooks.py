@@ -115,7 +115,7 @@ def publish_report_change(old: StoredReport, new: StoredReport, change_id: str) 
     hooks = stores().webhooks.of_partner(new.partner_id)
     if not hooks:
         return 0
-    from chalicelib.adapters.webhook_queue import enqueue_deliveries
+    from chalicelib.adapters.webhook_queue import delivery_message, enqueue_deliveries
 
     now = datetime.now(UTC)
     data = ReportEventData(
@@ -134,7 +134,7 @@ def publish_report_change(old: StoredReport, new: StoredReport, change_id: str) 
                 continue
             delivery = delivery_id(now, event.id, hook.view.id)
             stores().deliveries.open(hook.view.id, delivery, event.id, event_type, now)
-            messages.append({"webhook_id": hook.view.id, "delivery_id": delivery, "event": event.model_dump_json()})
+            messages.append(delivery_message(hook.view.id, delivery, event.model_dump_json()))
     enqueue_deliveries(messages)
     count("WebhookDeliveriesQueued", len(messages))
     return len(messages)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import itertools
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from chalicelib.store.tables import (
     CaseRecord,
     committed,
     refused_by_condition,
+    shard_of,
     untouched_since,
 )
 
@@ -69,13 +69,47 @@ def _stored(record: CaseRecord) -> StoredCase:
     )
 
 
-def _shard(case_id: str, shards: int) -> int:
-    return int(hashlib.sha256(case_id.encode()).hexdigest()[:8], 16) % shards
-
-
 def status_shard(case_id: str, status: CaseStatus) -> str:
     """The status index's partition of a case: ``<status>#<shard>``."""
-    return f"{status.value}#{_shard(case_id, STATUS_SHARDS)}"
+    return f"{status.value}#{shard_of(case_id, STATUS_SHARDS)}"
+
+
+def count_in_case(
+    writes: TransactWrite,
+    case_id: str,
+    *,
+    fingerprint: str,
+    sample: tuple[str | None, str | None],
+    suggestions: list[ClaimMatch],
+    needs_review: bool,
+    now: datetime,
+) -> None:
+    """Add to ``writes``: one more report in the case, creating the case with its first report.
+
+    A new case takes ``sample`` (the report's text and link) and the engine's suggestions for it;
+    a case enters the review queue (the status index) with its first report that needs a human.
+    """
+    text, url = sample
+    extra: list[Any] = []
+    if suggestions:
+        dumped = _SUGGESTIONS.dump_json(suggestions).decode()
+        extra.append(CaseRecord.suggestions_json.set(CaseRecord.suggestions_json | dumped))
+    if needs_review:
+        extra.append(CaseRecord.status_shard.set(CaseRecord.status_shard | status_shard(case_id, CaseStatus.open)))
+    writes.update(
+        CaseRecord(case_id),
+        actions=[
+            CaseRecord.seen_count.add(1),
+            CaseRecord.fingerprint.set(fingerprint),
+            CaseRecord.first_seen.set(CaseRecord.first_seen | now),
+            CaseRecord.last_seen.set(now),
+            CaseRecord.status.set(CaseRecord.status | "open"),
+            CaseRecord.version.set(CaseRecord.version | 0),
+            CaseRecord.sample_text.set(CaseRecord.sample_text | (text or "")[:500]),
+            CaseRecord.sample_url.set(CaseRecord.sample_url | (url or "")),
+            *extra,
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -149,7 +183,7 @@ class CaseStore:
                     CaseRecord.verdict_json.set(decision.verdict.model_dump_json()),
                     CaseRecord.history.set(_history(decision.history)),
                     CaseRecord.updated_at.set(now),
-                    CaseRecord.applying_shard.set(str(_shard(case_id, APPLYING_SHARDS))),
+                    CaseRecord.applying_shard.set(str(shard_of(case_id, APPLYING_SHARDS))),
                     CaseRecord.applied_version.set(decision.entry.version),
                     CaseRecord.applied_count.set(0),
                     CaseRecord.applied_cursor.remove(),

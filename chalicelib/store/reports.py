@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import contextvars
-import hashlib
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,16 +18,16 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.config import get_settings
 from chalicelib.domain.checking import CheckOutcome
 from chalicelib.domain.exports import ExportRow, export_row, merge_shards, wib_day_of
-from chalicelib.domain.models import CaseReport, CaseStatus, ClaimMatch, ReportStatus, Verdict
-from chalicelib.store.cases import status_shard
+from chalicelib.domain.models import CaseReport, ClaimMatch, ReportStatus, Verdict
+from chalicelib.store.cases import count_in_case
 from chalicelib.store.tables import (
     DAY_SHARDS,
     PENDING_SHARDS,
-    CaseRecord,
     ContactRecord,
     ReportRecord,
     committed,
     refused_by_condition,
+    shard_of,
     untouched_since,
 )
 
@@ -101,12 +100,8 @@ def report_from_stream_image(image: dict[str, Any]) -> StoredReport:
     return _stored(record)
 
 
-def _shard(report_id: str, shards: int) -> int:
-    return int(hashlib.sha256(report_id.encode()).hexdigest()[:8], 16) % shards
-
-
 def _pending_shard(report_id: str) -> str:
-    return str(_shard(report_id, PENDING_SHARDS))
+    return str(shard_of(report_id, PENDING_SHARDS))
 
 
 class ReportStore:
@@ -130,7 +125,7 @@ class ReportStore:
             request_hash=report.request_hash,
             check_attempts=0,
             pending_shard=_pending_shard(report.id),
-            day_shard=f"{wib_day_of(report.received_at).isoformat()}#{_shard(report.id, DAY_SHARDS)}",
+            day_shard=f"{wib_day_of(report.received_at).isoformat()}#{shard_of(report.id, DAY_SHARDS)}",
         )
         is_new = ReportRecord.id.does_not_exist()
         if contact is None:  # one item: a conditional put is enough, and cheaper than a transaction
@@ -192,13 +187,6 @@ class ReportStore:
         case enters the review queue (the status index) with its first report that needs a human.
         False when the report already had a case: a redelivered check counts nothing twice.
         """
-        case = CaseRecord(case_id)
-        extra: list[Any] = []
-        if suggestions:
-            dumped = _SUGGESTIONS.dump_json(suggestions).decode()
-            extra.append(CaseRecord.suggestions_json.set(CaseRecord.suggestions_json | dumped))
-        if needs_review:
-            extra.append(CaseRecord.status_shard.set(CaseRecord.status_shard | status_shard(case_id, CaseStatus.open)))
 
         def write(writes: TransactWrite) -> None:
             writes.update(
@@ -206,19 +194,14 @@ class ReportStore:
                 actions=[ReportRecord.case_id.set(case_id)],
                 condition=ReportRecord.case_id.does_not_exist(),
             )
-            writes.update(
-                case,
-                actions=[
-                    CaseRecord.seen_count.add(1),
-                    CaseRecord.fingerprint.set(fingerprint),
-                    CaseRecord.first_seen.set(CaseRecord.first_seen | now),
-                    CaseRecord.last_seen.set(now),
-                    CaseRecord.status.set(CaseRecord.status | "open"),
-                    CaseRecord.version.set(CaseRecord.version | 0),
-                    CaseRecord.sample_text.set(CaseRecord.sample_text | (sample.text or "")[:500]),
-                    CaseRecord.sample_url.set(CaseRecord.sample_url | (sample.url or "")),
-                    *extra,
-                ],
+            count_in_case(
+                writes,
+                case_id,
+                fingerprint=fingerprint,
+                sample=(sample.text, sample.url),
+                suggestions=suggestions,
+                needs_review=needs_review,
+                now=now,
             )
 
         return committed(write)

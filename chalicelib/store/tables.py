@@ -5,6 +5,7 @@ Table names, region and endpoint come from settings through ``bind``; models are
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,11 @@ from chalicelib.config import Settings
 PENDING_SHARDS = 8  # spreads the pending index's writes over partitions; the sweep reads each
 DAY_SHARDS = 8  # the same for the day index; the export reads each
 STATUS_SHARDS = 4  # the same for the cases' status index; the review queue reads each
+
+
+def shard_of(identifier: str, shards: int) -> int:
+    """Which of ``shards`` partitions of an index an item goes to: stable, and spread evenly by its id."""
+    return int(hashlib.sha256(identifier.encode()).hexdigest()[:8], 16) % shards
 
 
 class _Table(Model):
