@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from chalice.app import Request, Response
 
-from chalicelib.api.problems import ApiProblem
-from chalicelib.domain.access import ROUTE_POLICY, Principal, is_public, may_call, methods_of
+from chalicelib.api.problems import ApiProblem, rate_limit_headers
+from chalicelib.api.routes import ROUTE_POLICY, is_public, may_call, methods_of
+from chalicelib.domain.access import Principal
 
 if TYPE_CHECKING:
     from chalicelib.domain.audit import Actor
@@ -28,7 +29,7 @@ def current_principal() -> Principal:
     """The caller of the request being handled; only routes that require a key may ask."""
     principal = _principal.get()
     if principal is None:
-        raise RuntimeError("no authenticated caller: is this route public in ROUTE_POLICY?")
+        raise RuntimeError("no authenticated caller: is this route declared public in api/routes.py?")
     return principal
 
 
@@ -43,34 +44,20 @@ def access_middleware(request: Request, get_response: Callable[[Request], Respon
     if is_public(method, route):
         return get_response(request)
     from chalicelib.services.access import authenticate, use_allowance
-    from chalicelib.services.errors import LimitReached, Unauthenticated
 
-    try:
-        principal = authenticate(request.headers.get("x-api-key"))
-    except Unauthenticated as refused:
-        raise ApiProblem(
-            401, str(refused), type_name="unauthenticated", headers={"WWW-Authenticate": 'ApiKey header="X-Api-Key"'}
-        ) from None
+    # A refusal (no usable key, a spent limit) reaches the problem middleware as it is raised.
+    principal = authenticate(request.headers.get("x-api-key"))
     if not may_call(principal.roles, method, route):
         roles = ", ".join(sorted(principal.roles))
         raise ApiProblem(403, f"A key with roles [{roles}] may not call {method} {route}.", type_name="forbidden")
-    try:
-        allowance = use_allowance(principal, submission=(method, route) == ("POST", "/v1/reports"))
-    except LimitReached as limited:
-        verdict = limited.verdict
-        detail = (
-            "This key's daily report quota is used up; it renews at 00:00 WIB."
-            if verdict.exceeded == "quota"
-            else "This key sent too many requests this minute; retry after the time in Retry-After."
-        )
-        raise ApiProblem(429, detail, type_name="too-many-requests", headers=verdict.headers()) from None
+    allowance = use_allowance(principal, submission=(method, route) == ("POST", "/v1/reports"))
     token = _principal.set(principal)
     try:
         response = get_response(request)
     except ApiProblem as problem:
-        problem.headers.update(allowance.headers())  # a refused call still counted against the limits
+        problem.headers.update(rate_limit_headers(allowance))  # a refused call still counted against the limits
         raise
     finally:
         _principal.reset(token)
-    response.headers.update(allowance.headers())
+    response.headers.update(rate_limit_headers(allowance))
     return response

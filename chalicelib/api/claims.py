@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.access import current_actor
-from chalicelib.api.io import json_response, parse_body, parse_query, unknown_cursor
+from chalicelib.api.io import json_response, parse_body, parse_query
 from chalicelib.api.problems import not_found
+from chalicelib.api.routes import CREATE_CLAIM, GET_CLAIM, LIST_CLAIMS, UPDATE_CLAIM, serve
+from chalicelib.domain.ids import is_claim_id
 
 claims = Blueprint(__name__)
 
-_CLAIM_ID = re.compile(r"^clm_[0-9a-f]{24}$")
 JSON_LD = "application/ld+json"
 
 
-@claims.route("/v1/claims", methods=["POST"])
+@serve(claims, CREATE_CLAIM)
 def post_claim() -> object:
     from chalicelib.domain.models import ClaimInput
 
@@ -27,28 +26,24 @@ def post_claim() -> object:
     return json_response(view, 201, headers={"Location": f"/v1/claims/{view.id}"})
 
 
-@claims.route("/v1/claims", methods=["GET"])
+@serve(claims, LIST_CLAIMS)
 def get_claims() -> object:
-    from chalicelib.domain.models import ClaimQuery
+    from chalicelib.api.queries import ClaimQuery
 
     query = parse_query(claims.current_request.query_params, ClaimQuery)
     from chalicelib.services.claims import list_claims
-    from chalicelib.services.errors import UnknownCursor
 
-    try:
-        page = list_claims(query.q, query.label, query.since, query.cursor, query.limit)
-    except UnknownCursor:
-        raise unknown_cursor() from None
+    page = list_claims(query.q, query.label, query.since, query.cursor, query.limit)
     return json_response(page)
 
 
-@claims.route("/v1/claims/{claim_id}", methods=["GET"])
+@serve(claims, GET_CLAIM)
 def get_claim_by_id(claim_id: str) -> object:
     request = claims.current_request
     from chalicelib.domain.claim_review import claim_review, json_ld
     from chalicelib.services.claims import get_claim
 
-    view = get_claim(claim_id) if _CLAIM_ID.match(claim_id) else None
+    view = get_claim(claim_id) if is_claim_id(claim_id) else None
     if view is None:
         raise not_found("There is no claim with this id.")
     query: dict[str, str] = dict(request.query_params or {})
@@ -58,14 +53,14 @@ def get_claim_by_id(claim_id: str) -> object:
     return json_response(view)
 
 
-@claims.route("/v1/claims/{claim_id}", methods=["PATCH"])
+@serve(claims, UPDATE_CLAIM)
 def patch_claim(claim_id: str) -> object:
     from chalicelib.domain.models import ClaimPatch
 
     patch = parse_body(claims.current_request, ClaimPatch)
     from chalicelib.services.claims import update_claim
 
-    view = update_claim(claim_id, patch, current_actor()) if _CLAIM_ID.match(claim_id) else None
+    view = update_claim(claim_id, patch, current_actor()) if is_claim_id(claim_id) else None
     if view is None:
         raise not_found("There is no claim with this id.")
     return json_response(view)

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 from chalice.app import Blueprint
 
 from chalicelib.api.io import json_response
-from chalicelib.api.problems import ApiProblem, invalid_field, not_found
+from chalicelib.api.problems import invalid_field_named, not_found
+from chalicelib.api.routes import BUILD_DAILY_EXPORT, GET_DAILY_EXPORT, serve
 from chalicelib.domain.access import WIB
 from chalicelib.domain.exports import FIRST_DAY, buildable_on_demand, wib_day_of
-from chalicelib.domain.problem_details import FieldProblem
 
 exports = Blueprint(__name__)
 
@@ -21,11 +21,8 @@ def _day(text: str) -> date:
     except ValueError:
         day = None
     if day is None:
-        raise ApiProblem(
-            422,
-            "The date must be a calendar date, YYYY-MM-DD (a WIB day).",
-            type_name="invalid-fields",
-            errors=[FieldProblem(field="path.date", message="not a YYYY-MM-DD date")],
+        raise invalid_field_named(
+            "path.date", "The date must be a calendar date, YYYY-MM-DD (a WIB day).", "not a YYYY-MM-DD date"
         )
     if day > wib_day_of(datetime.now(UTC)):
         raise not_found(f"{day} has not begun in WIB; its export is built at 00:15 WIB the day after.")
@@ -34,7 +31,7 @@ def _day(text: str) -> date:
     return day
 
 
-@exports.route("/v1/exports/daily/{date}", methods=["GET"])
+@serve(exports, GET_DAILY_EXPORT)
 def get_daily_export(date: str) -> object:
     day = _day(date)
     from chalicelib.services.exports import daily_export, ready_at
@@ -53,21 +50,10 @@ def get_daily_export(date: str) -> object:
     return json_response(view, headers={"Cache-Control": "no-store"})
 
 
-@exports.route("/v1/exports/daily/{date}", methods=["POST"])
+@serve(exports, BUILD_DAILY_EXPORT)
 def post_daily_export(date: str) -> object:
     day = _day(date)
-    from chalicelib.services.errors import ExportCoolingDown, InvalidField
     from chalicelib.services.exports import build_on_request
 
-    try:
-        built = build_on_request(day)
-    except InvalidField as invalid:
-        raise invalid_field(invalid.field, invalid.message) from None
-    except ExportCoolingDown as cooling:
-        raise ApiProblem(
-            429,
-            f"The export of {day} was built moments ago; GET it, or build it again in {cooling.retry_after} s.",
-            type_name="export-cooling-down",
-            headers={"Retry-After": str(cooling.retry_after)},
-        ) from None
+    built = build_on_request(day)
     return json_response(built, headers={"Cache-Control": "no-store"})

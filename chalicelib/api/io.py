@@ -7,11 +7,10 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from chalice.app import Request, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from chalicelib.api.problems import ApiProblem, invalid_fields
 from chalicelib.config import get_settings
-from chalicelib.domain.problem_details import FieldProblem
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -44,27 +43,9 @@ def json_response(model: BaseModel, status: int = 200, headers: dict[str, str] |
     )
 
 
-class PageQuery(BaseModel):
-    """Query string of the paged lists (keys, deliveries)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    cursor: str | None = Field(default=None, max_length=200)
-    limit: int = Field(default=50, ge=1, le=100)
-
-
 def parse_query(params: Mapping[str, Any] | None, model: type[Model]) -> Model:
     """The query string as ``model``: 422 naming ``query.<field>`` for each bad parameter."""
     try:
         return model.model_validate(dict(params or {}))
     except ValidationError as error:
         raise invalid_fields(error, prefix="query.") from None
-
-
-def unknown_cursor() -> ApiProblem:
-    return ApiProblem(
-        422,
-        "This cursor was not handed out by this API.",
-        type_name="invalid-fields",
-        errors=[FieldProblem(field="query.cursor", message="unknown cursor")],
-    )

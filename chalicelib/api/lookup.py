@@ -5,11 +5,12 @@ from __future__ import annotations
 from chalice.app import Blueprint
 
 from chalicelib.api.io import json_response, parse_body
+from chalicelib.api.routes import LOOKUP, serve
 
 lookup = Blueprint(__name__)
 
 
-@lookup.route("/v1/lookup", methods=["POST"])
+@serve(lookup, LOOKUP)
 def post_lookup() -> object:
     from chalicelib.domain.models import LookupRequest
 

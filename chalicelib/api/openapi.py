@@ -1,4 +1,5 @@
-"""The OpenAPI document, generated from the pydantic models (no hand-written schema)."""
+"""The OpenAPI document: its paths from the route declarations (``routes.py``), its schemas from
+the pydantic models (no hand-written schema)."""
 
 from __future__ import annotations
 
@@ -8,83 +9,25 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.domain.access import is_public
-from chalicelib.domain.models import (
-    AuditPage,
-    CasePage,
-    CaseReportPage,
-    CaseReviewRequest,
-    CaseVerdictRequest,
-    CaseView,
-    ClaimInput,
-    ClaimPage,
-    ClaimPatch,
-    ClaimView,
-    DailyExport,
-    DailyStats,
-    DeliveryPage,
-    Health,
-    KeyCreated,
-    KeyPage,
-    KeyRequest,
-    KeyView,
-    LookupRequest,
-    LookupResult,
-    ReportAccepted,
-    ReportSubmission,
-    ReportView,
-    Trending,
-    WebhookCreated,
-    WebhookEvent,
-    WebhookPage,
-    WebhookRequest,
-    WebhookView,
-)
-from chalicelib.domain.problem_details import Problem
+from chalicelib.api.problem_details import Problem
+from chalicelib.api.routes import ROUTES, Route
 from chalicelib.version import VERSION
 
-_MODELS: list[type[BaseModel]] = [
-    ReportSubmission,
-    ReportAccepted,
-    ReportView,
-    LookupRequest,
-    LookupResult,
-    ClaimInput,
-    ClaimPatch,
-    ClaimView,
-    ClaimPage,
-    Health,
-    Problem,
-    KeyRequest,
-    KeyCreated,
-    KeyView,
-    KeyPage,
-    WebhookRequest,
-    WebhookCreated,
-    WebhookView,
-    WebhookPage,
-    DeliveryPage,
-    WebhookEvent,
-    DailyExport,
-    DailyStats,
-    Trending,
-    CasePage,
-    CaseView,
-    CaseReportPage,
-    CaseReviewRequest,
-    CaseVerdictRequest,
-    AuditPage,
-]
-_REQUESTS = (
-    ReportSubmission,
-    LookupRequest,
-    ClaimInput,
-    ClaimPatch,
-    KeyRequest,
-    WebhookRequest,
-    CaseReviewRequest,
-    CaseVerdictRequest,
-)
+# Described in components beside those the routes name (the webhook callback's body).
+_ALSO_DESCRIBED = ("WebhookEvent",)
+PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    "date": {"schema": {"type": "string", "format": "date"}, "description": "A WIB day, YYYY-MM-DD."},
+}
+
+
+def _model(name: str) -> type[BaseModel]:
+    """A model a route names: a query string's from ``queries.py``, any other from the domain."""
+    from chalicelib.api import queries
+    from chalicelib.domain import models
+
+    found = getattr(queries, name, None) or getattr(models, name)
+    assert isinstance(found, type) and issubclass(found, BaseModel), name
+    return found
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -103,9 +46,12 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     ]
 
 
-def _path(name: str, string_format: str | None = None) -> dict[str, Any]:
-    schema = {"type": "string", **({"format": string_format} if string_format else {})}
-    return {"name": name, "in": "path", "required": True, "schema": schema}
+def _path(name: str) -> dict[str, Any]:
+    extra = PATH_PARAMETERS.get(name, {})
+    parameter = {"name": name, "in": "path", "required": True, "schema": extra.get("schema", {"type": "string"})}
+    if "description" in extra:
+        parameter["description"] = extra["description"]
+    return parameter
 
 
 def _body(model: type[BaseModel]) -> dict[str, Any]:
@@ -117,248 +63,54 @@ def _problems(*statuses: int) -> dict[str, Any]:
     return {str(status): {"description": "Problem details", "content": content} for status in statuses}
 
 
+def _operation(route: Route) -> dict[str, Any]:
+    """One route's operation object."""
+    operation: dict[str, Any] = {"operationId": route.operation_id}
+    if route.description:
+        operation["description"] = route.description
+    parameters = [_path(name) for name in route.path_parameters]
+    parameters += list(route.openapi.get("parameters", []))
+    if route.query:
+        parameters += _query_parameters(_model(route.query))
+    if parameters:
+        operation["parameters"] = parameters
+    if route.request:
+        operation["requestBody"] = _body(_model(route.request))
+    if route.response:
+        success = _json(_model(route.response), route.summary)
+        success["content"].update(route.openapi.get("also_returns", {}))
+    else:
+        success = {"description": route.summary}
+    operation["responses"] = {str(route.status): success, **_problems(*route.all_errors)}
+    if route.roles is None:
+        operation["security"] = []
+    if "callback_body" in route.openapi:
+        operation["callbacks"] = {
+            "reportEvent": {
+                "{$request.body#/url}": {
+                    "post": {
+                        "requestBody": _body(_model(route.openapi["callback_body"])),
+                        "responses": {"200": {"description": "Any 2xx acknowledges the delivery"}},
+                    }
+                }
+            }
+        }
+    return operation
+
+
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
     """The whole document, built once per container."""
-    from chalicelib.api.io import PageQuery
-    from chalicelib.api.stats import TrendingQuery
-    from chalicelib.domain.models import AuditQuery, CaseQuery, ClaimQuery, StatsQuery
-
+    requests = {route.request for route in ROUTES if route.request}
+    named = [name for route in ROUTES for name in (route.request, route.response) if name] + list(_ALSO_DESCRIBED)
+    models = [_model(name) for name in dict.fromkeys(named)] + [Problem]
     _, definitions = models_json_schema(
-        [(model, "validation" if model in _REQUESTS else "serialization") for model in _MODELS],
+        [(model, "validation" if model.__name__ in requests else "serialization") for model in models],
         ref_template="#/components/schemas/{model}",
     )
-    report_id, claim_id, key_id, webhook_id, case_id = (
-        _path(name) for name in ("report_id", "claim_id", "key_id", "webhook_id", "case_id")
-    )
-    export_date = {**_path("date", "date"), "description": "A WIB day, YYYY-MM-DD."}
-    idempotency_key = {
-        "name": "Idempotency-Key",
-        "in": "header",
-        "required": False,
-        "description": "A retry with the same key returns the first answer; another body is a 422.",
-        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-    }
-    paths: dict[str, Any] = {
-        "/v1/reports": {
-            "post": {
-                "operationId": "submitReport",
-                "parameters": [idempotency_key],
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": _ref(ReportSubmission)}},
-                },
-                "responses": {
-                    "202": _json(ReportAccepted, "Accepted for checking"),
-                    **_problems(400, 409, 413, 415, 422),
-                },
-            }
-        },
-        "/v1/reports/{report_id}": {
-            "get": {
-                "operationId": "getReport",
-                "parameters": [report_id],
-                "responses": {"200": _json(ReportView, "The report"), **_problems(404)},
-            }
-        },
-        "/v1/lookup": {
-            "post": {
-                "operationId": "lookup",
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": _ref(LookupRequest)}},
-                },
-                "responses": {
-                    "200": _json(LookupResult, "Ranked claims"),
-                    **_problems(400, 413, 415, 422),
-                },
-            }
-        },
-        "/v1/claims": {
-            "get": {
-                "operationId": "listClaims",
-                "parameters": _query_parameters(ClaimQuery),
-                "responses": {"200": _json(ClaimPage, "A page of claims"), **_problems(422)},
-            },
-            "post": {
-                "operationId": "createClaim",
-                "requestBody": _body(ClaimInput),
-                "responses": {"201": _json(ClaimView, "Saved"), **_problems(400, 413, 415, 422)},
-            },
-        },
-        "/v1/claims/{claim_id}": {
-            "get": {
-                "operationId": "getClaim",
-                "parameters": [claim_id],
-                "responses": {
-                    "200": {
-                        "description": "The claim; as schema.org ClaimReview with Accept: application/ld+json "
-                        "or ?format=jsonld",
-                        "content": {"application/json": {"schema": _ref(ClaimView)}, "application/ld+json": {}},
-                    },
-                    **_problems(404),
-                },
-            },
-            "patch": {
-                "operationId": "updateClaim",
-                "parameters": [claim_id],
-                "requestBody": _body(ClaimPatch),
-                "responses": {"200": _json(ClaimView, "Updated"), **_problems(400, 404, 413, 415, 422)},
-            },
-        },
-        "/v1/keys": {
-            "post": {
-                "operationId": "createKey",
-                "requestBody": _body(KeyRequest),
-                "responses": {
-                    "201": _json(KeyCreated, "Created; the key is shown this once"),
-                    **_problems(400, 413, 415, 422),
-                },
-            },
-            "get": {
-                "operationId": "listKeys",
-                "parameters": _query_parameters(PageQuery),
-                "responses": {"200": _json(KeyPage, "A page of keys"), **_problems(422)},
-            },
-        },
-        "/v1/keys/{key_id}": {
-            "delete": {
-                "operationId": "revokeKey",
-                "parameters": [key_id],
-                "responses": {"200": _json(KeyView, "Revoked"), **_problems(404)},
-            }
-        },
-        "/v1/webhooks": {
-            "post": {
-                "operationId": "createWebhook",
-                "requestBody": _body(WebhookRequest),
-                "responses": {
-                    "201": _json(WebhookCreated, "Subscribed; the secret is shown this once"),
-                    **_problems(400, 409, 413, 415, 422),
-                },
-                "callbacks": {
-                    "reportEvent": {
-                        "{$request.body#/url}": {
-                            "post": {
-                                "requestBody": _body(WebhookEvent),
-                                "responses": {"200": {"description": "Any 2xx acknowledges the delivery"}},
-                            }
-                        }
-                    }
-                },
-            },
-            "get": {"operationId": "listWebhooks", "responses": {"200": _json(WebhookPage, "Your webhooks")}},
-        },
-        "/v1/webhooks/{webhook_id}": {
-            "get": {
-                "operationId": "getWebhook",
-                "parameters": [webhook_id],
-                "responses": {"200": _json(WebhookView, "The webhook"), **_problems(404)},
-            },
-            "delete": {
-                "operationId": "deleteWebhook",
-                "parameters": [webhook_id],
-                "responses": {"204": {"description": "Deleted"}, **_problems(404)},
-            },
-        },
-        "/v1/webhooks/{webhook_id}/deliveries": {
-            "get": {
-                "operationId": "listDeliveries",
-                "parameters": [webhook_id, *_query_parameters(PageQuery)],
-                "responses": {"200": _json(DeliveryPage, "Deliveries, newest first"), **_problems(404, 422)},
-            }
-        },
-        "/v1/exports/daily/{date}": {
-            "get": {
-                "operationId": "getDailyExport",
-                "parameters": [export_date],
-                "responses": {
-                    "200": _json(DailyExport, "The files, with links valid 15 minutes"),
-                    **_problems(404, 422),
-                },
-            },
-            "post": {
-                "operationId": "buildDailyExport",
-                "parameters": [export_date],
-                "description": "Builds today's or yesterday's export now (other days: 422); 5 minutes apart (429).",
-                "responses": {"200": _json(DailyExport, "Built (again) now"), **_problems(404, 422)},
-            },
-        },
-        "/v1/stats/daily": {
-            "get": {
-                "operationId": "dailyStats",
-                "parameters": _query_parameters(StatsQuery),
-                "responses": {"200": _json(DailyStats, "Per WIB day"), **_problems(422)},
-            }
-        },
-        "/v1/stats/trending": {
-            "get": {
-                "operationId": "trendingCases",
-                "parameters": _query_parameters(TrendingQuery),
-                "responses": {"200": _json(Trending, "Cases growing fastest"), **_problems(422)},
-            }
-        },
-        "/v1/cases": {
-            "get": {
-                "operationId": "reviewQueue",
-                "parameters": _query_parameters(CaseQuery),
-                "responses": {"200": _json(CasePage, "Cases by priority, highest first"), **_problems(422)},
-            }
-        },
-        "/v1/cases/{case_id}": {
-            "get": {
-                "operationId": "getCase",
-                "parameters": [case_id],
-                "responses": {"200": _json(CaseView, "The case"), **_problems(404)},
-            }
-        },
-        "/v1/cases/{case_id}/reports": {
-            "get": {
-                "operationId": "listCaseReports",
-                "parameters": [case_id, *_query_parameters(PageQuery)],
-                "responses": {"200": _json(CaseReportPage, "The case's reports, oldest first"), **_problems(404, 422)},
-            }
-        },
-        "/v1/cases/{case_id}/review": {
-            "post": {
-                "operationId": "takeCase",
-                "parameters": [case_id],
-                "requestBody": _body(CaseReviewRequest),
-                "responses": {"200": _json(CaseView, "Taken for review"), **_problems(400, 404, 409, 413, 415, 422)},
-            }
-        },
-        "/v1/cases/{case_id}/verdict": {
-            "post": {
-                "operationId": "decideCase",
-                "parameters": [case_id],
-                "requestBody": _body(CaseVerdictRequest),
-                "responses": {
-                    "202": _json(CaseView, "Decided; the verdict is reaching the case's reports (see progress)"),
-                    **_problems(400, 404, 409, 413, 415, 422),
-                },
-            }
-        },
-        "/v1/audit": {
-            "get": {
-                "operationId": "auditTrail",
-                "parameters": _query_parameters(AuditQuery),
-                "responses": {"200": _json(AuditPage, "Entries, newest first"), **_problems(422)},
-            }
-        },
-        "/v1/health": {"get": {"operationId": "health", "responses": {"200": _json(Health, "Alive")}}},
-        "/v1/openapi.json": {
-            "get": {
-                "operationId": "openapi",
-                "responses": {"200": {"description": "This document"}},
-            }
-        },
-    }
-    for path, operations in paths.items():
-        for method, operation in operations.items():
-            if is_public(method.upper(), path):
-                operation["security"] = []
-            else:
-                operation["responses"].update(_problems(401, 403, 429))
+    paths: dict[str, Any] = {}
+    for route in ROUTES:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
     return {
         "openapi": "3.1.0",
         "info": {

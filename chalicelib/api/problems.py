@@ -11,7 +11,9 @@ from typing import Any
 from chalice.app import ChaliceUnhandledError, Request, Response
 from pydantic import ValidationError
 
-from chalicelib.domain.problem_details import FieldProblem, Problem
+from chalicelib.api.problem_details import FieldProblem, Problem
+from chalicelib.domain.access import UsageVerdict
+from chalicelib.services import errors
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://saring.id/problems/"
@@ -124,7 +126,10 @@ def problem_middleware(request: Request, get_response: Callable[[Request], Respo
     """Turns every error, raised or answered, into problem+json."""
     path = _actual_path(request)
     try:
-        response = get_response(request)
+        try:
+            response = get_response(request)
+        except errors.Refused as refused:  # the access middleware's (a route's are mapped where it is served)
+            raise problem_of(refused) from None
     except ApiProblem as problem:
         return problem_response(
             problem.status,
@@ -139,8 +144,99 @@ def problem_middleware(request: Request, get_response: Callable[[Request], Respo
 
 def invalid_field(field: str, message: str) -> ApiProblem:
     """A 422 naming one field and what is wrong with it."""
-    return ApiProblem(422, message, type_name="invalid-fields", errors=[FieldProblem(field=field, message=message)])
+    return invalid_field_named(field, message, message)
 
 
 def not_found(detail: str) -> ApiProblem:
     return ApiProblem(404, detail, type_name="not-found")
+
+
+def unknown_cursor() -> ApiProblem:
+    return invalid_field_named("query.cursor", "This cursor was not handed out by this API.", "unknown cursor")
+
+
+def invalid_field_named(field: str, detail: str, message: str) -> ApiProblem:
+    """A 422 whose detail says it for people and whose error names the field for programs."""
+    return ApiProblem(422, detail, type_name="invalid-fields", errors=[FieldProblem(field=field, message=message)])
+
+
+def rate_limit_headers(verdict: UsageVerdict) -> dict[str, str]:
+    """The RateLimit headers of a key's allowance (and Retry-After when it is spent)."""
+    headers = {
+        "RateLimit-Limit": str(verdict.limit),
+        "RateLimit-Remaining": str(max(0, verdict.remaining)),
+        "RateLimit-Reset": str(verdict.reset_seconds),
+        "RateLimit-Policy": f"{verdict.limit};w=60",
+    }
+    if not verdict.allowed:
+        headers["Retry-After"] = str(verdict.retry_after)
+    return headers
+
+
+def _limit_reached(refused: errors.LimitReached) -> ApiProblem:
+    detail = (
+        "This key's daily report quota is used up; it renews at 00:00 WIB."
+        if refused.verdict.exceeded == "quota"
+        else "This key sent too many requests this minute; retry after the time in Retry-After."
+    )
+    return ApiProblem(429, detail, type_name="too-many-requests", headers=rate_limit_headers(refused.verdict))
+
+
+def _case_changed(refused: errors.CaseChanged) -> ApiProblem:
+    return ApiProblem(
+        409,
+        f"The case changed since you read it: it is now at version {refused.current_version} ({refused.status}). "
+        "Read it again and decide on what it says now.",
+        type_name="case-changed",
+    )
+
+
+def _export_cooling_down(refused: errors.ExportCoolingDown) -> ApiProblem:
+    return ApiProblem(
+        429,
+        f"The export of {refused.day} was built moments ago; GET it, or build it again in {refused.retry_after} s.",
+        type_name="export-cooling-down",
+        headers={"Retry-After": str(refused.retry_after)},
+    )
+
+
+# Every refusal a service makes, and the problem the API answers for it (a subclass takes its
+# parent's entry unless it has its own).
+_PROBLEMS: dict[type[errors.Refused], Callable[[Any], ApiProblem]] = {
+    errors.Unauthenticated: lambda refused: ApiProblem(
+        401, str(refused), type_name="unauthenticated", headers={"WWW-Authenticate": 'ApiKey header="X-Api-Key"'}
+    ),
+    errors.LimitReached: _limit_reached,
+    errors.IdempotencyKeyReused: lambda _: ApiProblem(
+        422, "This Idempotency-Key was used before with a different body.", type_name="idempotency-key-reused"
+    ),
+    errors.RequestInProgress: lambda _: ApiProblem(
+        409,
+        "The first request with this Idempotency-Key is still being processed; retry shortly.",
+        type_name="request-in-progress",
+        headers={"Retry-After": "1"},
+    ),
+    errors.UnsafeWebhookUrl: lambda refused: ApiProblem(
+        422,
+        "Saring will not call this URL.",
+        type_name="unsafe-webhook-url",
+        errors=[FieldProblem(field="url", message=str(refused))],
+    ),
+    errors.WebhookLimitReached: lambda refused: ApiProblem(
+        409,
+        f"This partner has {refused.limit} webhooks, the most one partner may have; delete one first.",
+        type_name="webhook-limit-reached",
+    ),
+    errors.ExportCoolingDown: _export_cooling_down,
+    errors.UnknownCursor: lambda _: unknown_cursor(),
+    errors.CaseChanged: _case_changed,
+    errors.InvalidField: lambda refused: invalid_field(refused.field, refused.message),
+}
+
+
+def problem_of(refused: errors.Refused) -> ApiProblem:
+    """The problem the API answers for a service's refusal (see ``_PROBLEMS``)."""
+    for kind in type(refused).__mro__:
+        if kind in _PROBLEMS:
+            return _PROBLEMS[kind](refused)
+    raise TypeError(f"no problem is mapped for {type(refused).__name__}") from refused

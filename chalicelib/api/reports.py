@@ -8,16 +8,16 @@ from chalice.app import Blueprint
 
 from chalicelib.api.access import current_principal
 from chalicelib.api.io import json_response, parse_body
-from chalicelib.api.problems import ApiProblem, not_found
-from chalicelib.domain.problem_details import FieldProblem
+from chalicelib.api.problems import invalid_field_named, not_found
+from chalicelib.api.routes import GET_REPORT, SUBMIT_REPORT, serve
+from chalicelib.domain.ids import is_report_id
 
 reports = Blueprint(__name__)
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-_REPORT_ID = re.compile(r"^rpt_[a-z2-7]{26}$")
 
 
-@reports.route("/v1/reports", methods=["POST"])
+@serve(reports, SUBMIT_REPORT)
 def post_report() -> object:
     from chalicelib.domain.models import ReportSubmission
 
@@ -25,36 +25,18 @@ def post_report() -> object:
     submission = parse_body(request, ReportSubmission)
     key = request.headers.get("idempotency-key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
-        raise ApiProblem(
-            422,
-            "Idempotency-Key must be 1 to 255 printable ASCII characters.",
-            type_name="invalid-fields",
-            errors=[FieldProblem(field="header.Idempotency-Key", message="invalid format")],
+        raise invalid_field_named(
+            "header.Idempotency-Key", "Idempotency-Key must be 1 to 255 printable ASCII characters.", "invalid format"
         )
-    from chalicelib.services.errors import IdempotencyKeyReused, RequestInProgress
     from chalicelib.services.reports import submit_report  # keeps boto3 out of cold import
 
-    try:
-        accepted = submit_report(submission, current_principal().partner_id, key, reports.lambda_context)
-    except IdempotencyKeyReused:
-        raise ApiProblem(
-            422,
-            "This Idempotency-Key was used before with a different body.",
-            type_name="idempotency-key-reused",
-        ) from None
-    except RequestInProgress:
-        raise ApiProblem(
-            409,
-            "The first request with this Idempotency-Key is still being processed; retry shortly.",
-            type_name="request-in-progress",
-            headers={"Retry-After": "1"},
-        ) from None
+    accepted = submit_report(submission, current_principal().partner_id, key, reports.lambda_context)
     return json_response(accepted, 202, headers={"Location": f"/v1/reports/{accepted.id}"})
 
 
-@reports.route("/v1/reports/{report_id}", methods=["GET"])
+@serve(reports, GET_REPORT)
 def get_report_by_id(report_id: str) -> object:
-    if not _REPORT_ID.match(report_id):
+    if not is_report_id(report_id):
         raise not_found("There is no report with this id.")
     from chalicelib.services.reports import get_report
 

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 from chalice.app import Blueprint
-from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api.io import json_response, parse_query
+from chalicelib.api.routes import DAILY_STATS, TRENDING, serve
 
 stats = Blueprint(__name__)
 
 
-class TrendingQuery(BaseModel):
-    """Query string of ``GET /v1/stats/trending``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    limit: int = Field(default=10, ge=1, le=50)
-
-
-@stats.route("/v1/stats/daily", methods=["GET"])
+@serve(stats, DAILY_STATS)
 def get_daily_stats() -> object:
-    from chalicelib.domain.models import StatsQuery
+    from chalicelib.api.queries import StatsQuery
 
     query = parse_query(stats.current_request.query_params, StatsQuery)
     from chalicelib.services.stats import daily_stats
@@ -28,8 +20,10 @@ def get_daily_stats() -> object:
     return json_response(daily_stats(query.from_, query.to, query.group_by))
 
 
-@stats.route("/v1/stats/trending", methods=["GET"])
+@serve(stats, TRENDING)
 def get_trending() -> object:
+    from chalicelib.api.queries import TrendingQuery
+
     query = parse_query(stats.current_request.query_params, TrendingQuery)
     from chalicelib.services.stats import trending_cases
 

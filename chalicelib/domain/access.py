@@ -1,8 +1,8 @@
-"""Who may call what: roles, the route policy, API key format and hashing, usage limits.
+"""Who the callers are: roles, principals, API key format and hashing, usage limits.
 
-Every API function imports this at start, so what only key handling needs is imported where used.
-
-Pure: the middleware (``api/access.py``) applies this to each request, so no route decides alone.
+Which role may call which route is declared with the route (``api/routes.py``); the middleware
+(``api/access.py``) applies it to each request, so no route decides alone. Every API function
+imports this at start, so what only key handling needs is imported where used.
 """
 
 from __future__ import annotations
@@ -21,57 +21,8 @@ class Role(StrEnum):
     admin = "admin"  # operators: keys, and reading everything but personal data
 
 
-_READERS = frozenset({Role.partner, Role.media, Role.agency, Role.checker, Role.admin})
-_CASE_READERS = frozenset({Role.checker, Role.agency, Role.admin})
-
-# (method, route) → roles allowed; None means public. A route missing here is refused to everyone.
-ROUTE_POLICY: dict[tuple[str, str], frozenset[Role] | None] = {
-    ("GET", "/v1/health"): None,
-    ("GET", "/v1/openapi.json"): None,
-    ("POST", "/v1/reports"): frozenset({Role.partner}),
-    ("GET", "/v1/reports/{report_id}"): frozenset({Role.partner, Role.agency, Role.checker, Role.admin}),
-    ("POST", "/v1/lookup"): _READERS,
-    ("GET", "/v1/claims"): _READERS,
-    ("GET", "/v1/claims/{claim_id}"): _READERS,
-    ("POST", "/v1/claims"): frozenset({Role.checker, Role.admin}),
-    ("PATCH", "/v1/claims/{claim_id}"): frozenset({Role.checker, Role.admin}),
-    ("POST", "/v1/keys"): frozenset({Role.admin}),
-    ("GET", "/v1/keys"): frozenset({Role.admin}),
-    ("DELETE", "/v1/keys/{key_id}"): frozenset({Role.admin}),
-    ("POST", "/v1/webhooks"): frozenset({Role.partner}),
-    ("GET", "/v1/webhooks"): frozenset({Role.partner}),
-    ("GET", "/v1/webhooks/{webhook_id}"): frozenset({Role.partner}),
-    ("DELETE", "/v1/webhooks/{webhook_id}"): frozenset({Role.partner}),
-    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): frozenset({Role.partner}),
-    ("GET", "/v1/exports/daily/{date}"): frozenset({Role.agency, Role.admin}),
-    ("POST", "/v1/exports/daily/{date}"): frozenset({Role.agency, Role.admin}),
-    ("GET", "/v1/stats/daily"): frozenset({Role.agency, Role.admin}),
-    ("GET", "/v1/stats/trending"): frozenset({Role.agency, Role.admin}),
-    ("GET", "/v1/cases"): _CASE_READERS,
-    ("GET", "/v1/cases/{case_id}"): _CASE_READERS,
-    ("GET", "/v1/cases/{case_id}/reports"): _CASE_READERS,
-    ("POST", "/v1/cases/{case_id}/review"): frozenset({Role.checker}),
-    ("POST", "/v1/cases/{case_id}/verdict"): frozenset({Role.checker}),
-    ("GET", "/v1/audit"): frozenset({Role.admin}),
-}
-
 # Roles that read every report (never its personal data); a partner alone reads only its own.
 ALL_REPORT_READERS = frozenset({Role.agency, Role.checker, Role.admin})
-
-
-def methods_of(route: str) -> list[str]:
-    """The methods the policy knows for a route (the Allow header of a 405)."""
-    return sorted(method for method, known in ROUTE_POLICY if known == route)
-
-
-def is_public(method: str, route: str) -> bool:
-    return (method, route) in ROUTE_POLICY and ROUTE_POLICY[(method, route)] is None
-
-
-def may_call(roles: frozenset[Role], method: str, route: str) -> bool:
-    """True when any of ``roles`` is allowed on the route (unknown routes: never)."""
-    allowed = ROUTE_POLICY.get((method, route), frozenset())
-    return allowed is None or bool(roles & allowed)
 
 
 @dataclass(frozen=True)
@@ -173,14 +124,3 @@ class UsageVerdict:
     reset_seconds: int
     exceeded: str | None = None  # "rate" or "quota" when refused
     retry_after: int = 0
-
-    def headers(self) -> dict[str, str]:
-        headers = {
-            "RateLimit-Limit": str(self.limit),
-            "RateLimit-Remaining": str(max(0, self.remaining)),
-            "RateLimit-Reset": str(self.reset_seconds),
-            "RateLimit-Policy": f"{self.limit};w=60",
-        }
-        if not self.allowed:
-            headers["Retry-After"] = str(self.retry_after)
-        return headers

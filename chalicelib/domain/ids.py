@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 from datetime import UTC, datetime
+
+# The shape of each kind of id, beside the function that makes it: a path parameter of another
+# shape names nothing (answered 404 without a lookup).
+_REPORT_ID = re.compile(r"^rpt_[a-z2-7]{26}$")
+_CASE_ID = re.compile(r"^case_[0-9a-f]{26}$")
+_CLAIM_ID = re.compile(r"^clm_[0-9a-f]{24}$")
+_WEBHOOK_ID = re.compile(r"^whk_[a-z2-7]{24}$")
+_KEY_ID = re.compile(r"^key_[a-z2-7]{16}$")  # made with the key itself: domain/access.py new_api_key
 
 
 def _b32(data: bytes, length: int) -> str:
@@ -14,6 +23,10 @@ def _b32(data: bytes, length: int) -> str:
 
 def new_report_id() -> str:
     return "rpt_" + _b32(secrets.token_bytes(16), 26)
+
+
+def is_report_id(text: str) -> bool:
+    return _REPORT_ID.match(text) is not None
 
 
 def report_id_for_idempotency_key(partner_id: str, idempotency_key: str) -> str:
@@ -27,13 +40,29 @@ def case_id_for(fingerprint: str) -> str:
     return "case_" + fingerprint[:26]
 
 
+def is_case_id(text: str) -> bool:
+    return _CASE_ID.match(text) is not None
+
+
 def claim_id_for(external_id: str) -> str:
     """A claim imported twice under the same external id stays one claim."""
     return "clm_" + hashlib.sha256(external_id.encode()).hexdigest()[:24]
 
 
+def is_claim_id(text: str) -> bool:
+    return _CLAIM_ID.match(text) is not None
+
+
 def new_webhook_id() -> str:
     return "whk_" + _b32(secrets.token_bytes(15), 24)
+
+
+def is_webhook_id(text: str) -> bool:
+    return _WEBHOOK_ID.match(text) is not None
+
+
+def is_key_id(text: str) -> bool:
+    return _KEY_ID.match(text) is not None
 
 
 def new_audit_id(at: datetime) -> str:

@@ -1,21 +1,27 @@
-"""What a use case can refuse, independent of HTTP (the API maps these to problems)."""
+"""What a use case can refuse, independent of HTTP (the API maps each to a problem: ``api/problems.py``)."""
+
+from datetime import date
 
 from chalicelib.domain.access import UsageVerdict
 
 
-class IdempotencyKeyReused(Exception):
+class Refused(Exception):
+    """Something a service will not do as asked; every refusal below is one."""
+
+
+class IdempotencyKeyReused(Refused):
     """The Idempotency-Key was used before with another body."""
 
 
-class RequestInProgress(Exception):
+class RequestInProgress(Refused):
     """The first request with this Idempotency-Key is still being processed."""
 
 
-class Unauthenticated(Exception):
+class Unauthenticated(Refused):
     """No usable API key: missing, malformed, unknown, expired or revoked (the message says which)."""
 
 
-class LimitReached(Exception):
+class LimitReached(Refused):
     """The key's rate or quota is spent; carries the limiter's verdict for the headers."""
 
     def __init__(self, verdict: UsageVerdict) -> None:
@@ -23,11 +29,11 @@ class LimitReached(Exception):
         self.verdict = verdict
 
 
-class UnsafeWebhookUrl(Exception):
+class UnsafeWebhookUrl(Refused):
     """The callback URL may not be called (scheme, or an address it resolves to)."""
 
 
-class WebhookLimitReached(Exception):
+class WebhookLimitReached(Refused):
     """The partner has as many webhooks as one partner may have."""
 
     def __init__(self, limit: int) -> None:
@@ -35,19 +41,20 @@ class WebhookLimitReached(Exception):
         self.limit = limit
 
 
-class ExportCoolingDown(Exception):
+class ExportCoolingDown(Refused):
     """The day's export was built moments ago; another build may start after ``retry_after`` seconds."""
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, day: date, retry_after: int) -> None:
         super().__init__(f"built moments ago; again in {retry_after} s")
+        self.day = day
         self.retry_after = retry_after
 
 
-class UnknownCursor(Exception):
+class UnknownCursor(Refused):
     """A cursor this API did not hand out."""
 
 
-class CaseChanged(Exception):
+class CaseChanged(Refused):
     """The case is no longer at the version the caller read: someone else reviewed or decided it."""
 
     def __init__(self, current_version: int, status: str) -> None:
@@ -56,7 +63,7 @@ class CaseChanged(Exception):
         self.status = status
 
 
-class InvalidField(Exception):
+class InvalidField(Refused):
     """A request that is well-formed but cannot be done as asked; names the field at fault."""
 
     def __init__(self, field: str, message: str) -> None:

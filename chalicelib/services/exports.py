@@ -42,7 +42,7 @@ def build_on_request(day: date, now: datetime | None = None) -> DailyExport:
     if last is not None:
         ready = datetime.fromisoformat(str(last["generated_at"])) + REBUILD_COOLDOWN
         if ready > now:
-            raise ExportCoolingDown(max(1, math.ceil((ready - now).total_seconds())))
+            raise ExportCoolingDown(day, max(1, math.ceil((ready - now).total_seconds())))
     return build_daily_export(day, now)
 
 

@@ -4,16 +4,15 @@ from datetime import UTC, datetime
 
 import pytest
 
+from chalicelib.api.problems import rate_limit_headers
+from chalicelib.api.routes import ROUTE_POLICY, may_call, methods_of
 from chalicelib.domain.access import (
-    ROUTE_POLICY,
     Role,
     UsageVerdict,
     UsageWindow,
     key_hash,
     key_id_of,
     key_matches,
-    may_call,
-    methods_of,
     new_api_key,
 )
 
@@ -79,13 +78,13 @@ def test_usage_minutes_are_epoch_minutes() -> None:
 
 
 def test_limit_headers_say_what_is_left_and_when_to_retry() -> None:
-    allowed = UsageVerdict(True, 600, 599, 42).headers()
+    allowed = rate_limit_headers(UsageVerdict(True, 600, 599, 42))
     assert allowed == {
         "RateLimit-Limit": "600",
         "RateLimit-Remaining": "599",
         "RateLimit-Reset": "42",
         "RateLimit-Policy": "600;w=60",
     }
-    refused = UsageVerdict(False, 600, 0, 42, "quota", 3600).headers()
+    refused = rate_limit_headers(UsageVerdict(False, 600, 0, 42, "quota", 3600))
     assert refused["Retry-After"] == "3600"
     assert refused["RateLimit-Remaining"] == "0"

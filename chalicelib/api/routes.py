@@ -1,0 +1,386 @@
+"""Every route of the API, declared once: method, path, roles, models and answers.
+
+The blueprints register their handlers with ``serve(blueprint, ROUTE)``; the access policy
+(``ROUTE_POLICY``), the OpenAPI paths (``openapi.py``) and the route table of ``docs/api.md``
+(``python -m chalicelib.api.routes``) are derived from these declarations. A route that is not
+declared here cannot be served, and is refused to everyone.
+
+Models are named, not imported: the cold start imports only what the route it serves needs.
+
+    python -m chalicelib.api.routes     # prints the docs' route table
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from chalicelib.domain.access import Role
+from chalicelib.services.errors import Refused
+
+if TYPE_CHECKING:
+    from chalice.app import Blueprint
+
+BODY_ERRORS = (400, 413, 415, 422)  # a JSON body: malformed, too large, not JSON, invalid fields
+KEY_ERRORS = (401, 403, 429)  # every route that needs a key: no key, wrong role, over its limits
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation of the API.
+
+    ``roles`` None: public (no key). ``request``, ``query`` and ``response`` name pydantic models
+    (domain models, or ``api/queries.py`` for query strings). ``errors`` are the problem statuses
+    the route itself answers; those of a key (401, 403, 429) are added to every non-public route.
+    """
+
+    method: str
+    path: str
+    operation_id: str
+    roles: frozenset[Role] | None
+    summary: str
+    status: int = 200
+    response: str | None = None
+    request: str | None = None
+    query: str | None = None
+    errors: tuple[int, ...] = ()
+    description: str | None = None
+    openapi: Mapping[str, Any] = field(default_factory=dict)  # what else the OpenAPI operation says
+
+    @property
+    def path_parameters(self) -> list[str]:
+        return re.findall(r"\{(\w+)\}", self.path)
+
+    @property
+    def all_errors(self) -> tuple[int, ...]:
+        return tuple(sorted(set(self.errors) | (set() if self.roles is None else set(KEY_ERRORS))))
+
+
+_READERS = frozenset({Role.partner, Role.media, Role.agency, Role.checker, Role.admin})
+_CASE_READERS = frozenset({Role.checker, Role.agency, Role.admin})
+_AGENCIES = frozenset({Role.agency, Role.admin})
+_CHECKERS = frozenset({Role.checker, Role.admin})
+_ADMIN = frozenset({Role.admin})
+_PARTNER = frozenset({Role.partner})
+_CHECKER = frozenset({Role.checker})
+
+IDEMPOTENCY_KEY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "A retry with the same key returns the first answer; another body is a 422.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+
+HEALTH = Route("GET", "/v1/health", "health", None, "Alive", response="Health")
+OPENAPI = Route("GET", "/v1/openapi.json", "openapi", None, "This document")
+SUBMIT_REPORT = Route(
+    "POST",
+    "/v1/reports",
+    "submitReport",
+    _PARTNER,
+    "Accepted for checking",
+    status=202,
+    response="ReportAccepted",
+    request="ReportSubmission",
+    errors=(*BODY_ERRORS, 409),
+    openapi={"parameters": [IDEMPOTENCY_KEY_HEADER]},
+)
+GET_REPORT = Route(
+    "GET",
+    "/v1/reports/{report_id}",
+    "getReport",
+    frozenset({Role.partner, Role.agency, Role.checker, Role.admin}),
+    "The report",
+    response="ReportView",
+    errors=(404,),
+)
+LOOKUP = Route(
+    "POST",
+    "/v1/lookup",
+    "lookup",
+    _READERS,
+    "Ranked claims",
+    response="LookupResult",
+    request="LookupRequest",
+    errors=BODY_ERRORS,
+)
+LIST_CLAIMS = Route(
+    "GET",
+    "/v1/claims",
+    "listClaims",
+    _READERS,
+    "A page of claims",
+    response="ClaimPage",
+    query="ClaimQuery",
+    errors=(422,),
+)
+CREATE_CLAIM = Route(
+    "POST",
+    "/v1/claims",
+    "createClaim",
+    _CHECKERS,
+    "Saved",
+    status=201,
+    response="ClaimView",
+    request="ClaimInput",
+    errors=BODY_ERRORS,
+)
+GET_CLAIM = Route(
+    "GET",
+    "/v1/claims/{claim_id}",
+    "getClaim",
+    _READERS,
+    "The claim; as schema.org ClaimReview with Accept: application/ld+json or ?format=jsonld",
+    response="ClaimView",
+    errors=(404,),
+    openapi={"also_returns": {"application/ld+json": {}}},
+)
+UPDATE_CLAIM = Route(
+    "PATCH",
+    "/v1/claims/{claim_id}",
+    "updateClaim",
+    _CHECKERS,
+    "Updated",
+    response="ClaimView",
+    request="ClaimPatch",
+    errors=(*BODY_ERRORS, 404),
+)
+CREATE_KEY = Route(
+    "POST",
+    "/v1/keys",
+    "createKey",
+    _ADMIN,
+    "Created; the key is shown this once",
+    status=201,
+    response="KeyCreated",
+    request="KeyRequest",
+    errors=BODY_ERRORS,
+)
+LIST_KEYS = Route(
+    "GET",
+    "/v1/keys",
+    "listKeys",
+    _ADMIN,
+    "A page of keys",
+    response="KeyPage",
+    query="PageQuery",
+    errors=(422,),
+)
+REVOKE_KEY = Route("DELETE", "/v1/keys/{key_id}", "revokeKey", _ADMIN, "Revoked", response="KeyView", errors=(404,))
+CREATE_WEBHOOK = Route(
+    "POST",
+    "/v1/webhooks",
+    "createWebhook",
+    _PARTNER,
+    "Subscribed; the secret is shown this once",
+    status=201,
+    response="WebhookCreated",
+    request="WebhookRequest",
+    errors=(*BODY_ERRORS, 409),
+    openapi={"callback_body": "WebhookEvent"},
+)
+LIST_WEBHOOKS = Route("GET", "/v1/webhooks", "listWebhooks", _PARTNER, "Your webhooks", response="WebhookPage")
+GET_WEBHOOK = Route(
+    "GET", "/v1/webhooks/{webhook_id}", "getWebhook", _PARTNER, "The webhook", response="WebhookView", errors=(404,)
+)
+DELETE_WEBHOOK = Route(
+    "DELETE", "/v1/webhooks/{webhook_id}", "deleteWebhook", _PARTNER, "Deleted", status=204, errors=(404,)
+)
+LIST_DELIVERIES = Route(
+    "GET",
+    "/v1/webhooks/{webhook_id}/deliveries",
+    "listDeliveries",
+    _PARTNER,
+    "Deliveries, newest first",
+    response="DeliveryPage",
+    query="PageQuery",
+    errors=(404, 422),
+)
+GET_DAILY_EXPORT = Route(
+    "GET",
+    "/v1/exports/daily/{date}",
+    "getDailyExport",
+    _AGENCIES,
+    "The files, with links valid 15 minutes",
+    response="DailyExport",
+    errors=(404, 422),
+)
+BUILD_DAILY_EXPORT = Route(
+    "POST",
+    "/v1/exports/daily/{date}",
+    "buildDailyExport",
+    _AGENCIES,
+    "Built (again) now",
+    response="DailyExport",
+    errors=(404, 422),
+    description="Builds today's or yesterday's export now (other days: 422); 5 minutes apart (429).",
+)
+DAILY_STATS = Route(
+    "GET",
+    "/v1/stats/daily",
+    "dailyStats",
+    _AGENCIES,
+    "Per WIB day",
+    response="DailyStats",
+    query="StatsQuery",
+    errors=(422,),
+)
+TRENDING = Route(
+    "GET",
+    "/v1/stats/trending",
+    "trendingCases",
+    _AGENCIES,
+    "Cases growing fastest",
+    response="Trending",
+    query="TrendingQuery",
+    errors=(422,),
+)
+REVIEW_QUEUE = Route(
+    "GET",
+    "/v1/cases",
+    "reviewQueue",
+    _CASE_READERS,
+    "Cases by priority, highest first",
+    response="CasePage",
+    query="CaseQuery",
+    errors=(422,),
+)
+GET_CASE = Route("GET", "/v1/cases/{case_id}", "getCase", _CASE_READERS, "The case", response="CaseView", errors=(404,))
+LIST_CASE_REPORTS = Route(
+    "GET",
+    "/v1/cases/{case_id}/reports",
+    "listCaseReports",
+    _CASE_READERS,
+    "The case's reports, oldest first",
+    response="CaseReportPage",
+    query="PageQuery",
+    errors=(404, 422),
+)
+TAKE_CASE = Route(
+    "POST",
+    "/v1/cases/{case_id}/review",
+    "takeCase",
+    _CHECKER,
+    "Taken for review",
+    response="CaseView",
+    request="CaseReviewRequest",
+    errors=(*BODY_ERRORS, 404, 409),
+)
+DECIDE_CASE = Route(
+    "POST",
+    "/v1/cases/{case_id}/verdict",
+    "decideCase",
+    _CHECKER,
+    "Decided; the verdict is reaching the case's reports (see progress)",
+    status=202,
+    response="CaseView",
+    request="CaseVerdictRequest",
+    errors=(*BODY_ERRORS, 404, 409),
+)
+AUDIT_TRAIL = Route(
+    "GET",
+    "/v1/audit",
+    "auditTrail",
+    _ADMIN,
+    "Entries, newest first",
+    response="AuditPage",
+    query="AuditQuery",
+    errors=(422,),
+)
+
+# In the order the docs and the OpenAPI document list them.
+ROUTES: tuple[Route, ...] = (
+    SUBMIT_REPORT,
+    GET_REPORT,
+    LOOKUP,
+    LIST_CLAIMS,
+    CREATE_CLAIM,
+    GET_CLAIM,
+    UPDATE_CLAIM,
+    CREATE_KEY,
+    LIST_KEYS,
+    REVOKE_KEY,
+    CREATE_WEBHOOK,
+    LIST_WEBHOOKS,
+    GET_WEBHOOK,
+    DELETE_WEBHOOK,
+    LIST_DELIVERIES,
+    GET_DAILY_EXPORT,
+    BUILD_DAILY_EXPORT,
+    DAILY_STATS,
+    TRENDING,
+    REVIEW_QUEUE,
+    GET_CASE,
+    LIST_CASE_REPORTS,
+    TAKE_CASE,
+    DECIDE_CASE,
+    AUDIT_TRAIL,
+    HEALTH,
+    OPENAPI,
+)
+
+# (method, route) → roles allowed; None means public. A route missing here is refused to everyone.
+ROUTE_POLICY: dict[tuple[str, str], frozenset[Role] | None] = {
+    (route.method, route.path): route.roles for route in ROUTES
+}
+
+
+def methods_of(path: str) -> list[str]:
+    """The methods declared for a path (the Allow header of a 405)."""
+    return sorted(method for method, known in ROUTE_POLICY if known == path)
+
+
+def is_public(method: str, path: str) -> bool:
+    return (method, path) in ROUTE_POLICY and ROUTE_POLICY[(method, path)] is None
+
+
+def may_call(roles: frozenset[Role], method: str, path: str) -> bool:
+    """True when any of ``roles`` is allowed on the route (undeclared routes: never)."""
+    allowed = ROUTE_POLICY.get((method, path), frozenset())
+    return allowed is None or bool(roles & allowed)
+
+
+Handler = TypeVar("Handler", bound=Callable[..., object])
+
+
+def serve(blueprint: Blueprint, route: Route) -> Callable[[Handler], Handler]:
+    """Register a handler for a declared route; a service's refusal becomes its problem (``problems.py``)."""
+    if route not in ROUTES:
+        raise ValueError(f"{route.method} {route.path} is not declared in ROUTES")
+
+    def register(handler: Handler) -> Handler:
+        @wraps(handler)
+        def handled(*args: Any, **kwargs: Any) -> object:
+            try:
+                return handler(*args, **kwargs)
+            except Refused as refused:
+                from chalicelib.api.problems import problem_of
+
+                raise problem_of(refused) from None
+
+        blueprint.route(route.path, methods=[route.method])(handled)
+        return handled  # type: ignore[return-value]
+
+    return register
+
+
+def _roles_text(roles: frozenset[Role] | None) -> str:
+    return "public" if roles is None else ", ".join(role.value for role in Role if role in roles)
+
+
+def route_table() -> str:
+    """The Markdown table of every route, as ``docs/api.md`` shows it (a test keeps it current)."""
+    rows = ["| method | path | roles | answer | problems |", "|---|---|---|---|---|"]
+    for route in ROUTES:
+        answer = f"{route.status} {route.response or ''}".strip() + f": {route.summary}"
+        problems = ", ".join(str(status) for status in route.all_errors) or "none"
+        rows.append(f"| `{route.method}` | `{route.path}` | {_roles_text(route.roles)} | {answer} | {problems} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(route_table(), end="")

@@ -1,0 +1,104 @@
+"""What every model shares: base classes, platforms, labels, provinces and links."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Self
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from chalicelib.domain.provinces import PROVINCES
+
+
+class Platform(StrEnum):
+    whatsapp = "whatsapp"
+    facebook = "facebook"
+    instagram = "instagram"
+    x = "x"
+    tiktok = "tiktok"
+    youtube = "youtube"
+    telegram = "telegram"
+    web = "web"
+    other = "other"
+
+
+class Label(StrEnum):
+    """The normalised verdict labels; the publisher's own wording is kept beside them."""
+
+    HOAKS = "HOAKS"
+    DISINFORMASI = "DISINFORMASI"
+    MISINFORMASI = "MISINFORMASI"
+    MALINFORMASI = "MALINFORMASI"
+    MENYESATKAN = "MENYESATKAN"
+    PENIPUAN = "PENIPUAN"
+    SATIRE = "SATIRE"
+    BENAR = "BENAR"
+    BELUM_TERBUKTI = "BELUM_TERBUKTI"
+
+
+def _check_province(code: str) -> str:
+    if code not in PROVINCES:
+        raise ValueError("unknown province code; use the two-digit Kemendagri code, e.g. '31'")
+    return code
+
+
+_UNSAFE_IN_URL = frozenset('<>"') | frozenset(map(chr, range(0x20))) | {"\x7f"}
+
+
+def _check_web_url(url: str) -> str:
+    # Links are shown in pages and embedded in JSON-LD: characters that end an attribute or a tag
+    # have no business in one (a real link percent-encodes them).
+    if not _UNSAFE_IN_URL.isdisjoint(url):
+        raise ValueError('must not contain <, >, " or control characters (percent-encode them)')
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an absolute http or https URL")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ValueError("has an invalid port") from None
+    return url
+
+
+class Model(BaseModel):
+    # Schemas are built on first use, not at import: a cold start pays only for the models it uses.
+    model_config = ConfigDict(defer_build=True)
+
+
+ProvinceCode = Annotated[str, Field(pattern=r"^\d{2}$", examples=["31"]), AfterValidator(_check_province)]
+
+
+WebUrl = Annotated[str, Field(min_length=8, max_length=2048), AfterValidator(_check_web_url)]
+
+
+ReportText = Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+class StrictModel(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+
+
+class Reporter(StrictModel):
+    """Who reported it: personal data, encrypted at rest and never returned to other partners."""
+
+    contact: str = Field(min_length=3, max_length=254, description="Phone number or e-mail.")
+
+
+class Content(StrictModel):
+    """A text and/or a link: what is reported or looked up."""
+
+    text: ReportText | None = Field(default=None, description="The message as it was received.")
+    url: WebUrl | None = Field(default=None, description="A link that was shared.")
+
+    @model_validator(mode="after")
+    def _has_content(self) -> Self:
+        if not self.text and not self.url:
+            raise ValueError("give at least one of text or url")
+        return self
+
+
+class Health(Model):
+    status: str
+    stage: str
+    version: str
