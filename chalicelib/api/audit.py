@@ -12,9 +12,9 @@ audit = Blueprint(__name__)
 
 @serve(audit, AUDIT_TRAIL)
 def get_audit() -> object:
-    from chalicelib.domain.models import AuditQuery
+    from chalicelib.api.queries import AuditQuery
 
     query = parse_query(audit.current_request.query_params, AuditQuery)
     from chalicelib.services.audit import audit_entries
 
-    return json_response(audit_entries(query))
+    return json_response(audit_entries(day=query.day, target=query.target, cursor=query.cursor, limit=query.limit))

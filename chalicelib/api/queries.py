@@ -63,3 +63,18 @@ class CaseQuery(StrictModel):
     status: CaseStatus = CaseStatus.open
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=20, ge=1, le=100)
+
+
+class AuditQuery(StrictModel):
+    """Query string of ``GET /v1/audit``: one WIB day (default today) or every entry of one target."""
+
+    day: date | None = Field(default=None, description="A WIB day, YYYY-MM-DD.")
+    target: str | None = Field(default=None, min_length=3, max_length=100, pattern=r"^[a-z]+_[a-z0-9]+$")
+    cursor: str | None = Field(default=None, max_length=400)
+    limit: int = Field(default=50, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _one_filter(self) -> Self:
+        if self.day is not None and self.target is not None:
+            raise ValueError("give day or target, not both")
+        return self

@@ -49,6 +49,7 @@ class Route:
     errors: tuple[int, ...] = ()
     description: str | None = None
     openapi: Mapping[str, Any] = field(default_factory=dict)  # what else the OpenAPI operation says
+    purpose: str = ""  # what it does, for the docs' route table (Markdown)
 
     @property
     def path_parameters(self) -> list[str]:
@@ -75,8 +76,15 @@ IDEMPOTENCY_KEY_HEADER = {
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
 }
 
-HEALTH = Route("GET", "/v1/health", "health", None, "Alive", response="Health")
-OPENAPI = Route("GET", "/v1/openapi.json", "openapi", None, "This document")
+HEALTH = Route("GET", "/v1/health", "health", None, "Alive", response="Health", purpose="liveness")
+OPENAPI = Route(
+    "GET",
+    "/v1/openapi.json",
+    "openapi",
+    None,
+    "This document",
+    purpose="this API as OpenAPI 3.1, generated from the pydantic models",
+)
 SUBMIT_REPORT = Route(
     "POST",
     "/v1/reports",
@@ -88,6 +96,7 @@ SUBMIT_REPORT = Route(
     request="ReportSubmission",
     errors=(*BODY_ERRORS, 409),
     openapi={"parameters": [IDEMPOTENCY_KEY_HEADER]},
+    purpose="submit a report for checking",
 )
 GET_REPORT = Route(
     "GET",
@@ -97,6 +106,7 @@ GET_REPORT = Route(
     "The report",
     response="ReportView",
     errors=(404,),
+    purpose="the report's status and verdict (a partner: its own only)",
 )
 LOOKUP = Route(
     "POST",
@@ -107,6 +117,7 @@ LOOKUP = Route(
     response="LookupResult",
     request="LookupRequest",
     errors=BODY_ERRORS,
+    purpose='"has this been checked?" for a text and/or URL',
 )
 LIST_CLAIMS = Route(
     "GET",
@@ -117,6 +128,7 @@ LIST_CLAIMS = Route(
     response="ClaimPage",
     query="ClaimQuery",
     errors=(422,),
+    purpose="claims: `q` (text search, best first), `label`, `since` (date), `limit` (≤ 100), `cursor`",
 )
 CREATE_CLAIM = Route(
     "POST",
@@ -128,6 +140,7 @@ CREATE_CLAIM = Route(
     response="ClaimView",
     request="ClaimInput",
     errors=BODY_ERRORS,
+    purpose="create a claim, or update the one with the same `external_id`",
 )
 GET_CLAIM = Route(
     "GET",
@@ -138,6 +151,7 @@ GET_CLAIM = Route(
     response="ClaimView",
     errors=(404,),
     openapi={"also_returns": {"application/ld+json": {}}},
+    purpose="one claim; as schema.org ClaimReview with `Accept: application/ld+json` or `?format=jsonld`",
 )
 UPDATE_CLAIM = Route(
     "PATCH",
@@ -148,6 +162,7 @@ UPDATE_CLAIM = Route(
     response="ClaimView",
     request="ClaimPatch",
     errors=(*BODY_ERRORS, 404),
+    purpose="change some fields of a claim (null clears an optional one)",
 )
 CREATE_KEY = Route(
     "POST",
@@ -159,6 +174,10 @@ CREATE_KEY = Route(
     response="KeyCreated",
     request="KeyRequest",
     errors=BODY_ERRORS,
+    purpose=(
+        "create an API key (`partner_id`, `roles`, optional `name`, `limits`, `expires_at`); a partner app's "
+        "id takes only `partner`/`media` keys"
+    ),
 )
 LIST_KEYS = Route(
     "GET",
@@ -169,8 +188,18 @@ LIST_KEYS = Route(
     response="KeyPage",
     query="PageQuery",
     errors=(422,),
+    purpose="keys, never their values (`cursor`, `limit`)",
 )
-REVOKE_KEY = Route("DELETE", "/v1/keys/{key_id}", "revokeKey", _ADMIN, "Revoked", response="KeyView", errors=(404,))
+REVOKE_KEY = Route(
+    "DELETE",
+    "/v1/keys/{key_id}",
+    "revokeKey",
+    _ADMIN,
+    "Revoked",
+    response="KeyView",
+    errors=(404,),
+    purpose="revoke a key for good",
+)
 CREATE_WEBHOOK = Route(
     "POST",
     "/v1/webhooks",
@@ -182,13 +211,36 @@ CREATE_WEBHOOK = Route(
     request="WebhookRequest",
     errors=(*BODY_ERRORS, 409),
     openapi={"callback_body": "WebhookEvent"},
+    purpose="subscribe a callback (`url`, `events`); at most 10 a partner",
 )
-LIST_WEBHOOKS = Route("GET", "/v1/webhooks", "listWebhooks", _PARTNER, "Your webhooks", response="WebhookPage")
+LIST_WEBHOOKS = Route(
+    "GET",
+    "/v1/webhooks",
+    "listWebhooks",
+    _PARTNER,
+    "Your webhooks",
+    response="WebhookPage",
+    purpose="the partner's webhooks",
+)
 GET_WEBHOOK = Route(
-    "GET", "/v1/webhooks/{webhook_id}", "getWebhook", _PARTNER, "The webhook", response="WebhookView", errors=(404,)
+    "GET",
+    "/v1/webhooks/{webhook_id}",
+    "getWebhook",
+    _PARTNER,
+    "The webhook",
+    response="WebhookView",
+    errors=(404,),
+    purpose="one of them",
 )
 DELETE_WEBHOOK = Route(
-    "DELETE", "/v1/webhooks/{webhook_id}", "deleteWebhook", _PARTNER, "Deleted", status=204, errors=(404,)
+    "DELETE",
+    "/v1/webhooks/{webhook_id}",
+    "deleteWebhook",
+    _PARTNER,
+    "Deleted",
+    status=204,
+    errors=(404,),
+    purpose="unsubscribe",
 )
 LIST_DELIVERIES = Route(
     "GET",
@@ -199,6 +251,7 @@ LIST_DELIVERIES = Route(
     response="DeliveryPage",
     query="PageQuery",
     errors=(404, 422),
+    purpose="what was sent, newest first, with status and last error (`cursor`, `limit`)",
 )
 GET_DAILY_EXPORT = Route(
     "GET",
@@ -208,6 +261,7 @@ GET_DAILY_EXPORT = Route(
     "The files, with links valid 15 minutes",
     response="DailyExport",
     errors=(404, 422),
+    purpose="one WIB day's export: presigned links (15 minutes) to the CSV, the JSON Lines and the manifest",
 )
 BUILD_DAILY_EXPORT = Route(
     "POST",
@@ -218,6 +272,9 @@ BUILD_DAILY_EXPORT = Route(
     response="DailyExport",
     errors=(404, 422),
     description="Builds today's or yesterday's export now (other days: 422); 5 minutes apart (429).",
+    purpose=(
+        "build (or rebuild) today's or yesterday's export now (today's is marked `complete: false`); 5 minutes apart"
+    ),
 )
 DAILY_STATS = Route(
     "GET",
@@ -228,6 +285,10 @@ DAILY_STATS = Route(
     response="DailyStats",
     query="StatsQuery",
     errors=(422,),
+    purpose=(
+        "per WIB day from `from` to `to` (≤ 92 days): reports received and counts by `group_by` = `label`, "
+        "`province` or `platform`"
+    ),
 )
 TRENDING = Route(
     "GET",
@@ -238,6 +299,7 @@ TRENDING = Route(
     response="Trending",
     query="TrendingQuery",
     errors=(422,),
+    purpose="cases growing fastest: reports in the last 24 h against the 24 h before (`limit` ≤ 50)",
 )
 REVIEW_QUEUE = Route(
     "GET",
@@ -248,8 +310,21 @@ REVIEW_QUEUE = Route(
     response="CasePage",
     query="CaseQuery",
     errors=(422,),
+    purpose=(
+        "the review queue: cases of a `status` (`open` by default, `in_review`, `decided`) by priority, each "
+        "component explained (`cursor`, `limit`)"
+    ),
 )
-GET_CASE = Route("GET", "/v1/cases/{case_id}", "getCase", _CASE_READERS, "The case", response="CaseView", errors=(404,))
+GET_CASE = Route(
+    "GET",
+    "/v1/cases/{case_id}",
+    "getCase",
+    _CASE_READERS,
+    "The case",
+    response="CaseView",
+    errors=(404,),
+    purpose="a case: counts per platform and province, suggestions, verdict, history, progress of the verdict",
+)
 LIST_CASE_REPORTS = Route(
     "GET",
     "/v1/cases/{case_id}/reports",
@@ -259,6 +334,7 @@ LIST_CASE_REPORTS = Route(
     response="CaseReportPage",
     query="PageQuery",
     errors=(404, 422),
+    purpose="the case's reports, oldest first (`cursor`, `limit`)",
 )
 TAKE_CASE = Route(
     "POST",
@@ -269,6 +345,7 @@ TAKE_CASE = Route(
     response="CaseView",
     request="CaseReviewRequest",
     errors=(*BODY_ERRORS, 404, 409),
+    purpose="take an open case (`version`): it shows as `in_review` with the checker's name",
 )
 DECIDE_CASE = Route(
     "POST",
@@ -280,6 +357,10 @@ DECIDE_CASE = Route(
     response="CaseView",
     request="CaseVerdictRequest",
     errors=(*BODY_ERRORS, 404, 409),
+    purpose=(
+        "decide (`version`, `label`, `summary`, `fact_check_url`, and `claim_id` of an existing claim or "
+        "`title` — with optional `text` and `appearance_urls` the checker writes — of a new one)"
+    ),
 )
 AUDIT_TRAIL = Route(
     "GET",
@@ -290,6 +371,7 @@ AUDIT_TRAIL = Route(
     response="AuditPage",
     query="AuditQuery",
     errors=(422,),
+    purpose="the audit trail: one WIB `day` (default today) or one `target` (a case, claim or key id), newest first",
 )
 
 # In the order the docs and the OpenAPI document list them.
@@ -374,11 +456,12 @@ def _roles_text(roles: frozenset[Role] | None) -> str:
 
 def route_table() -> str:
     """The Markdown table of every route, as ``docs/api.md`` shows it (a test keeps it current)."""
-    rows = ["| method | path | roles | answer | problems |", "|---|---|---|---|---|"]
+    rows = ["| method and path | what it does | roles | answer | problems |", "|---|---|---|---|---|"]
     for route in ROUTES:
-        answer = f"{route.status} {route.response or ''}".strip() + f": {route.summary}"
+        answer = f"{route.status} `{route.response}`" if route.response else str(route.status)
         problems = ", ".join(str(status) for status in route.all_errors) or "none"
-        rows.append(f"| `{route.method}` | `{route.path}` | {_roles_text(route.roles)} | {answer} | {problems} |")
+        cells = [f"`{route.method} {route.path}`", route.purpose, _roles_text(route.roles), answer, problems]
+        rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows) + "\n"
 
 

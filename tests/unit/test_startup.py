@@ -69,3 +69,28 @@ def test_the_replacement_matches_the_loader_pydantic_calls() -> None:
     replaced = sys.modules["pydantic.plugin._loader"]
     assert inspect.signature(replaced.get_plugins).parameters == {}
     assert list(replaced.get_plugins()) == []
+
+
+def test_the_cold_start_loads_no_aws_sdk_no_store_and_no_models() -> None:
+    """The lazy-import rule (docs/architecture.md): importing the app loads what every request needs only."""
+    probe = (
+        "from infra.local.harness import use_test_environment; use_test_environment()\n"
+        "import sys, app\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "app" in loaded
+    heavy = {
+        "boto3",
+        "pynamodb",
+        "chalicelib.domain.models",
+        "chalicelib.store",
+        "chalicelib.adapters.aws",
+        "chalicelib.services.reports",
+    }
+    assert heavy.isdisjoint(loaded), heavy & loaded

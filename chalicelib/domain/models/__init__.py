@@ -3,7 +3,7 @@
 One module a feature; every name is importable from here too (``from chalicelib.domain.models import …``).
 """
 
-from chalicelib.domain.models.audit import AuditAction, AuditEntry, AuditPage, AuditQuery
+from chalicelib.domain.models.audit import AuditAction, AuditEntry, AuditPage
 from chalicelib.domain.models.cases import (
     CasePage,
     CaseReport,
@@ -59,7 +59,6 @@ __all__ = [
     "AuditAction",
     "AuditEntry",
     "AuditPage",
-    "AuditQuery",
     "CasePage",
     "CaseReport",
     "CaseReportPage",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from chalicelib.domain.models.common import Model, StrictModel
+from chalicelib.domain.models.common import Model
 
 
 class AuditAction(StrEnum):
@@ -39,18 +39,3 @@ class AuditPage(Model):
 
     entries: list[AuditEntry]
     next_cursor: str | None = None
-
-
-class AuditQuery(StrictModel):
-    """Query string of ``GET /v1/audit``: one WIB day (default today) or every entry of one target."""
-
-    day: date | None = Field(default=None, description="A WIB day, YYYY-MM-DD.")
-    target: str | None = Field(default=None, min_length=3, max_length=100, pattern=r"^[a-z]+_[a-z0-9]+$")
-    cursor: str | None = Field(default=None, max_length=400)
-    limit: int = Field(default=50, ge=1, le=100)
-
-    @model_validator(mode="after")
-    def _one_filter(self) -> Self:
-        if self.day is not None and self.target is not None:
-            raise ValueError("give day or target, not both")
-        return self
