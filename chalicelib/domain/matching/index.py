@@ -12,7 +12,10 @@ Guards keep a wrong confident match — the worst outcome, it labels content a h
 than 8 words never auto-confirm, a template variant (other numbers or names than the claim's)
 never auto-confirms, and neither does a claim older than an optional recency window. An exact
 canonical URL of a place the hoax appeared comes first and is certain, except on an official or
-widely shared site (``sites.py``), where a link alone only suggests and the text decides.
+widely shared site (``sites.py``), where a link alone only suggests and the text decides. And when
+the text cannot tell the best claim from another one nearly as close, and the two differ in names
+or numbers the text does not mention (one hoax told of two countries, one scam of two banks), the
+answer is a suggestion: deciding would be a coin toss over which story it is.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from chalicelib.domain.matching.analysis import Analysis, analyse, analyse_headl
 from chalicelib.domain.matching.sites import link_can_confirm
 from chalicelib.domain.normalise import canonicalise_url
 
-FORMAT = 3
+FORMAT = 4
+READABLE_FORMATS = (3, 4)  # 3: before the claims' names were kept (the ambiguity guard then compares numbers only)
 K1 = 1.2
 B = 0.75
 CANDIDATES = 40  # BM25 candidates re-ranked per query
@@ -40,6 +44,7 @@ MIN_WORDS_TO_CONFIRM = 8
 MATCH_AT = 0.80  # score from which a match decides a verdict automatically
 SUGGEST_AT = 0.45  # score from which a fact-checker should look
 LINK_ONLY_SCORE = 0.60  # the same link on a site where a link alone cannot confirm: a suggestion
+AMBIGUITY_MARGIN = 0.05  # a rival this close to the best claim is one the text cannot tell apart
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class ClaimIndex:
         doc_weights: array,
         doc_numbers: dict[int, tuple[str, ...]],
         urls: dict[str, list[int]],
+        doc_names: dict[int, tuple[str, ...]] | None = None,
     ) -> None:
         self.rows = rows  # (id, external_id, title, label, url, date, appearance_urls) per claim
         self.vocabulary = vocabulary
@@ -105,6 +111,7 @@ class ClaimIndex:
         self.doc_terms = doc_terms
         self.doc_weights = doc_weights  # idf summed over each claim's terms
         self.doc_numbers = doc_numbers
+        self.doc_names = doc_names or {}  # the names (people, places, banks) each claim mentions
         self.urls = urls
         self.max_idf = max(idf) if len(idf) else 1.0
         self._newest_first: list[int] | None = None
@@ -135,6 +142,7 @@ class ClaimIndex:
         term_counts: list[dict[int, int]] = []
         lengths: list[int] = []
         doc_numbers: dict[int, tuple[str, ...]] = {}
+        doc_names: dict[int, tuple[str, ...]] = {}
         urls: dict[str, list[int]] = {}
         for number, doc in enumerate(claims):
             rows.append((doc.id, doc.external_id, doc.title, doc.label, doc.url, doc.date, tuple(doc.appearance_urls)))
@@ -148,6 +156,8 @@ class ClaimIndex:
             lengths.append(len(headline.terms) + len(body.terms))
             if headline.numbers or body.numbers:
                 doc_numbers[number] = tuple(sorted(headline.numbers | body.numbers))
+            if headline.names or body.names:
+                doc_names[number] = tuple(sorted(headline.names | body.names))
             for url in doc.appearance_urls:
                 urls.setdefault(canonicalise_url(url), []).append(number)
         total = len(rows)
@@ -189,6 +199,7 @@ class ClaimIndex:
             doc_weights=doc_weights,
             doc_numbers=doc_numbers,
             urls=urls,
+            doc_names=doc_names,
         )
 
     # -- serialisation ----------------------------------------------------------------------
@@ -214,6 +225,7 @@ class ClaimIndex:
             "rows": self.rows,
             "terms": list(self.vocabulary),
             "doc_numbers": self.doc_numbers,
+            "doc_names": self.doc_names,
             "urls": self.urls,
         }
         payload.update({name: getattr(self, name).tobytes() for name in self._ARRAYS})
@@ -227,8 +239,8 @@ class ClaimIndex:
             raise ValueError("not a claim index snapshot") from None
         if not isinstance(payload, dict):
             raise ValueError("not a claim index snapshot")
-        if payload.get("format") != FORMAT:
-            raise ValueError(f"index format {payload.get('format')} is not {FORMAT}")
+        if payload.get("format") not in READABLE_FORMATS:
+            raise ValueError(f"index format {payload.get('format')} is not one of {READABLE_FORMATS}")
         arrays = {}
         for name, kind in cls._ARRAYS.items():
             arrays[name] = array(kind)
@@ -238,6 +250,7 @@ class ClaimIndex:
             vocabulary={term: n for n, term in enumerate(payload["terms"])},
             doc_numbers=payload["doc_numbers"],
             urls=payload["urls"],
+            doc_names=payload.get("doc_names"),
             **arrays,
         )
 
@@ -255,6 +268,7 @@ class ClaimIndex:
         ``since`` (ISO date): older claims may be suggested but never auto-confirmed.
         """
         found: dict[int, Match] = {}
+        mentioned: frozenset[str] = frozenset()
         if url:
             canonical = canonicalise_url(url)
             certain = link_can_confirm(canonical)
@@ -266,6 +280,7 @@ class ClaimIndex:
                     found[number] = self._level(number, LINK_ONLY_SCORE, False, since, reason)
         if text:
             analysis = analyse(text)
+            mentioned = frozenset(analysis.terms) | analysis.names | analysis.numbers
             for number, score, features in self._rank(analysis):
                 if number in found and found[number].score >= score:
                     continue
@@ -279,8 +294,40 @@ class ClaimIndex:
                 found[number] = self._level(number, score, confirmable, since, tuple(reasons))
                 if len(found) >= max(limit, 1) * 3:
                     break
-        ranked = sorted(found.values(), key=lambda m: (-m.score, m.claim.id))
+        ranked = self._unless_ambiguous(
+            sorted(found.items(), key=lambda item: (-item[1].score, item[1].claim.id)), mentioned
+        )
         return ranked[:limit]
+
+    def _unless_ambiguous(self, ranked: list[tuple[int, Match]], mentioned: frozenset[str]) -> list[Match]:
+        """The ranked matches, with every ``match`` made a ``suggest`` when the text cannot tell it from a
+        rival within AMBIGUITY_MARGIN that differs from it in names or numbers the text does not mention."""
+        matches = [match for _, match in ranked]
+        if not ranked or ranked[0][1].level != "match":
+            return matches
+        best_number, best = ranked[0]
+        for number, rival in ranked[1:]:
+            if rival.score < best.score - AMBIGUITY_MARGIN:
+                break
+            if rival.claim.id == best.claim.id:
+                continue
+            differing = self._particulars(best_number) ^ self._particulars(number)
+            if differing and not differing & mentioned:
+                reason = (
+                    f"as close to another claim ({rival.claim.title}); "
+                    "they differ in names or numbers the text does not mention"
+                )
+                return [
+                    Match(match.claim, match.score, "suggest", (*match.reasons, reason))
+                    if match.level == "match"
+                    else match
+                    for match in matches
+                ]
+        return matches
+
+    def _particulars(self, number: int) -> frozenset[str]:
+        """The names and numbers a claim mentions: what tells one version of a story from another."""
+        return frozenset(self.doc_names.get(number, ())) | frozenset(self.doc_numbers.get(number, ()))
 
     def _level(
         self, number: int, score: float, confirmable: bool, since: str | None, reasons: tuple[str, ...]
