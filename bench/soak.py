@@ -7,7 +7,8 @@ report to be checked, and counts what was lost, what is stuck, and what is count
 
 Everything runs on 127.0.0.1, bounded in count and time, and stops by itself. It prints a table
 and exits 1 when a report answered 202 is gone, a report is still waiting, a case counts more
-reports than it has, a partner key stopped working, or the stack's log holds a traceback.
+reports than it has, the statistics count other than the reports there are, a partner key
+stopped working, or the stack's log holds a traceback.
 
     python -m bench.soak                        # 10,000 reports, 5 SIGKILLs, 1 Ctrl-C (make soak)
     python -m bench.soak --reports 1000 --kills 2   # the short run make bench does
@@ -25,7 +26,9 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +177,7 @@ def run(reports: int, clients: int, *, kills: int, graceful: int, data_dir: Path
     restarts: list[float] = [stack.start()]
     partner_key = _key(stack, ["partner"], "soak-app")
     checker_key = _key(stack, ["checker"], "soak-checker")
+    agency_key = _key(stack, ["agency"], "soak-agency")
     tally = Tally()
     numbers = list(range(reports))
     threads = [
@@ -204,6 +208,7 @@ def run(reports: int, clients: int, *, kills: int, graceful: int, data_dir: Path
     lost, waiting, by_case = _settle(stack, partner_key, tally, last_submission)
     checked_in = time.monotonic() - last_submission
     over_counted = _over_counted(stack, checker_key, by_case)
+    stats_off = _statistics_off(stack, agency_key, len(tally.accepted) - lost)
     stack.sample_memory()
     stack.stop()
     return {
@@ -211,6 +216,7 @@ def run(reports: int, clients: int, *, kills: int, graceful: int, data_dir: Path
         "answered 202, then gone (GET 404)": lost,
         f"still waiting {SETTLE_SECONDS:.0f} s after the last submission": waiting,
         "cases counting more reports than they have": over_counted,
+        "reports the statistics miscount (received today)": stats_off,
         "partner keys lost": keys_lost,
         "tracebacks in the stack's log": stack.tracebacks(),
         "client retries (connection errors, 503s)": tally.retries,
@@ -222,38 +228,43 @@ def run(reports: int, clients: int, *, kills: int, graceful: int, data_dir: Path
 
 
 def _settle(stack: Stack, key: str, tally: Tally, since: float) -> tuple[int, int, dict[str, int]]:
-    """Poll every accepted report until it is checked or the settle time is over.
+    """Poll every accepted report until it is checked (or DRAIN_SECONDS pass).
 
-    Returns (gone, still waiting when the settle time ended, reports per case). It goes on waiting
-    (up to DRAIN_SECONDS) so that the cases are counted once nothing moves any more.
+    Returns (gone, still waiting SETTLE_SECONDS after ``since``, reports per case). A report counts
+    as still waiting when it was first seen checked later than that, or never: a conservative
+    count, since it may have been checked a little before it was seen (polls run eight at a time).
     """
     session = requests.Session()
     session.headers["X-Api-Key"] = key
     pending = dict(tally.accepted)
     lost = 0
+    late = 0
     case_of: dict[int, str] = {}
-    waiting_at_settle: int | None = None
-    while pending and time.monotonic() - since < DRAIN_SECONDS:
-        if waiting_at_settle is None and time.monotonic() - since >= SETTLE_SECONDS:
-            waiting_at_settle = len(pending)
-        for number, report_id in list(pending.items()):
-            answer = session.get(f"{stack.url}/v1/reports/{report_id}", timeout=30)
-            if answer.status_code == 404:
-                lost += 1
-                del pending[number]
-                continue
-            body = answer.json()
-            if body.get("case_id"):
-                case_of[number] = body["case_id"]
-            if body["status"] not in ("received", "checking"):
-                del pending[number]
-        stack.sample_memory()
-        if pending:
-            time.sleep(1.0)
+
+    def poll(report_id: str) -> dict[str, Any] | None:
+        answer = session.get(f"{stack.url}/v1/reports/{report_id}", timeout=30)
+        return None if answer.status_code == 404 else dict(answer.json())
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        while pending and time.monotonic() - since < DRAIN_SECONDS:
+            numbers = list(pending)
+            for number, body in zip(numbers, pool.map(poll, [pending[n] for n in numbers]), strict=True):
+                if body is None:
+                    lost += 1
+                    del pending[number]
+                    continue
+                if body.get("case_id"):
+                    case_of[number] = body["case_id"]
+                if body["status"] not in ("received", "checking"):
+                    late += time.monotonic() - since > SETTLE_SECONDS
+                    del pending[number]
+            stack.sample_memory()
+            if pending:
+                time.sleep(1.0)
     by_case: dict[str, int] = {}
     for case_id in case_of.values():
         by_case[case_id] = by_case.get(case_id, 0) + 1
-    return lost, len(pending) if waiting_at_settle is None else waiting_at_settle, by_case
+    return lost, late + len(pending), by_case
 
 
 def _over_counted(stack: Stack, key: str, by_case: dict[str, int]) -> int:
@@ -264,6 +275,23 @@ def _over_counted(stack: Stack, key: str, by_case: dict[str, int]) -> int:
     return over
 
 
+def _statistics_off(stack: Stack, key: str, reports: int) -> int:
+    """How far the statistics' count of reports received is from the reports there are.
+
+    Counted over yesterday and today (WIB), so a soak across midnight counts every report once.
+    Statistics follow the stream, so this waits (up to a minute) for them to catch up.
+    """
+    today = (datetime.now(UTC) + timedelta(hours=7)).date()
+    span = {"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat()}
+    deadline = time.monotonic() + 60
+    while True:
+        days = requests.get(f"{stack.url}/v1/stats/daily", params=span, headers={"X-Api-Key": key}, timeout=30)
+        counted = sum(int(day["total"]) for day in days.json()["days"])
+        if counted == reports or time.monotonic() > deadline:
+            return abs(counted - reports)
+        time.sleep(1.0)
+
+
 def print_table(result: dict[str, Any], target: dict[str, str]) -> None:
     print(f"  {'measure':<58} {'result':>10}   target")
     for name, value in result.items():
@@ -272,6 +300,7 @@ def print_table(result: dict[str, Any], target: dict[str, str]) -> None:
 
 TARGETS = {
     "answered 202, then gone (GET 404)": "0",
+    "reports the statistics miscount (received today)": "0",
     f"still waiting {SETTLE_SECONDS:.0f} s after the last submission": "0",
     "cases counting more reports than they have": "0",
     "partner keys lost": "0",

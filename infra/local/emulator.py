@@ -55,7 +55,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug import serving as werkzeug_serving
 from werkzeug.serving import make_server
 
-from infra.local.journal import Change, Journal, read_changes, read_objects
+from infra.local.journal import Change, Journal, StreamEntry, read_changes, read_objects
 
 ACCOUNT = "123456789012"  # moto's default account
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
@@ -264,6 +264,94 @@ def images(backend: DynamoDBBackend, keys: list[tuple[str, dict[str, Any]]]) -> 
     return changes
 
 
+def stream_positions(backend: DynamoDBBackend) -> dict[str, int]:
+    """The sequence number the next stream record of each streamed table will get."""
+    return {
+        name: table.stream_shard.starting_sequence_number + len(table.stream_shard.items)
+        for name, table in backend.tables.items()
+        if table.stream_shard is not None
+    }
+
+
+def stream_records_since(backend: DynamoDBBackend, positions: dict[str, int]) -> list[StreamEntry]:
+    """The stream records made since ``positions`` (``stream_positions`` before a write), as the journal keeps them."""
+    made: list[StreamEntry] = []
+    for name, first in positions.items():
+        shard = backend.tables[name].stream_shard
+        if shard is None:
+            continue
+        for record in shard.items[first - shard.starting_sequence_number :]:
+            change = record.record["dynamodb"]
+            made.append(
+                [
+                    name,
+                    int(change["SequenceNumber"]),
+                    record.record["eventName"],
+                    change["Keys"],
+                    change.get("OldImage"),
+                    change.get("NewImage"),
+                ]
+            )
+    return made
+
+
+class _ResumedRecord:
+    """A stream record handed over again after a restart, with the sequence number it first had."""
+
+    def __init__(self, entry: StreamEntry, stream_view_type: str) -> None:
+        table, sequence, event_name, keys, old, new = entry
+        change: dict[str, Any] = {
+            "StreamViewType": stream_view_type,
+            "ApproximateCreationDateTime": time.time(),
+            "SequenceNumber": str(sequence),
+            "SizeBytes": 1,
+            "Keys": keys,
+        }
+        if new is not None:
+            change["NewImage"] = new
+        if old is not None:
+            change["OldImage"] = old
+        self.record = {
+            "eventID": f"{table}-{sequence}",
+            "eventName": event_name,
+            "eventSource": "aws:dynamodb",
+            "eventVersion": "1.0",
+            "dynamodb": change,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return self.record
+
+
+def resume_plan(
+    records: Iterator[StreamEntry], consumed: dict[str, int], floors: dict[str, int]
+) -> dict[str, tuple[int, list[StreamEntry]]]:
+    """Per streamed table, where its stream starts again and the records to hand over first.
+
+    ``records``: the journal's, oldest first; ``consumed``: the last sequence number each table's
+    consumer finished; ``floors``: the next sequence number at the last snapshot. The records after
+    what was consumed are handed over again with their own numbers, and numbering goes on after
+    the last one, so a consumer's "already seen" marks stay true. Only an unbroken run can be
+    handed over (the stream numbers its records by position): a gap keeps the records after it.
+    """
+    pending: dict[str, list[StreamEntry]] = {}
+    last: dict[str, int] = dict(floors)
+    for record in records:
+        table, sequence = record[0], int(record[1])
+        last[table] = max(last.get(table, 0), sequence + 1)
+        if sequence > consumed.get(table, -1):
+            run = pending.setdefault(table, [])
+            if run and int(run[-1][1]) + 1 != sequence:
+                run.clear()  # a gap (segments dropped before their records were consumed)
+            run.append(record)
+    plan: dict[str, tuple[int, list[StreamEntry]]] = {}
+    for table in set(last) | set(pending):
+        run = pending.get(table, [])
+        start = int(run[0][1]) if run else max(last.get(table, 0), consumed.get(table, -1) + 1)
+        plan[table] = (start, run)
+    return plan
+
+
 def forget_old_stream_state(region: str) -> None:
     """Drop the stream records and shard iterators past what is kept (see STREAM_RECORDS_KEPT)."""
     from moto.dynamodbstreams.models import dynamodbstreams_backends
@@ -326,11 +414,13 @@ class _DynamoDBGate:
 
         position = 0
         with self.lock:
+            backend = _backend(self.region)
+            streamed_before = stream_positions(backend) if journal is not None else {}
             # The body is produced inside the lock: moto builds it while reading its tables.
             answer = list(self.app(environ, seen))
             if journal is not None and statuses and statuses[0].startswith("200"):
-                backend = _backend(self.region)
-                position = journal.append(images(backend, touched_keys(backend, operation, json.loads(body))))
+                changes = images(backend, touched_keys(backend, operation, json.loads(body)))
+                position = journal.append(changes, stream_records_since(backend, streamed_before))
             self._served += 1
             if self._served % HOUSEKEEPING_EVERY == 0:
                 forget_old_stream_state(self.region)
@@ -470,6 +560,7 @@ class Emulator(ThreadedMotoServer):
     def __init__(self, *args: Any, region: str = "ap-southeast-3", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.gate = _DynamoDBGate(DomainDispatcherApplication(create_backend_app), region)
+        self._resume: dict[str, tuple[int, list[StreamEntry]]] = {}
 
     def _server_entry(self) -> None:
         mend_transactions()
@@ -488,12 +579,14 @@ class Emulator(ThreadedMotoServer):
     def quietly(self) -> Iterator[DynamoDBBackend]:
         """Writes inside go neither to the journal nor to the tables' streams (a restore, a replay).
 
-        Afterwards every stream starts anew, numbered from the clock: a record of this run never
+        Afterwards every stream starts anew: where ``resume_streams`` said, with the records it
+        gave handed over first; else numbered from the clock, so that a record of this run never
         repeats a sequence number an earlier run used (consumers keep "already seen" markers).
         """
         backend = _backend(self.gate.region)
         journal = self.gate.journal
         self.journal_to(None)
+        self._resume = {}
         streamed = [table for table in backend.tables.values() if table.stream_shard is not None]
         for table in streamed:
             table.stream_shard = None
@@ -502,9 +595,22 @@ class Emulator(ThreadedMotoServer):
         finally:
             for table in streamed:
                 shard = StreamShard(ACCOUNT, table)
-                shard.starting_sequence_number = int(time.time() * 1_000_000) * 1_000_000
+                start, records = self._resume.get(table.name, (int(time.time() * 1_000_000) * 1_000_000, []))
+                shard.starting_sequence_number = start
+                view = str(table.stream_specification["StreamViewType"])  # type: ignore[index]
+                shard.items = [_ResumedRecord(record, view) for record in records]  # type: ignore[misc]
                 table.stream_shard = shard
             self.journal_to(journal)
+
+    def resume_streams(self, plan: dict[str, tuple[int, list[StreamEntry]]]) -> None:
+        """Inside ``quietly``: where each table's stream starts again, and what it hands over first."""
+        self._resume = plan
+
+    def rotate_journal(self, journal: Journal) -> tuple[int, dict[str, int]]:
+        """Start the journal's next segment between two requests: (its number, the next sequence
+        number of each streamed table), so a snapshot taken now holds every record numbered below."""
+        with self.gate.lock:
+            return journal.rotate(), stream_positions(_backend(self.gate.region))
 
 
 def forget_requests_in_progress(backend: DynamoDBBackend, table_name: str) -> int:

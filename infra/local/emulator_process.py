@@ -45,17 +45,22 @@ class DiskCopy:
     def load(self) -> tuple[dict[str, Any] | None, int]:
         """(the restored snapshot's manifest or None, the journaled writes replayed over it)."""
         from chalicelib.config import get_settings
-        from infra.local.emulator import forget_requests_in_progress, replay_journal
-        from infra.local.journal import Journal
+        from infra.local.emulator import forget_requests_in_progress, replay_journal, resume_plan
+        from infra.local.journal import Journal, read_consumed, read_stream_records
         from infra.local.resources import create_resources
         from infra.local.snapshot import restore_snapshot
 
         create_resources(get_settings())
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        journal = self.data_dir / "journal"
         with self.emulator.quietly() as backend:
             restored = restore_snapshot(get_settings(), self.data_dir)
-            replayed = replay_journal(backend, self.data_dir / "journal", get_settings().bucket_name)
+            replayed = replay_journal(backend, journal, get_settings().bucket_name)
             forget_requests_in_progress(backend, get_settings().table_name("idempotency"))
+            # The streams go on where their consumers stopped: what was not consumed is handed over again.
+            floors = {str(table): int(next_one) for table, next_one in ((restored or {}).get("streams") or {}).items()}
+            consumed = read_consumed(self.data_dir) or {}
+            self.emulator.resume_streams(resume_plan(read_stream_records(journal), consumed, floors))
         self.journal = Journal(self.data_dir / "journal")
         self.emulator.journal_to(self.journal)
         if restored is None:
@@ -63,13 +68,15 @@ class DiskCopy:
         return restored, replayed
 
     def snapshot(self) -> dict[str, Any]:
+        """Save a snapshot; drop the journal it covers, but for stream records not consumed yet."""
         from chalicelib.config import get_settings
+        from infra.local.journal import read_consumed
         from infra.local.snapshot import save_snapshot
 
         assert self.journal is not None
-        segment = self.journal.rotate()
-        manifest = save_snapshot(get_settings(), self.data_dir)
-        self.journal.drop_before(segment)
+        segment, streams = self.emulator.rotate_journal(self.journal)
+        manifest = save_snapshot(get_settings(), self.data_dir, streams=streams)
+        self.journal.drop_before(segment, still_streaming=read_consumed(self.data_dir) or {})
         return manifest
 
     def close(self) -> None:

@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from chalice.app import Chalice, Cron, DynamoDBEventConfig, Rate, ScheduledEventConfig, SQSEventConfig
@@ -30,6 +31,7 @@ from chalice.app import Chalice, Cron, DynamoDBEventConfig, Rate, ScheduledEvent
 from chalicelib.adapters.aws import client
 from chalicelib.config import Settings
 from chalicelib.observability import logger
+from infra.local.journal import read_consumed, write_consumed
 
 ACCOUNT = "000000000000"
 INVOCATIONS_KEPT = 10_000  # a stack runs for days: keep the newest only
@@ -78,6 +80,7 @@ class _StreamSource:
         self.runner = runner
         self.config = config
         table = config.stream_arn.split(":table/", 1)[1].split("/", 1)[0]
+        self.table = table
         self.stream_arn = client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
         self.shards: dict[str, _Shard] = {}
         self.refresh_shards(config.starting_position)
@@ -113,6 +116,7 @@ class _StreamSource:
         failed = failure_ids(response) if ok else [batch[0]["dynamodb"]["SequenceNumber"]]
         if not failed:
             shard.retry_batch, shard.retries = [], 0
+            self.runner.finished(self.table, batch[-1])
             return
         sequence_numbers = [record["dynamodb"]["SequenceNumber"] for record in batch]
         first_failed = min(sequence_numbers.index(seq) for seq in failed if seq in sequence_numbers)
@@ -120,6 +124,7 @@ class _StreamSource:
         shard.retries += 1
         if shard.retries > self.runner.stream_max_retries:
             self.runner.stream_batch_failed(self.config.name, self.stream_arn, shard.shard_id, shard.retry_batch)
+            self.runner.finished(self.table, shard.retry_batch[-1])
             shard.retry_batch, shard.retries = [], 0
 
 
@@ -237,12 +242,18 @@ class EventSourceRunner:
         stream_max_retries: int = 5,
         failed_visibility_seconds: int | None = None,
         idle_sleep_seconds: float = 0.1,
+        data_dir: Path | None = None,
     ) -> None:
         self.app = app
         self.settings = settings
         self.stream_max_retries = stream_max_retries
         self.failed_visibility_seconds = failed_visibility_seconds
         self.idle_sleep_seconds = idle_sleep_seconds
+        # Where the stack keeps what each stream's consumer finished (None: nowhere, as in tests):
+        # the emulator hands the rest over again after a crash.
+        self.data_dir = data_dir
+        self._consumed: dict[str, int] = (read_consumed(data_dir) or {}) if data_dir else {}
+        self._consumed_lock = threading.Lock()
         self.invocations: deque[tuple[str, bool]] = deque(maxlen=INVOCATIONS_KEPT)  # the newest, for tests
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -262,6 +273,14 @@ class EventSourceRunner:
             response, ok = None, False
         self.invocations.append((name, ok))
         return ok, response
+
+    def finished(self, table: str, last_record: dict[str, Any]) -> None:
+        """A stream batch is done with (handled, or skipped after its retries), up to ``last_record``."""
+        if self.data_dir is None:
+            return
+        with self._consumed_lock:
+            self._consumed[table] = int(last_record["dynamodb"]["SequenceNumber"])
+            write_consumed(self.data_dir, self._consumed)
 
     def stream_batch_failed(self, name: str, stream_arn: str, shard_id: str, batch: list[dict[str, Any]]) -> None:
         """Like Lambda's on-failure destination: a record of the skipped batch, not the batch."""

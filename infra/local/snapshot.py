@@ -36,8 +36,12 @@ def _kms_backend(settings: Settings) -> Any:
     return kms_backends[ACCOUNT][settings.region]
 
 
-def save_snapshot(settings: Settings, data_dir: Path) -> dict[str, Any]:
-    """Write a complete snapshot beside the old one, then swap it in; returns the manifest."""
+def save_snapshot(settings: Settings, data_dir: Path, *, streams: dict[str, int] | None = None) -> dict[str, Any]:
+    """Write a complete snapshot beside the old one, then swap it in; returns the manifest.
+
+    ``streams``: each streamed table's next sequence number when the snapshot began (a restart
+    numbers on from there).
+    """
     target = data_dir / "snapshot"
     work = data_dir / "snapshot.partial"
     shutil.rmtree(work, ignore_errors=True)
@@ -46,6 +50,7 @@ def save_snapshot(settings: Settings, data_dir: Path) -> dict[str, Any]:
         "version": FORMAT_VERSION,
         "saved_at": datetime.now(UTC).isoformat(),
         "tables": {},
+        "streams": streams or {},
     }
     dynamodb = client("dynamodb")
     for model in ALL_TABLES:

@@ -246,7 +246,7 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
         from chalicelib.services.checks import redrive_every_waiting_report
 
         redrive_every_waiting_report()  # their check messages died with the last run
-        runner = EventSourceRunner(app, settings)
+        runner = EventSourceRunner(app, settings, data_dir=args.data_dir)
         runner.start()
     server = LocalHttpServer(app, args.host, args.port)
     server.start()

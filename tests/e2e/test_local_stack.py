@@ -202,3 +202,40 @@ def test_a_second_stack_on_a_busy_port_fails_clearly(stacks: Callable[..., Stack
     second = start_stack(tmp_path / "other", port=port, wait=False)
     assert second.process.wait(timeout=60) == 2
     assert f"port {port}" in second.output() and "busy" in second.output()
+
+
+def _received_today(agency: requests.Session, stack: Stack) -> int:
+    today = _wib_today()
+    answer = agency.get(f"{stack.url}/v1/stats/daily", params={"from": today, "to": today}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return int(answer.json()["days"][0]["total"])
+
+
+def test_changes_nobody_consumed_before_a_sigkill_are_counted_after_it(stacks: Callable[..., Stack]) -> None:
+    # Given reports accepted while nothing consumed the reports stream, then a SIGKILL
+    stack = stacks("--no-demo", "--no-events")
+    partner = keyed_session(stack, "partner", partner_id="kabar-app")
+    agency = keyed_session(stack, "agency", partner_id="bawaslu")
+    accepted = [
+        _submit(partner, stack, {"text": f"Laporan {n} yang belum dihitung", "platform": "x", "province": "31"})
+        for n in range(12)
+    ]
+    assert _received_today(agency, stack) == 0
+    stack.process.kill()
+    stack.process.wait(timeout=30)
+
+    # When the stack starts again with its event sources
+    again = stacks("--no-demo", port=stack.port)
+
+    # Then the stream hands those changes over: every report is counted, once, and checked
+    deadline = time.monotonic() + 60
+    while _received_today(agency, again) < len(accepted) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _received_today(agency, again) == len(accepted)
+    wait_for_status(partner, f"{again.url}/v1/reports/{accepted[-1]}", {"needs_review"})
+
+    # And after a graceful stop and another start, nothing is handed over twice
+    again.stop()
+    third = stacks("--no-demo", port=stack.port)
+    time.sleep(3)  # the event sources have run a few rounds
+    assert _received_today(agency, third) == len(accepted)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.local.journal import Journal, read_changes, read_objects
+from infra.local.journal import Journal, read_changes, read_consumed, read_objects, read_stream_records, write_consumed
 
 
 def _change(n: int) -> list[object]:
@@ -58,3 +58,46 @@ def test_objects_are_kept_while_a_segment_needs_them(tmp_path: Path) -> None:
     assert list((tmp_path / "objects").glob("*")) == []
     assert [c[1] for c in read_objects(tmp_path)] == ["exports/b.csv"]
     journal.close()
+
+
+def _record(table: str, sequence: int) -> list[object]:
+    return [table, sequence, "INSERT", {"id": {"S": f"rpt_{sequence}"}}, None, {"id": {"S": f"rpt_{sequence}"}}]
+
+
+def test_stream_records_are_kept_until_their_consumer_finished_them(tmp_path: Path) -> None:
+    # Given writes with stream records 10 and 11, a snapshot, then record 12
+    journal = Journal(tmp_path)
+    journal.sync(journal.append([_change(1)], [_record("reports", 10)]))
+    journal.sync(journal.append([_change(2)], [_record("reports", 11)]))
+    covered = journal.rotate()
+    journal.sync(journal.append([_change(3)], [_record("reports", 12)]))
+    # When the snapshot drops what it covers while the consumer has finished only record 10
+    journal.drop_before(covered, still_streaming={"reports": 10})
+    # Then record 11 (and everything after it) is still there to be handed over
+    assert [record[1] for record in read_stream_records(tmp_path)] == [10, 11, 12]
+    # And once the consumer finished 11, the next snapshot lets the covered segment go
+    journal.drop_before(covered, still_streaming={"reports": 11})
+    assert [record[1] for record in read_stream_records(tmp_path)] == [12]
+    journal.close()
+
+
+def test_what_the_consumers_finished_is_read_back_and_an_unreadable_file_hands_everything_over(tmp_path: Path) -> None:
+    assert read_consumed(tmp_path) is None
+    write_consumed(tmp_path, {"saring-local-reports": 41})
+    assert read_consumed(tmp_path) == {"saring-local-reports": 41}
+    (tmp_path / "stream-checkpoints.json").write_text("{not json")
+    assert read_consumed(tmp_path) == {}
+
+
+def test_a_restart_hands_over_what_was_not_consumed_with_the_numbers_it_had() -> None:
+    from infra.local.emulator import resume_plan
+
+    records = [_record("reports", n) for n in (100, 101, 102, 103)] + [_record("claims", 7)]
+    plan = resume_plan(iter(records), consumed={"reports": 101, "claims": 7}, floors={"audit": 5})
+    start, handed = plan["reports"]
+    assert (start, [record[1] for record in handed]) == (102, [102, 103])
+    assert plan["claims"] == (8, [])  # all consumed: numbering goes on after the last
+    assert plan["audit"] == (5, [])  # nothing journaled: numbering goes on from the snapshot's
+    # A gap (records lost before they were consumed) can't be numbered by position: the run after it is handed over
+    gapped = resume_plan(iter([_record("reports", n) for n in (5, 6, 9, 10)]), consumed={}, floors={})
+    assert (gapped["reports"][0], [record[1] for record in gapped["reports"][1]]) == (9, [9, 10])
