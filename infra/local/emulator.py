@@ -24,13 +24,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
-import io
 import json
-import selectors
-import socket
 import threading
 import time
-import types
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,11 +47,10 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models.table import StreamShard, Table
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug import serving as werkzeug_serving
-from werkzeug.serving import make_server
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 from infra.local.journal import Change, Journal, StreamEntry, read_changes, read_objects
+from infra.local.wire import Server
 
 ACCOUNT = "123456789012"  # moto's default account
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
@@ -396,7 +391,6 @@ class _DynamoDBGate:
         self._served = 0
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        _read_whole_body(environ)
         target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
         if not target.startswith(("DynamoDB_", "DynamoDBStreams_")):
             written = _s3_object_written(environ) if self.journal is not None else None
@@ -449,60 +443,6 @@ class _DynamoDBGate:
                 position = journal.append_object(bucket, key, stored[1], stored[0])
         journal.sync(position)
         return answer
-
-
-def _read_whole_body(environ: dict[str, Any]) -> None:
-    """Read the request's body off the connection before anything else, so that the connection is
-    at the next request whatever the application reads (see ``_KeepAliveHandler``)."""
-    if environ.get("HTTP_TRANSFER_ENCODING"):
-        return  # werkzeug de-chunks it; the handler closes such a connection
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(length) if length > 0 else b"")
-
-
-class _KeepAliveHandler(MotoRequestHandler):
-    """moto's request handler, keeping connections open and sending without delay.
-
-    werkzeug closes every connection after one request, because its server cannot tell where a
-    request's body ends when the application leaves it unread; ``_read_whole_body`` always reads it
-    (and ``keep_connections`` stops the drain that assumed a closing connection).
-    Without keep-alive each emulator call opened a connection and a thread; without TCP_NODELAY a
-    body written after its headers waited for the client's delayed ACK (up to 40 ms a call).
-    """
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def send_header(self, keyword: str, value: str) -> None:
-        if keyword.lower() == "connection" and value.lower() == "close" and "Transfer-Encoding" not in self.headers:
-            return  # the client's own "Connection: close" still closes it (parse_request saw it)
-        super().send_header(keyword, value)
-
-
-class _NothingLeftToDrain:
-    """Stands in for werkzeug's selector after a response: the body was read already, and what is
-    waiting on the connection is the client's next request, not to be thrown away."""
-
-    def register(self, *_: Any) -> None:
-        pass
-
-    def select(self, timeout: float | None = None) -> list[Any]:
-        return []
-
-    def close(self) -> None:
-        pass
-
-
-def keep_connections() -> None:
-    """Make werkzeug's server (the emulator's) keep connections open: see ``_KeepAliveHandler``.
-
-    After each response werkzeug drains "leftover" request bytes for 10 ms; on a kept connection
-    that would swallow the next request and then block reading up to 10 MB.
-    """
-    werkzeug_serving.selectors = types.SimpleNamespace(  # type: ignore[attr-defined,assignment]
-        DefaultSelector=_NothingLeftToDrain, EVENT_READ=selectors.EVENT_READ
-    )
 
 
 def _s3_object_written(environ: dict[str, Any]) -> tuple[str, str, bool] | None:
@@ -565,10 +505,10 @@ class Emulator(ThreadedMotoServer):
     def _server_entry(self) -> None:
         mend_transactions()
         remember_moto_modules()
-        keep_connections()
-        self._server = make_server(self._ip_address, self._port, self.gate, True, request_handler=_KeepAliveHandler)
+        server = Server((self._ip_address, self._port), self.gate)
+        self._server = server  # type: ignore[assignment] # stop() and get_host_and_port() use what both have
         self._server_ready_event.set()
-        self._server.serve_forever()
+        server.serve_forever()
 
     def journal_to(self, journal: Journal | None) -> None:
         """From now on every DynamoDB write is on disk before its answer (None: no longer)."""
