@@ -363,15 +363,24 @@ def forget_old_stream_state(region: str) -> None:
 
 
 def replay(backend: DynamoDBBackend, changes: Iterator[Change]) -> int:
-    """Apply journaled changes, oldest first; returns how many."""
-    applied = 0
+    """Apply journaled changes, oldest first; returns how many were read.
+
+    Each change is an item's whole image after a write, so only the last one of each item matters:
+    a report written four times (received, checking, its case, checked) is put once.
+    """
+    last: dict[tuple[str, str], tuple[str, dict[str, Any], Any]] = {}
+    read = 0
     for table_name, key, image in changes:
+        identity = (table_name, json.dumps(key, sort_keys=True))
+        last.pop(identity, None)  # re-inserted last: the items are applied in the order of their last write
+        last[identity] = (table_name, key, image)
+        read += 1
+    for table_name, key, image in last.values():
         if image is None:
             backend.delete_item(table_name, key)
         else:
             backend.put_item(table_name, image)
-        applied += 1
-    return applied
+    return read
 
 
 class _DynamoDBGate:

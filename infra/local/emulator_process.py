@@ -54,7 +54,7 @@ class DiskCopy:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         journal = self.data_dir / "journal"
         with self.emulator.quietly() as backend:
-            restored = restore_snapshot(get_settings(), self.data_dir)
+            restored = restore_snapshot(get_settings(), self.data_dir, put_item=backend.put_item)
             replayed = replay_journal(backend, journal, get_settings().bucket_name)
             forget_requests_in_progress(backend, get_settings().table_name("idempotency"))
             # The streams go on where their consumers stopped: what was not consumed is handed over again.

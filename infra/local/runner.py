@@ -19,8 +19,10 @@ import json
 import threading
 import time
 import uuid
+import zlib
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -113,20 +115,55 @@ class _StreamSource:
         return delivered
 
     def deliver(self, shard: _Shard, batch: list[dict[str, Any]]) -> None:
-        ok, response = self.runner.invoke(self.config.name, {"Records": batch})
-        failed = failure_ids(response) if ok else [batch[0]["dynamodb"]["SequenceNumber"]]
-        if not failed:
+        """Hand a batch to the handler; on failure keep what must be retried (see ``_first_failed``).
+
+        With ``stream_parallelism`` above 1 the batch is split by item, like Lambda's
+        parallelization factor: the records of one item stay together and in order, in one of up
+        to that many sub-batches handled at once; a failure retries its sub-batch from the failed
+        record on.
+        """
+        groups = _by_item(batch, self.runner.stream_parallelism)
+        if len(groups) == 1:
+            firsts = [self._first_failed(batch)]
+        else:
+            with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+                firsts = list(pool.map(self._first_failed, groups))
+        retry_ids = {
+            id(record)
+            for group, first in zip(groups, firsts, strict=True)
+            if first is not None
+            for record in group[first:]
+        }
+        if not retry_ids:
             shard.retry_batch, shard.retries = [], 0
             self.runner.finished(self.table, batch[-1])
             return
-        sequence_numbers = [record["dynamodb"]["SequenceNumber"] for record in batch]
-        first_failed = min(sequence_numbers.index(seq) for seq in failed if seq in sequence_numbers)
-        shard.retry_batch = batch[first_failed:]
+        shard.retry_batch = [record for record in batch if id(record) in retry_ids]
         shard.retries += 1
         if shard.retries > self.runner.stream_max_retries:
             self.runner.stream_batch_failed(self.config.name, self.stream_arn, shard.shard_id, shard.retry_batch)
-            self.runner.finished(self.table, shard.retry_batch[-1])
+            self.runner.finished(self.table, batch[-1])
             shard.retry_batch, shard.retries = [], 0
+
+    def _first_failed(self, records: list[dict[str, Any]]) -> int | None:
+        """Invoke the handler with ``records``; the position of the first one it failed, or None."""
+        ok, response = self.runner.invoke(self.config.name, {"Records": records})
+        failed = failure_ids(response) if ok else [records[0]["dynamodb"]["SequenceNumber"]]
+        if not failed:
+            return None
+        sequence_numbers = [record["dynamodb"]["SequenceNumber"] for record in records]
+        return min((sequence_numbers.index(seq) for seq in failed if seq in sequence_numbers), default=0)
+
+
+def _by_item(batch: list[dict[str, Any]], ways: int) -> list[list[dict[str, Any]]]:
+    """The batch in at most ``ways`` sub-batches, each item's records in one, in their order."""
+    if ways <= 1:
+        return [batch]
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for record in batch:
+        item = json.dumps(record["dynamodb"]["Keys"], sort_keys=True).encode()
+        groups.setdefault(zlib.crc32(item) % ways, []).append(record)
+    return list(groups.values())
 
 
 class _QueueSource:
@@ -244,12 +281,16 @@ class EventSourceRunner:
         failed_visibility_seconds: int | None = None,
         idle_sleep_seconds: float = 0.1,
         data_dir: Path | None = None,
+        stream_parallelism: int = 1,
     ) -> None:
         self.app = app
         self.settings = settings
         self.stream_max_retries = stream_max_retries
         self.failed_visibility_seconds = failed_visibility_seconds
         self.idle_sleep_seconds = idle_sleep_seconds
+        # Sub-batches of one stream batch handled at once (the stack's emulator serves them safely;
+        # moto in-process, as the integration tests run it, must see one caller at a time).
+        self.stream_parallelism = stream_parallelism
         # Where the stack keeps what each stream's consumer finished (None: nowhere, as in tests):
         # the emulator hands the rest over again after a crash.
         self.data_dir = data_dir
@@ -280,7 +321,9 @@ class EventSourceRunner:
         if self.data_dir is None:
             return
         with self._consumed_lock:
-            self._consumed[table] = int(last_record["dynamodb"]["SequenceNumber"])
+            # A retried part of a batch ends earlier than the batch did: never step back.
+            sequence = max(int(last_record["dynamodb"]["SequenceNumber"]), self._consumed.get(table, -1))
+            self._consumed[table] = sequence
             write_consumed(self.data_dir, self._consumed)
 
     def stream_batch_failed(self, name: str, stream_arn: str, shard_id: str, batch: list[dict[str, Any]]) -> None:

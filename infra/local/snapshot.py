@@ -18,6 +18,7 @@ import base64
 import json
 import os
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -88,10 +89,14 @@ def _on_disk(folder: Path, *, files: bool = True) -> None:
             os.close(handle)
 
 
-def restore_snapshot(settings: Settings, data_dir: Path) -> dict[str, Any] | None:
+def restore_snapshot(
+    settings: Settings, data_dir: Path, put_item: Callable[[str, dict[str, Any]], None] | None = None
+) -> dict[str, Any] | None:
     """Load the last snapshot into fresh tables, bucket and key; None when there is none.
 
-    Call on a fresh emulator right after ``create_resources``.
+    Call on a fresh emulator right after ``create_resources``. ``put_item(table, item)`` writes an
+    item straight into the emulator's tables (the emulator's own process does, much faster than
+    over HTTP); without it the items go through the DynamoDB API, 25 a call.
     """
     source = data_dir / "snapshot"
     if not (source / "manifest.json").exists():
@@ -108,6 +113,9 @@ def restore_snapshot(settings: Settings, data_dir: Path) -> dict[str, Any] | Non
         batch: list[dict[str, Any]] = []
         with path.open(encoding="utf-8") as rows:
             for line in rows:
+                if put_item is not None:
+                    put_item(name, json.loads(line))
+                    continue
                 batch.append({"PutRequest": {"Item": json.loads(line)}})
                 if len(batch) == 25:
                     _write_batch(dynamodb, name, batch)

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from infra.local.emulator_process import EmulatorProcess
 
 DEMO_CLAIMS = Path(__file__).with_name("demo_claims.jsonl")
+# A stream batch in up to this many sub-batches at once (DynamoDB spreads a busy table's stream over
+# shards and Lambda reads them in parallel; moto has one shard a table).
+STREAM_PARALLELISM = 4
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -246,7 +249,7 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
         from chalicelib.services.checks import redrive_every_waiting_report
 
         redrive_every_waiting_report()  # their check messages died with the last run
-        runner = EventSourceRunner(app, settings, data_dir=args.data_dir)
+        runner = EventSourceRunner(app, settings, data_dir=args.data_dir, stream_parallelism=STREAM_PARALLELISM)
         runner.start()
     server = LocalHttpServer(app, args.host, args.port)
     server.start()

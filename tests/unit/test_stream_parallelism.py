@@ -1,0 +1,74 @@
+"""The event runner's parallel stream batches (infra/local/runner.py): an item's records stay in order."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+from typing import Any
+
+from infra.local.runner import _by_item, _Shard, _StreamSource
+
+
+def _record(item: str, sequence: int) -> dict[str, Any]:
+    return {"dynamodb": {"Keys": {"id": {"S": item}}, "SequenceNumber": str(sequence)}}
+
+
+def test_each_items_records_go_to_one_sub_batch_in_their_order() -> None:
+    batch = [_record(f"rpt_{n % 5}", n) for n in range(40)]
+    groups = _by_item(batch, 4)
+    assert 1 < len(groups) <= 4
+    assert sorted(int(r["dynamodb"]["SequenceNumber"]) for g in groups for r in g) == list(range(40))
+    for group in groups:
+        items = {r["dynamodb"]["Keys"]["id"]["S"] for r in group}
+        for item in items:
+            own = [int(r["dynamodb"]["SequenceNumber"]) for r in group if r["dynamodb"]["Keys"]["id"]["S"] == item]
+            assert own == sorted(own)
+        assert all(
+            other not in items
+            for g in groups
+            if g is not group
+            for other in {r["dynamodb"]["Keys"]["id"]["S"] for r in g}
+        )
+    assert _by_item(batch, 1) == [batch]
+
+
+def test_a_failed_record_is_retried_with_the_records_of_its_sub_batch_after_it() -> None:
+    # Given a handler that fails one record of one item, and a runner splitting batches four ways
+    failing = "7"
+    calls: list[list[str]] = []
+    lock = threading.Lock()
+
+    def invoke(name: str, event: dict[str, Any]) -> tuple[bool, Any]:
+        sequences = [r["dynamodb"]["SequenceNumber"] for r in event["Records"]]
+        with lock:
+            calls.append(sequences)
+        failed = [{"itemIdentifier": failing}] if failing in sequences else []
+        return True, {"batchItemFailures": failed}
+
+    finished: list[int] = []
+    runner = SimpleNamespace(
+        stream_parallelism=4,
+        stream_max_retries=5,
+        invoke=invoke,
+        finished=lambda table, record: finished.append(int(record["dynamodb"]["SequenceNumber"])),
+        stream_batch_failed=lambda *args: None,
+    )
+    source = _StreamSource.__new__(_StreamSource)
+    source.runner = runner  # type: ignore[assignment]
+    source.config = SimpleNamespace(name="report_stream")  # type: ignore[assignment]
+    source.table = "saring-local-reports"
+    shard = _Shard("shard-1", None)
+    batch = [_record(f"rpt_{n % 5}", n) for n in range(20)]
+    # When it is delivered
+    source.deliver(shard, batch)
+    # Then only the failed record and the later records of its own sub-batch come back, in order
+    group = next(g for g in _by_item(batch, 4) if any(r["dynamodb"]["SequenceNumber"] == failing for r in g))
+    expected = [r for r in group if int(r["dynamodb"]["SequenceNumber"]) >= int(failing)]
+    assert shard.retry_batch == expected
+    assert shard.retries == 1
+    assert finished == []  # the batch is not finished while part of it waits for a retry
+    # And once the retry succeeds the whole batch counts as finished
+    failing = "none"
+    source.deliver(shard, shard.retry_batch)
+    assert shard.retry_batch == []
+    assert finished == [int(expected[-1]["dynamodb"]["SequenceNumber"])]
