@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,8 @@ from typing import Any
 
 import requests
 
+from infra.local.harness import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_KEY = "saring_soakadminkey2345_" + "soak0admin0key0for0the0bench"
 CASES = 400  # distinct texts: reports of one text are one case
@@ -42,18 +43,12 @@ DRAIN_SECONDS = 600.0  # how long the soak waits for the rest, to count the case
 RESTART_TIMEOUT = 180.0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class Stack:
     """The local stack in a subprocess, restarted on the same port and data."""
 
     data_dir: Path
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     process: subprocess.Popen[str] | None = None
     log_parts: list[Path] = field(default_factory=list)
     peak_rss_mb: float = 0.0

@@ -123,11 +123,8 @@ class _StreamSource:
         record on.
         """
         groups = _by_item(batch, self.runner.stream_parallelism)
-        if len(groups) == 1:
-            firsts = [self._first_failed(batch)]
-        else:
-            with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-                firsts = list(pool.map(self._first_failed, groups))
+        pool = self.runner.stream_pool
+        firsts = [self._first_failed(batch)] if pool is None else list(pool.map(self._first_failed, groups))
         retry_ids = {
             id(record)
             for group, first in zip(groups, firsts, strict=True)
@@ -291,6 +288,7 @@ class EventSourceRunner:
         # Sub-batches of one stream batch handled at once (the stack's emulator serves them safely;
         # moto in-process, as the integration tests run it, must see one caller at a time).
         self.stream_parallelism = stream_parallelism
+        self.stream_pool = ThreadPoolExecutor(max_workers=stream_parallelism) if stream_parallelism > 1 else None
         # Where the stack keeps what each stream's consumer finished (None: nowhere, as in tests):
         # the emulator hands the rest over again after a crash.
         self.data_dir = data_dir
@@ -394,6 +392,8 @@ class EventSourceRunner:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=10)
+        if self.stream_pool is not None:
+            self.stream_pool.shutdown(wait=True)
 
     def _loop(self, source: _StreamSource | _QueueSource | _Schedule) -> None:
         """Poll one source until stopped; an empty answer waits twice as long as the last, up to

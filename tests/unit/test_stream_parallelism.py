@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
@@ -48,6 +49,7 @@ def test_a_failed_record_is_retried_with_the_records_of_its_sub_batch_after_it()
     finished: list[int] = []
     runner = SimpleNamespace(
         stream_parallelism=4,
+        stream_pool=ThreadPoolExecutor(max_workers=4),
         stream_max_retries=5,
         invoke=invoke,
         finished=lambda table, record: finished.append(int(record["dynamodb"]["SequenceNumber"])),
