@@ -32,6 +32,13 @@ def test_every_link_between_the_docs_resolves() -> None:
             assert (page.parent / target).is_file(), f"{page.name} links to {target}, which is not there"
 
 
+def test_every_source_file_the_docs_name_is_there() -> None:
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    for page in pages:
+        for named in re.findall(r"`((?:chalicelib|infra|bench|tests)/[\w/.-]+\.py)`", page.read_text()):
+            assert (ROOT / named).is_file(), f"{page.name} names {named}, which is not there"
+
+
 def test_the_readme_points_a_newcomer_at_how_to_add_a_route() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "docs/architecture.md#add-a-route" in readme
