@@ -100,9 +100,11 @@ def latency() -> dict[str, tuple[float, float, float]]:
     with_contact = json.dumps({**report, "reporter": {"contact": "+6281234567890"}})
     counter = iter(range(10**9))
     results: dict[str, list[float]] = {}
-    from infra.local.emulator import mend_transactions
+    from infra.local.emulator import mend_transactions, quicken_queues, serialise_items_plainly
 
-    mend_transactions()  # the transactions the local stack runs with
+    mend_transactions()  # the transactions and answers the local stack runs with
+    serialise_items_plainly()
+    quicken_queues()
     mock = mock_aws()
     mock.start()
     try:

@@ -13,6 +13,13 @@ Two things moto does that a long-running stack cannot live with, mended here:
   changed size during iteration`` (answered as a 500). ``Emulator`` serves DynamoDB requests one
   at a time (the work is pure Python under the GIL anyway, so nothing is lost).
 
+And one that costs more than the work itself: moto answers every request through a serializer that
+walks the operation's whole response shape in Python, two thirds of a busy stack's emulator time.
+The answers of item reads and writes are plain JSON already (bytes aside), so
+``serialise_items_plainly`` dumps them as they are. Likewise SQS: each message received read every
+attribute of its queue (counting all messages held) to learn the retention period, and each
+message's visibility asked the time through datetime arithmetic; ``quicken_queues`` mends both.
+
 And one thing it cannot do at all: keep what it was told. With a journal, ``Emulator`` writes the
 items every DynamoDB write changed to disk before the write's answer leaves (``journal.py``), and
 ``quietly()`` lets the stack load a snapshot and replay the journal without journaling it again or
@@ -21,6 +28,8 @@ feeding it to the tables' streams (restored data was processed before the restar
 
 from __future__ import annotations
 
+import base64
+import calendar
 import contextlib
 import copy
 import functools
@@ -29,11 +38,14 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from moto import backends as moto_backends
 from moto.core import responses as moto_responses
+from moto.core import utils as moto_utils
+from moto.core.responses import ActionContext, ActionResult
 from moto.core.utils import method_names_from_class
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
@@ -48,6 +60,7 @@ from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models.table import StreamShard, Table
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.sqs import models as sqs_models
 
 from infra.local.journal import Change, Journal, StreamEntry, read_changes, read_objects
 from infra.local.wire import Server
@@ -62,6 +75,23 @@ SHARD_ITERATORS_KEPT = 1_000
 HOUSEKEEPING_EVERY = 1_000  # DynamoDB requests
 
 _OPERATIONS = {"ConditionCheck", "Put", "Delete", "Update"}
+# Operations whose answers hold items, stream records, counts and capacities: nothing the serializer
+# renames, timestamps only as epoch seconds. Keys an operation does not define are ignored by the SDKs.
+PLAIN_ANSWERS = frozenset(
+    {
+        ("dynamodb", "GetItem"),
+        ("dynamodb", "PutItem"),
+        ("dynamodb", "UpdateItem"),
+        ("dynamodb", "DeleteItem"),
+        ("dynamodb", "Query"),
+        ("dynamodb", "Scan"),
+        ("dynamodb", "BatchGetItem"),
+        ("dynamodb", "BatchWriteItem"),
+        ("dynamodb", "TransactGetItems"),
+        ("dynamodb", "TransactWriteItems"),
+        ("dynamodbstreams", "GetRecords"),
+    }
+)
 
 
 def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
@@ -213,6 +243,57 @@ def remember_moto_modules() -> None:
     response class (``inspect.getmembers``, ~10% of a GetItem). Each is read once here."""
     moto_backends.list_of_moto_modules = lambda: _MOTO_MODULES
     moto_responses.method_names_from_class = functools.cache(method_names_from_class)  # type: ignore[attr-defined]
+
+
+_SERIALIZED_ANSWER = ActionResult.execute_result
+
+
+def _as_json(value: Any) -> Any:
+    """Bytes as base64 and moments as epoch seconds to the millisecond, as the AWS JSON protocol writes them."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, datetime):  # moto's are naive UTC
+        return calendar.timegm(value.utctimetuple()) + (value.microsecond // 1000) / 1000.0
+    if hasattr(value, "to_json"):  # a stream record
+        return value.to_json()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _plain_answer(self: ActionResult, context: ActionContext) -> Any:
+    if (context.service_model.service_name, context.operation_model.name) not in PLAIN_ANSWERS:
+        return _SERIALIZED_ANSWER(self, context)
+    body = json.dumps(self.result, default=_as_json, separators=(",", ":"))
+    return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+
+
+def serialise_items_plainly() -> None:
+    """Answer DynamoDB's item operations with ``json.dumps`` instead of moto's serializer (idempotent)."""
+    ActionResult.execute_result = _plain_answer  # type: ignore[method-assign]
+
+
+_UNIX_TIME = moto_utils.unix_time
+_UNIX_TIME_MILLIS = moto_utils.unix_time_millis
+
+
+def _unix_time(moment: Any = None) -> float:
+    return time.time() if moment is None else float(_UNIX_TIME(moment))
+
+
+def _unix_time_millis(moment: Any = None) -> float:
+    return time.time() * 1000.0 if moment is None else float(_UNIX_TIME_MILLIS(moment))
+
+
+def _retained(self: sqs_models.SQSBackend, queue_name: str, message: sqs_models.Message) -> bool:
+    retention_seconds = float(self.get_queue(queue_name).message_retention_period)  # type: ignore[attr-defined]
+    return retention_seconds + message.sent_timestamp / 1000 > time.time()  # type: ignore[operator]
+
+
+def quicken_queues() -> None:
+    """SQS receives at a cost that does not grow with the messages a queue holds (idempotent)."""
+    # sqs.models imported moto.core.utils' functions by name
+    setattr(sqs_models, "unix_time", _unix_time)  # noqa: B010
+    setattr(sqs_models, "unix_time_millis", _unix_time_millis)  # noqa: B010
+    sqs_models.SQSBackend.is_message_valid_based_on_retention_period = _retained  # type: ignore[method-assign]
 
 
 def _backend(region: str) -> DynamoDBBackend:
@@ -514,6 +595,8 @@ class Emulator(ThreadedMotoServer):
     def _server_entry(self) -> None:
         mend_transactions()
         remember_moto_modules()
+        serialise_items_plainly()
+        quicken_queues()
         server = Server((self._ip_address, self._port), self.gate)
         self._server = server  # type: ignore[assignment] # stop() and get_host_and_port() use what both have
         self._server_ready_event.set()

@@ -21,9 +21,12 @@ from infra.local.runner import EventSourceRunner
 @pytest.fixture(scope="session")
 def _emulator() -> Iterator[Any]:
     # One emulator for the session: clients made once stay intercepted; each test resets its state.
-    from infra.local.emulator import mend_transactions
+    from infra.local.emulator import mend_transactions, quicken_queues, serialise_items_plainly
 
-    mend_transactions()  # the transactions the local stack runs with: the suite checks their answers
+    # The transactions and answers the local stack runs with: the suite checks them
+    mend_transactions()
+    serialise_items_plainly()
+    quicken_queues()
     mock = mock_aws()
     mock.start()
     forget_process_caches(clients=True)

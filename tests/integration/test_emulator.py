@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
+from moto.core.responses import ActionResult
 from pytest_mock import MockerFixture
 
 from chalicelib.adapters.aws import client
@@ -154,3 +156,123 @@ def test_a_query_of_one_partition_reads_only_that_partition(aws: Resources, mock
     # Then its four items come back, in order, without reading the others
     assert [item["key"]["S"] for item in answer["Items"]] == ["c0", "c1", "c2", "c3"]
     assert every_item.call_count == 0
+
+
+def _every_item_operation(dynamodb: Any) -> list[Any]:
+    """Each operation in PLAIN_ANSWERS once, with every attribute type, binary ones included."""
+    table = _table()
+    item = {
+        "id": {"S": "typed"},
+        "n": {"N": "1.5"},
+        "b": {"B": b"\x00\xff"},
+        "nested": {"L": [{"S": "x"}, {"M": {"yes": {"BOOL": True}, "none": {"NULL": True}}}]},
+        "ss": {"SS": ["a", "b"]},
+        "bs": {"BS": [b"\x01"]},
+    }
+    key = {"id": {"S": "typed"}}
+    answers = [
+        dynamodb.put_item(TableName=table, Item=item, ReturnValues="ALL_OLD"),
+        dynamodb.put_item(TableName=table, Item=item, ReturnValues="ALL_OLD", ReturnConsumedCapacity="TOTAL"),
+        dynamodb.get_item(TableName=table, Key=key),
+        dynamodb.get_item(TableName=table, Key={"id": {"S": "absent"}}),
+        dynamodb.update_item(
+            TableName=table,
+            Key=key,
+            UpdateExpression="SET n = n + :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+            ReturnValues="ALL_NEW",
+        ),
+        dynamodb.scan(TableName=table, Limit=1),
+        dynamodb.query(
+            TableName=table, KeyConditionExpression="id = :id", ExpressionAttributeValues={":id": {"S": "typed"}}
+        ),
+        dynamodb.batch_get_item(RequestItems={table: {"Keys": [key, {"id": {"S": "absent"}}]}}),
+        dynamodb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": {"id": {"S": "second"}}}}]}),
+        dynamodb.transact_write_items(TransactItems=[_put("third")]),
+        dynamodb.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": key}}]),
+        dynamodb.delete_item(TableName=table, Key={"id": {"S": "second"}}, ReturnValues="ALL_OLD"),
+    ]
+    for answer in answers:
+        answer.pop("ResponseMetadata")
+    return answers
+
+
+def test_item_answers_dumped_plainly_read_the_same_as_moto_serialised_ones(
+    aws: Resources, mocker: MockerFixture
+) -> None:
+    # Given the answers of every item operation through moto's own serializer
+    mocker.patch.object(ActionResult, "execute_result", emulator._SERIALIZED_ANSWER)
+    dynamodb = client("dynamodb")
+    serialised = _every_item_operation(dynamodb)
+    for table_item in ("typed", "third"):
+        dynamodb.delete_item(TableName=_table(), Key={"id": {"S": table_item}})
+
+    # When the same operations are answered plainly
+    emulator.serialise_items_plainly()
+    plain = _every_item_operation(dynamodb)
+
+    # Then the SDK reads the same answers, bytes and numbers included
+    assert plain == serialised
+    assert plain[2]["Item"]["b"] == {"B": b"\x00\xff"}
+    assert ActionResult.execute_result is emulator._plain_answer
+
+
+def test_receiving_from_a_full_queue_never_reads_all_its_attributes(aws: Resources, mocker: MockerFixture) -> None:
+    # Given a queue holding 300 messages and one message kept past its retention period
+    from moto.sqs.models import Queue
+
+    emulator.quicken_queues()
+    sqs = client("sqs")
+    for start in range(0, 300, 10):
+        entries = [{"Id": str(n), "MessageBody": f"message {n}"} for n in range(start, start + 10)]
+        sqs.send_message_batch(QueueUrl=aws.check_queue_url, Entries=entries)
+    expired_url = sqs.create_queue(QueueName="expired", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+    sqs.send_message(QueueUrl=expired_url, MessageBody="old")
+    mocker.patch.object(time, "time", return_value=time.time() + 61)  # a minute later
+    attributes = mocker.spy(Queue, "attributes")
+
+    # When ten are received from each
+    received = sqs.receive_message(QueueUrl=aws.check_queue_url, MaxNumberOfMessages=10)["Messages"]
+    expired = sqs.receive_message(QueueUrl=expired_url, MaxNumberOfMessages=10).get("Messages", [])
+
+    # Then the full queue hands out ten without counting its messages, and the expired one none
+    assert len(received) == 10
+    assert expired == []
+    assert attributes.call_count == 0
+
+
+def test_stream_records_dumped_plainly_read_the_same_as_moto_serialised_ones(
+    aws: Resources, mocker: MockerFixture
+) -> None:
+    # Given a streamed table with an item written, changed and removed, bytes among its attributes
+    dynamodb = client("dynamodb")
+    dynamodb.create_table(
+        TableName="streamed",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    key = {"id": {"S": "one"}}
+    dynamodb.put_item(TableName="streamed", Item={**key, "b": {"B": b"\x00\xff"}, "n": {"N": "1"}})
+    dynamodb.put_item(TableName="streamed", Item={**key, "b": {"B": b"\x01"}, "n": {"N": "2"}})
+    dynamodb.delete_item(TableName="streamed", Key=key)
+    streams = client("dynamodbstreams")
+    arn = dynamodb.describe_table(TableName="streamed")["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+
+    def records() -> list[dict[str, Any]]:
+        start = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+        return list(streams.get_records(ShardIterator=start["ShardIterator"])["Records"])
+
+    mocker.patch.object(ActionResult, "execute_result", emulator._SERIALIZED_ANSWER)
+    serialised = records()
+
+    # When they are read with plain answers
+    emulator.serialise_items_plainly()
+    plain = records()
+
+    # Then the SDK reads the same records, creation times and bytes included
+    assert [record["eventName"] for record in plain] == ["INSERT", "MODIFY", "REMOVE"]
+    assert plain == serialised
+    assert plain[1]["dynamodb"]["OldImage"]["b"] == {"B": b"\x00\xff"}
