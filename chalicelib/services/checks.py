@@ -42,14 +42,19 @@ def run_check(report_id: str, now: datetime | None = None) -> ReportStatus | Non
         fingerprint = content_fingerprint(report.text, report.url)
         case_id = case_id_for(fingerprint)
         outcome = conclude(current_index().search(text=report.text, url=report.url, limit=MATCHES_KEPT))
-        needs_review = outcome.status is ReportStatus.needs_review
+        if stores().reports.check_into_case(
+            report.id, case_id, fingerprint=fingerprint, sample=report, outcome=outcome, now=now
+        ):
+            count(_OUTCOME_METRIC[outcome.status])
+            return _recorded(report_id, outcome.status)
+        # A case with a verdict applied, or a check resumed after a crash: one step at a time
         stores().reports.assign_case(
             report.id,
             case_id,
             fingerprint=fingerprint,
             sample=report,
             suggestions=outcome.suggestions,
-            needs_review=needs_review,
+            needs_review=outcome.status is ReportStatus.needs_review,
             now=now,
         )
         case = stores().cases.get(case_id)
@@ -58,9 +63,14 @@ def run_check(report_id: str, now: datetime | None = None) -> ReportStatus | Non
             outcome = decided_outcome(case.verdict, case.applied_version)
         count(_OUTCOME_METRIC[outcome.status])
     if stores().reports.finish_check(report.id, outcome, now):
-        count("ChecksCompleted")
-        logger.info("report checked", extra={"report_id": report_id, "status": outcome.status})
+        _recorded(report_id, outcome.status)
     return outcome.status
+
+
+def _recorded(report_id: str, status: ReportStatus) -> ReportStatus:
+    count("ChecksCompleted")
+    logger.info("report checked", extra={"report_id": report_id, "status": status})
+    return status
 
 
 def request_checks(report_ids: list[str]) -> None:

@@ -83,11 +83,13 @@ def count_in_case(
     suggestions: list[ClaimMatch],
     needs_review: bool,
     now: datetime,
+    unless_decided: bool = False,
 ) -> None:
     """Add to ``writes``: one more report in the case, creating the case with its first report.
 
     A new case takes ``sample`` (the report's text and link) and the engine's suggestions for it;
     a case enters the review queue (the status index) with its first report that needs a human.
+    With ``unless_decided`` the write is refused when the case has a verdict applied.
     """
     text, url = sample
     extra: list[Any] = []
@@ -109,6 +111,9 @@ def count_in_case(
             CaseRecord.sample_url.set(CaseRecord.sample_url | (url or "")),
             *extra,
         ],
+        condition=(CaseRecord.verdict_json.does_not_exist() | CaseRecord.applied_version.does_not_exist())
+        if unless_decided
+        else None,
     )
 
 

@@ -206,22 +206,47 @@ class ReportStore:
 
         return committed(write)
 
+    def check_into_case(
+        self,
+        report_id: str,
+        case_id: str,
+        *,
+        fingerprint: str,
+        sample: StoredReport,
+        outcome: CheckOutcome,
+        now: datetime,
+    ) -> bool:
+        """Put the report in its case, count it there and record the check's outcome, all in one write.
+
+        The common path of a check: refused (False, nothing written) when the case has a verdict
+        applied (the report takes that instead), or the report has a case or is no longer being
+        checked (a redelivery); ``assign_case`` then ``finish_check`` handle those.
+        """
+
+        def write(writes: TransactWrite) -> None:
+            writes.update(
+                ReportRecord(report_id),
+                actions=[ReportRecord.case_id.set(case_id), *_outcome_actions(outcome, now)],
+                condition=ReportRecord.case_id.does_not_exist() & (ReportRecord.status == ReportStatus.checking.value),
+            )
+            count_in_case(
+                writes,
+                case_id,
+                fingerprint=fingerprint,
+                sample=(sample.text, sample.url),
+                suggestions=outcome.suggestions,
+                needs_review=outcome.status is ReportStatus.needs_review,
+                now=now,
+                unless_decided=True,
+            )
+
+        return committed(write)
+
     def finish_check(self, report_id: str, outcome: CheckOutcome, now: datetime) -> bool:
         """Record the check's outcome; False if another delivery finished it first."""
-        verdict = outcome.verdict.model_dump_json() if outcome.verdict else None
-        suggestions = _SUGGESTIONS.dump_json(outcome.suggestions).decode() if outcome.suggestions else None
-        actions: list[Any] = [
-            ReportRecord.status.set(outcome.status.value),
-            ReportRecord.updated_at.set(now),
-            ReportRecord.pending_shard.remove(),
-            ReportRecord.verdict_json.set(verdict) if verdict else ReportRecord.verdict_json.remove(),
-            ReportRecord.suggestions_json.set(suggestions) if suggestions else ReportRecord.suggestions_json.remove(),
-        ]
-        if outcome.verdict_version is not None:
-            actions.append(ReportRecord.verdict_version.set(outcome.verdict_version))
         try:
             ReportRecord(report_id).update(
-                actions=actions,
+                actions=_outcome_actions(outcome, now),
                 condition=ReportRecord.status == ReportStatus.checking.value,
             )
         except UpdateError as error:
@@ -299,6 +324,22 @@ class ReportStore:
     def stale_pending(self, updated_before: datetime, limit: int) -> list[str]:
         """Ids of reports still waiting for a check and untouched since ``updated_before``."""
         return untouched_since(ReportRecord.pending, PENDING_SHARDS, ReportRecord.updated_at, updated_before, limit)
+
+
+def _outcome_actions(outcome: CheckOutcome, now: datetime) -> list[Any]:
+    """The updates that record a check's outcome on its report."""
+    verdict = outcome.verdict.model_dump_json() if outcome.verdict else None
+    suggestions = _SUGGESTIONS.dump_json(outcome.suggestions).decode() if outcome.suggestions else None
+    actions: list[Any] = [
+        ReportRecord.status.set(outcome.status.value),
+        ReportRecord.updated_at.set(now),
+        ReportRecord.pending_shard.remove(),
+        ReportRecord.verdict_json.set(verdict) if verdict else ReportRecord.verdict_json.remove(),
+        ReportRecord.suggestions_json.set(suggestions) if suggestions else ReportRecord.suggestions_json.remove(),
+    ]
+    if outcome.verdict_version is not None:
+        actions.append(ReportRecord.verdict_version.set(outcome.verdict_version))
+    return actions
 
 
 def _case_page_cursor(last_key: dict[str, Any]) -> str:

@@ -72,7 +72,9 @@ def test_a_check_that_fails_twice_is_retried_until_it_succeeds(
 def test_a_crash_after_grouping_does_not_count_the_report_twice(
     api: Api, runner: EventSourceRunner, claim_id: str, mocker: MockerFixture
 ) -> None:
-    # Given the process dies after the report joined its case, before the outcome was written
+    # Given a check that goes step by step (as for a case with a verdict applied), and the process
+    # dies after the report joined its case, before the outcome was written
+    mocker.patch.object(ReportStore, "check_into_case", return_value=False)
     real = ReportStore.finish_check
     calls = {"n": 0}
 
@@ -90,6 +92,33 @@ def test_a_crash_after_grouping_does_not_count_the_report_twice(
     time.sleep(1.1)
     runner.drain()
     # Then the report is checked and its case counts it once
+    view = api.report(first)
+    assert view["status"] == "matched"
+    assert view["seen_count"] == 1
+
+
+def test_a_crash_right_after_the_one_write_of_a_check_counts_nothing_twice(
+    api: Api, runner: EventSourceRunner, claim_id: str, mocker: MockerFixture
+) -> None:
+    # Given the process dies right after a check's one write (case, count and outcome) committed
+    real = ReportStore.check_into_case
+    calls = {"n": 0}
+
+    def dies_once_written(self: ReportStore, *args: Any, **kwargs: Any) -> bool:
+        written = real(self, *args, **kwargs)
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise SystemExit("killed")
+        return written
+
+    mocker.patch.object(ReportStore, "check_into_case", dies_once_written)
+    first = api.submit({"text": HOAX, "platform": "whatsapp", "province": "31"})
+    with pytest.raises(SystemExit):
+        runner.drain()
+    # When the message is delivered again
+    time.sleep(1.1)
+    runner.drain()
+    # Then the report keeps its outcome and its case counts it once
     view = api.report(first)
     assert view["status"] == "matched"
     assert view["seen_count"] == 1

@@ -134,6 +134,8 @@ def _a_day_of_work(api: Api, runner: EventSourceRunner) -> None:
     spare = _ok(admin.http.post("/v1/keys", body={"partner_id": "x-y", "roles": ["media"]}), 201)
     _ok(admin.http.delete(f"/v1/keys/{spare['id']}"))
     assert partner.http.delete(f"/v1/webhooks/{hook['id']}").status_code == 204
+    partner.submit({"text": NEW, "platform": "x", "province": "33"})  # a copy of content decided before
+    runner.drain()
     _a_report_left_waiting()
     runner.fire_schedules()
     runner.drain()
