@@ -62,6 +62,37 @@ def counter_changes(old: ReportFacts | None, new: ReportFacts) -> dict[Counter, 
     return changes
 
 
+TRANSACTION_ITEMS = 100  # DynamoDB's limit of items in one transaction
+
+
+def counted_together(
+    changes: list[tuple[str, dict[Counter, int]]], limit: int = TRANSACTION_ITEMS
+) -> list[tuple[list[str], dict[Counter, int]]]:
+    """Changes grouped to be counted in one write each: (their ids, the summed counters).
+
+    A group's ids (one marker each) and distinct counters never exceed ``limit`` items; counters
+    that sum to nothing are left out; a change that moves no counter, or repeats an id, is in no group.
+    """
+    groups: list[tuple[list[str], dict[Counter, int]]] = []
+    ids: list[str] = []
+    summed: dict[Counter, int] = {}
+    seen: set[str] = set()
+    for change_id, moves in changes:
+        if not moves or change_id in seen:
+            continue
+        seen.add(change_id)
+        added = {counter for counter in moves if counter not in summed}
+        if ids and len(ids) + 1 + len(summed) + len(added) > limit:
+            groups.append((ids, summed))
+            ids, summed = [], {}
+        ids.append(change_id)
+        for counter, delta in moves.items():
+            summed[counter] = summed.get(counter, 0) + delta
+    if ids:
+        groups.append((ids, summed))
+    return [(group_ids, {c: d for c, d in group.items() if d}) for group_ids, group in groups]
+
+
 def trending(last_24h: dict[str, int], previous_24h: dict[str, int], limit: int) -> list[tuple[str, int, int]]:
     """Cases growing fastest: (case, reports in the last 24 h, in the 24 h before), by growth."""
     growth = [(case, count, previous_24h.get(case, 0)) for case, count in last_24h.items()]

@@ -17,19 +17,28 @@ from chalicelib.services.checks import request_checks, run_check, sweep_stale_re
 @event_handler
 def on_report_stream(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The reports table's stream: new reports → check requests; checked or decided ones → webhooks;
-    every change → statistics counters. Each step is safe to repeat when a batch is retried."""
+    every change → statistics counters. Each step is safe to repeat when a batch is retried.
+
+    Check requests and statistics of the records handled go out together after the batch: if
+    that fails, the whole batch comes again, and what was queued or counted before does no harm.
+    """
+    from chalicelib.services.report_changes import ReportChanges
+
+    changes = ReportChanges()
+    new_reports: list[str] = []
 
     def forward(record: DynamoDBRecord) -> None:
         change = record.raw_event["dynamodb"]
         name = record.raw_event.get("eventName")
-        if name == "INSERT":
-            request_checks([change["Keys"]["id"]["S"]])
         if name in ("INSERT", "MODIFY") and "NewImage" in change:
-            from chalicelib.services.report_changes import report_changed
+            changes.add(change.get("OldImage"), change["NewImage"], change["SequenceNumber"])
+        if name == "INSERT":
+            new_reports.append(change["Keys"]["id"]["S"])
 
-            report_changed(change.get("OldImage"), change["NewImage"], change["SequenceNumber"])
-
-    return each_record(event, EventType.DynamoDBStreams, forward)
+    answer = each_record(event, EventType.DynamoDBStreams, forward)
+    request_checks(new_reports)
+    changes.count()
+    return answer
 
 
 @event_handler

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from chalicelib.domain.models import DailyStats, DayStats, StatsGroup, Trending, TrendingCase
-from chalicelib.domain.stats import ReportFacts, case_partition, counter_changes, hour_partition, trending
+from chalicelib.domain.stats import (
+    ReportFacts,
+    case_partition,
+    counted_together,
+    counter_changes,
+    hour_partition,
+    trending,
+)
 from chalicelib.store import stores
 from chalicelib.store.reports import StoredReport
 
@@ -17,10 +24,24 @@ def _facts(report: StoredReport) -> ReportFacts:
     return ReportFacts(report.received_at, report.platform, report.province, report.case_id, label)
 
 
-def count_report_change(old: StoredReport | None, new: StoredReport, change_id: str) -> None:
-    """Move the counters for one change of a report (from the stream); a repeat counts nothing."""
-    changes = counter_changes(_facts(old) if old else None, _facts(new))
-    stores().stats.apply(change_id, changes, datetime.now(UTC))
+ReportChange = tuple[StoredReport | None, StoredReport, str]  # (before, after, the stream's change id)
+
+
+def count_report_changes(changes: list[ReportChange]) -> None:
+    """Move the counters for changes of reports (from the stream); a repeated change counts nothing.
+
+    Changes are counted a group per write; a group holding a change counted before (a retried
+    batch) is counted again change by change, so that only the new ones move a counter.
+    """
+    now = datetime.now(UTC)
+    moves = [(change_id, counter_changes(_facts(old) if old else None, _facts(new))) for old, new, change_id in changes]
+    for change_ids, summed in counted_together(moves):
+        if stores().stats.apply(change_ids, summed, now) or len(change_ids) == 1:
+            continue
+        grouped = set(change_ids)
+        for change_id, own in dict(moves).items():
+            if change_id in grouped:
+                stores().stats.apply([change_id], own, now)
 
 
 def daily_stats(first: date, last: date, group_by: StatsGroup) -> DailyStats:

@@ -99,10 +99,16 @@ def list_deliveries(partner_id: str, webhook_id: str, cursor: str | None, limit:
     return DeliveryPage(deliveries=deliveries, next_cursor=next_cursor)
 
 
-def publish_report_change(old: StoredReport, new: StoredReport, change_id: str) -> int:
+def publish_report_change(
+    old: StoredReport,
+    new: StoredReport,
+    change_id: str,
+    hooks_read: dict[str, list[StoredWebhook]] | None = None,
+) -> int:
     """Turn one change of a report (from the table's stream) into deliveries; returns how many.
 
     Safe to repeat for the same change: the event and delivery ids derive from ``change_id``.
+    ``hooks_read`` keeps the partners' webhooks read for one stream batch, each read once.
     """
     types = events_of_change(
         old.status,
@@ -112,7 +118,12 @@ def publish_report_change(old: StoredReport, new: StoredReport, change_id: str) 
     )
     if not types:
         return 0
-    hooks = stores().webhooks.of_partner(new.partner_id)
+    if hooks_read is None:
+        hooks = stores().webhooks.of_partner(new.partner_id)
+    elif new.partner_id in hooks_read:
+        hooks = hooks_read[new.partner_id]
+    else:
+        hooks = hooks_read[new.partner_id] = stores().webhooks.of_partner(new.partner_id)
     if not hooks:
         return 0
     from chalicelib.adapters.webhook_queue import delivery_message, enqueue_deliveries

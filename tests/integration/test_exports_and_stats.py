@@ -14,9 +14,10 @@ from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
 from chalicelib.domain.exports import BOM
 from chalicelib.services.exports import build_daily_export
-from chalicelib.services.report_changes import report_changed
+from chalicelib.services.report_changes import ReportChanges, report_changed
 from chalicelib.store import stores
 from chalicelib.store.reports import NewReport
+from infra.local.harness import counting_writes
 from infra.local.resources import Resources
 from infra.local.runner import EventSourceRunner
 from tests.integration.conftest import Api, make_key
@@ -173,6 +174,38 @@ def test_a_repeated_stream_change_counts_nothing_twice(aws: Resources) -> None:
     for _ in range(3):  # a stream batch retried twice
         report_changed(None, image, "seq-0001")
     assert stores().stats.partition("2026-11-20") == {"total": 1, "platform#tiktok": 1, "province#51": 1}
+
+
+def _new_report_image(number: int) -> dict[str, Any]:
+    return {
+        "id": {"S": f"rpt_{number:026d}".replace("0", "a")},
+        "partner_id": {"S": "p"},
+        "status": {"S": "received"},
+        "received_at": {"S": "2026-11-20T01:00:00.000000+0000"},
+        "updated_at": {"S": "2026-11-20T01:00:00.000000+0000"},
+        "platform": {"S": "tiktok"},
+        "province": {"S": "51"},
+        "request_hash": {"S": "h"},
+        "has_contact": {"BOOL": False},
+        "check_attempts": {"N": "0"},
+    }
+
+
+def test_a_stream_batch_is_counted_in_one_write_and_a_retried_one_counts_only_what_is_new(aws: Resources) -> None:
+    # Given a batch of 20 new reports counted
+    batch = ReportChanges()
+    for number in range(20):
+        batch.add(None, _new_report_image(number), f"seq-{number:04d}")
+    with counting_writes() as writes:
+        batch.count()
+    assert writes == ["TransactWriteItems"]
+    # When the batch comes again from its 11th change on, with 5 changes more
+    retried = ReportChanges()
+    for number in range(10, 25):
+        retried.add(None, _new_report_image(number), f"seq-{number:04d}")
+    retried.count()
+    # Then every report is counted once
+    assert stores().stats.partition("2026-11-20") == {"total": 25, "platform#tiktok": 25, "province#51": 25}
 
 
 def test_statistics_ranges_are_checked(api: Api) -> None:

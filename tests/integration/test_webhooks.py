@@ -281,3 +281,20 @@ def test_one_slow_receiver_does_not_hold_up_the_others(
         assert (delivered["status"], delivered["attempts"]) == ("delivered", 1)
     slow_delivery = _deliveries(partner, hooks[2]["id"])[0]
     assert slow_delivery["last_error"] == "no answer within 1 s"
+
+
+def test_a_stream_batch_reads_a_partner_s_webhooks_once(
+    partner: Api, runner: EventSourceRunner, receiver: Receiver, mocker: MockerFixture
+) -> None:
+    # Given a partner subscribed, and five of its reports submitted at once
+    from chalicelib.store import stores
+
+    _subscribe(partner, receiver.url, ["report.checked"])
+    for number in range(5):
+        partner.submit({"text": f"{HOAX} nomor {number}", "platform": "whatsapp", "province": "31"})
+    lookups = mocker.spy(type(stores().webhooks), "of_partner")
+    # When the pipeline checks them, the checked ones coming down the stream together
+    runner.drain()
+    # Then each report's event is delivered, its partner's webhooks read no more than once a batch
+    assert len(receiver.wait_for(5)) == 5
+    assert 1 <= lookups.call_count < 5

@@ -24,7 +24,7 @@ from chalicelib.domain.exports import (
     wib_day_of,
     write_export,
 )
-from chalicelib.domain.stats import ReportFacts, counter_changes, trending
+from chalicelib.domain.stats import ReportFacts, counted_together, counter_changes, trending
 
 
 def _row(n: int, text: str = "Pesan biasa") -> ExportRow:
@@ -147,3 +147,23 @@ def test_trending_ranks_by_growth_then_volume() -> None:
 )
 def test_cells_a_spreadsheet_would_run_are_quoted(cell: str, safe: str) -> None:
     assert spreadsheet_safe(cell) == safe
+
+
+def test_changes_are_counted_together_within_a_transaction_s_items() -> None:
+    # Given 40 new reports of one day, each moving the day's total and its own case's hour counter,
+    # one change that moves nothing, one change seen twice, and a label moved there and back
+    day, hour = "2026-11-28", "hour#2026-11-28T09"
+    changes = [(f"seq-{n}", {(day, "total"): 1, (hour, f"case_{n}"): 1}) for n in range(40)]
+    changes += [("seq-idle", {}), ("seq-0", {(day, "total"): 1})]
+    changes += [("seq-there", {(day, "label#HOAKS"): 1}), ("seq-back", {(day, "label#HOAKS"): -1})]
+
+    # When they are grouped for writing
+    groups = counted_together(changes, limit=50)
+
+    # Then no group passes the limit of markers and counters, each change is counted once, in order,
+    # and what sums to nothing moves nothing
+    assert [len(ids) + len(summed) for ids, summed in groups] == [49, 35]
+    ids = [change_id for group_ids, _ in groups for change_id in group_ids]
+    assert ids == [f"seq-{n}" for n in range(40)] + ["seq-there", "seq-back"]
+    assert groups[0][1][(day, "total")] == 24 and groups[1][1][(day, "total")] == 16
+    assert (day, "label#HOAKS") not in groups[1][1]
