@@ -41,7 +41,13 @@ def http_middleware(request, get_response):  # type: ignore[no-untyped-def]
     return response
 
 
-@app.on_dynamodb_record(stream_arn=settings.reports_stream_arn, batch_size=50, starting_position="TRIM_HORIZON")
+# Up to a second to gather a batch: checks queued, webhooks read and statistics counted a batch at a time.
+@app.on_dynamodb_record(
+    stream_arn=settings.reports_stream_arn,
+    batch_size=100,
+    starting_position="TRIM_HORIZON",
+    maximum_batching_window_in_seconds=1,
+)
 def report_stream(event):  # type: ignore[no-untyped-def]
     from chalicelib.events.checks import on_report_stream
 

@@ -39,6 +39,7 @@ ACCOUNT = "000000000000"
 INVOCATIONS_KEPT = 10_000  # a stack runs for days: keep the newest only
 QUEUE_POLLERS = 3  # batches of one queue handled at once
 MAX_IDLE_SLEEP_SECONDS = 0.8  # the longest an idle source waits before it asks again
+GATHER_POLL_SECONDS = 0.2  # within a stream's batching window, how often it asks for more records
 
 
 @dataclass
@@ -101,18 +102,31 @@ class _StreamSource:
     def poll(self) -> int:
         delivered = 0
         for shard in self.shards.values():
-            batch = shard.retry_batch
-            if not batch and shard.iterator:
-                answer = client("dynamodbstreams").get_records(
-                    ShardIterator=shard.iterator, Limit=self.config.batch_size
-                )
-                shard.iterator = answer.get("NextShardIterator")
-                batch = [{**record, "eventSourceARN": self.stream_arn} for record in answer["Records"]]
+            batch = shard.retry_batch or self.gather(shard)
             if not batch:
                 continue
             delivered += len(batch)
             self.deliver(shard, batch)
         return delivered
+
+    def gather(self, shard: _Shard) -> list[dict[str, Any]]:
+        """The shard's next records; once one has come, more for up to the source's batching window
+        (Lambda's MaximumBatchingWindowInSeconds) or until the batch is full."""
+        batch: list[dict[str, Any]] = []
+        deadline = None
+        while shard.iterator:
+            answer = client("dynamodbstreams").get_records(
+                ShardIterator=shard.iterator, Limit=self.config.batch_size - len(batch)
+            )
+            shard.iterator = answer.get("NextShardIterator")
+            batch += [{**record, "eventSourceARN": self.stream_arn} for record in answer["Records"]]
+            if not batch or len(batch) >= self.config.batch_size or not self.runner.batching_windows:
+                break
+            deadline = deadline or time.monotonic() + self.config.maximum_batching_window_in_seconds
+            left = deadline - time.monotonic()
+            if left <= 0 or self.runner.stopping(min(left, GATHER_POLL_SECONDS)):
+                break
+        return batch
 
     def deliver(self, shard: _Shard, batch: list[dict[str, Any]]) -> None:
         """Hand a batch to the handler; on failure keep what must be retried (see ``_first_failed``).
@@ -279,9 +293,12 @@ class EventSourceRunner:
         idle_sleep_seconds: float = 0.1,
         data_dir: Path | None = None,
         stream_parallelism: int = 1,
+        batching_windows: bool = True,
     ) -> None:
         self.app = app
         self.settings = settings
+        # Off in the in-process tests: each drain would wait out every window.
+        self.batching_windows = batching_windows
         self.stream_max_retries = stream_max_retries
         self.failed_visibility_seconds = failed_visibility_seconds
         self.idle_sleep_seconds = idle_sleep_seconds
@@ -387,6 +404,10 @@ class EventSourceRunner:
         ]
         for thread in self._threads:
             thread.start()
+
+    def stopping(self, seconds: float) -> bool:
+        """Wait up to ``seconds``; True (at once) when the runner is being stopped."""
+        return self._stop.wait(seconds)
 
     def stop(self) -> None:
         self._stop.set()

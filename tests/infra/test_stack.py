@@ -125,6 +125,9 @@ def test_queue_event_sources_report_partial_failures_and_queues_dead_letter(synt
         if consumed.startswith("stream:"):
             assert event["Properties"]["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
             assert event["Properties"]["BisectBatchOnFunctionError"] is True
+    # The reports stream gathers up to a second: checks, webhooks and statistics go a batch at a time
+    [report_stream] = functions[LOGICAL_IDS["report_stream"]]["Properties"]["Events"].values()
+    assert report_stream["Properties"]["MaximumBatchingWindowInSeconds"] == 1
     queues = {q["Properties"]["QueueName"]: q["Properties"] for q in synthesised.resources("AWS::SQS::Queue").values()}
     for name, consumer in (
         ("checks", "check_reports"),

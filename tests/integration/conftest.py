@@ -151,7 +151,7 @@ def api(app: Any) -> Iterator[Api]:
 @pytest.fixture
 def runner(app: Any) -> EventSourceRunner:
     """The local stack's event sources; failed messages come back at once instead of after 30 s."""
-    return EventSourceRunner(app, get_settings(), failed_visibility_seconds=0)
+    return EventSourceRunner(app, get_settings(), failed_visibility_seconds=0, batching_windows=False)
 
 
 FACT_CHECK_KEY = "test-fact-check-key"

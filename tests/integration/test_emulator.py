@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -276,3 +277,42 @@ def test_stream_records_dumped_plainly_read_the_same_as_moto_serialised_ones(
     assert [record["eventName"] for record in plain] == ["INSERT", "MODIFY", "REMOVE"]
     assert plain == serialised
     assert plain[1]["dynamodb"]["OldImage"]["b"] == {"B": b"\x00\xff"}
+
+
+def test_a_stream_source_gathers_records_for_its_batching_window(app: Any, aws: Resources) -> None:
+    # Given the reports stream read with a one-second batching window, and one report written
+    from types import SimpleNamespace
+
+    from infra.local.runner import EventSourceRunner, _StreamSource
+
+    settings = get_settings()
+    runner = EventSourceRunner(app, settings)
+    config = SimpleNamespace(
+        name="report_stream",
+        stream_arn=settings.reports_stream_arn,
+        batch_size=100,
+        starting_position="TRIM_HORIZON",
+        maximum_batching_window_in_seconds=1,
+    )
+    source = _StreamSource(runner, config)  # type: ignore[arg-type]
+    [shard] = source.shards.values()
+    dynamodb = client("dynamodb")
+    table = settings.table_name("reports")
+    dynamodb.put_item(TableName=table, Item={"id": {"S": "rpt_first"}})
+
+    # When two more come within the window, while the source is gathering
+    def later() -> None:
+        for name in ("rpt_second", "rpt_third"):
+            time.sleep(0.3)
+            dynamodb.put_item(TableName=table, Item={"id": {"S": name}})
+
+    writer = threading.Thread(target=later)
+    writer.start()
+    batch = source.gather(shard)
+    writer.join()
+
+    # Then all three are one batch, in order; and an empty stream answers at once
+    assert [record["dynamodb"]["Keys"]["id"]["S"] for record in batch] == ["rpt_first", "rpt_second", "rpt_third"]
+    started = time.monotonic()
+    assert source.gather(shard) == []
+    assert time.monotonic() - started < 0.5
