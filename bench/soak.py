@@ -12,6 +12,11 @@ stopped working, or the stack's log holds a traceback.
 
     python -m bench.soak                        # 10,000 reports, 5 SIGKILLs, 1 Ctrl-C (make soak)
     python -m bench.soak --reports 1000 --kills 2   # the short run make bench does
+    python -m bench.soak --held 100000          # memory, restart and write cost with that many reports held
+
+``--held`` grows a stopped stack's snapshot to that many reports (copies of a real one, each with
+its idempotency record and two statistics markers, as a busy day leaves them), restarts on it, and
+compares a sample of submissions with the same sample on the empty stack.
 """
 
 from __future__ import annotations
@@ -86,10 +91,10 @@ class Stack:
             time.sleep(0.2)
         raise RuntimeError(f"the stack did not start within {RESTART_TIMEOUT:.0f} s; see {log}")
 
-    def sample_memory(self) -> None:
-        """The stack's resident memory: its process and the emulator's, summed."""
+    def sample_memory(self) -> float:
+        """The stack's resident memory in MB now (its process and the emulator's, summed); keeps the peak."""
         if self.process is None or self.process.poll() is not None:
-            return
+            return 0.0
         total_kb = 0
         for pid in [self.process.pid, *_children(self.process.pid)]:
             try:
@@ -98,6 +103,7 @@ class Stack:
                 continue
             total_kb += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
         self.peak_rss_mb = max(self.peak_rss_mb, total_kb / 1024)
+        return total_kb / 1024
 
     def kill(self) -> None:
         """SIGKILL to every process of the stack at once (the API's and the emulator's)."""
@@ -105,11 +111,11 @@ class Stack:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 120) -> None:
         """Ctrl-C, as a terminal sends it: to every process of the stack."""
         assert self.process is not None
         os.killpg(self.process.pid, signal.SIGINT)
-        self.process.wait(timeout=120)
+        self.process.wait(timeout=timeout)
 
     def tracebacks(self) -> int:
         return sum(part.read_text(errors="replace").count("Traceback") for part in self.log_parts if part.exists())
@@ -287,6 +293,90 @@ def _statistics_off(stack: Stack, key: str, reports: int) -> int:
         time.sleep(1.0)
 
 
+SAMPLE = 300  # submissions timed on the empty stack and again with the reports held
+HELD_STOP_SECONDS = 900.0  # a Ctrl-C snapshots everything held first
+
+
+def _sample(stack: Stack, key: str, label: str) -> dict[str, float]:
+    """SAMPLE submissions one after another: their latency, and how long until all were checked."""
+    session = requests.Session()
+    session.headers.update({"X-Api-Key": key, "Content-Type": "application/json"})
+    latencies, ids = [], []
+    for number in range(SAMPLE):
+        body = {"text": f"Pesan berantai {label} nomor {number}: TPS dipindah", "platform": "x", "province": "31"}
+        started = time.perf_counter()
+        answer = session.post(f"{stack.url}/v1/reports", json=body, headers={"Idempotency-Key": f"{label}-{number}"})
+        latencies.append((time.perf_counter() - started) * 1000)
+        answer.raise_for_status()
+        ids.append(str(answer.json()["id"]))
+    submitted = time.monotonic()
+    while ids and time.monotonic() - submitted < DRAIN_SECONDS:
+        ids = [
+            i for i in ids if session.get(f"{stack.url}/v1/reports/{i}").json()["status"] in ("received", "checking")
+        ]
+        time.sleep(0.5 if ids else 0)
+    latencies.sort()
+    return {
+        "p50": latencies[len(latencies) // 2],
+        "p95": latencies[int(len(latencies) * 0.95)],
+        "checked": time.monotonic() - submitted if not ids else float("inf"),
+    }
+
+
+def _grow_snapshot(snapshot: Path, reports: int) -> None:
+    """Add ``reports`` copies of a real report to a saved snapshot, each with what a report leaves
+    beside it: its idempotency record and two statistics markers."""
+    tables = snapshot / "tables"
+    lines = {name: (tables / f"{name}.jsonl").read_text().splitlines() for name in ("reports", "idempotency", "stats")}
+    report = json.loads(next(line for line in lines["reports"] if '"case_id"' in line))
+    record = json.loads(lines["idempotency"][0])
+    marker = json.loads(next(line for line in lines["stats"] if '"applied#' in line))
+    with (
+        (tables / "reports.jsonl").open("a") as report_out,
+        (tables / "idempotency.jsonl").open("a") as record_out,
+        (tables / "stats.jsonl").open("a") as marker_out,
+    ):
+        for number in range(reports):
+            text = f"Pesan lama nomor {number}: {report['text']['S']}"
+            report_out.write(json.dumps({**report, "id": {"S": f"rpt_held{number:022d}"}, "text": {"S": text}}) + "\n")
+            key = {"S": f"{record['id']['S']}-held-{number}"}
+            record_out.write(json.dumps({**record, "id": key}) + "\n")
+            for change in ("a", "b"):
+                marker_out.write(json.dumps({**marker, "partition": {"S": f"applied#held{number}{change}"}}) + "\n")
+    manifest = json.loads((snapshot / "manifest.json").read_text())
+    for name, per_report in (("reports", 1), ("idempotency", 1), ("stats", 2)):
+        manifest["tables"][name] += reports * per_report
+    (snapshot / "manifest.json").write_text(json.dumps(manifest, indent=2))
+
+
+def held(reports: int, data_dir: Path) -> dict[str, Any]:
+    """Memory, restart time and write cost with ``reports`` held, beside the same on the empty stack."""
+    stack = Stack(data_dir / "data")
+    stack.start()
+    empty_rss = stack.sample_memory()
+    key = _key(stack, ["partner"], "held-app")
+    empty = _sample(stack, key, "empty")
+    stack.stop()
+    _grow_snapshot(stack.data_dir / "snapshot", reports)
+    restart = stack.start()
+    full_rss = stack.sample_memory()
+    full = _sample(stack, key, "full")
+    stack.sample_memory()
+    stopped = time.monotonic()
+    stack.stop(timeout=HELD_STOP_SECONDS)
+    return {
+        "reports held": (0, reports),
+        "stack RSS after start, MB": (round(empty_rss), round(full_rss)),
+        "stack RSS peak, MB": ("", round(stack.peak_rss_mb)),
+        "restart seconds": ("", round(restart, 1)),
+        "Ctrl-C stop seconds (snapshot included)": ("", round(time.monotonic() - stopped, 1)),
+        f"submission p50 ms ({SAMPLE}, one client)": (round(empty["p50"], 1), round(full["p50"], 1)),
+        "submission p95 ms": (round(empty["p95"], 1), round(full["p95"], 1)),
+        f"seconds until the {SAMPLE} were checked": (round(empty["checked"], 1), round(full["checked"], 1)),
+        "stack log tracebacks": ("", stack.tracebacks()),
+    }
+
+
 def print_table(result: dict[str, Any], target: dict[str, str]) -> None:
     print(f"  {'measure':<58} {'result':>10}   target")
     for name, value in result.items():
@@ -314,7 +404,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--graceful", type=int, default=1)
     parser.add_argument("--max-minutes", type=float, default=45.0, help="stops submitting after this")
+    parser.add_argument("--held", type=int, default=0, help="instead: memory, restart, cost with this many held")
     args = parser.parse_args(argv)
+    if args.held:
+        return _main_held(args.held)
     with tempfile.TemporaryDirectory(prefix="saring-soak-") as folder:
         print(
             f"Soak: {args.reports:,} reports from {args.clients} clients, {args.kills} SIGKILLs and "
@@ -334,6 +427,27 @@ def main(argv: list[str] | None = None) -> int:
     print("  verdict: " + ("nothing lost, stuck or over-counted" if not failed else "FAILED: " + "; ".join(failed)))
     print(json.dumps({"soak": result}))
     return 1 if failed else 0
+
+
+HELD_TARGETS = {
+    "stack RSS after start, MB": "≤ 1,536 at 100,000",
+    "stack RSS peak, MB": "≤ 1,536 at 100,000",
+    "restart seconds": "≤ 30 at 100,000",
+    "submission p50 ms (300, one client)": "flat",
+    "seconds until the 300 were checked": "flat",
+    "stack log tracebacks": "0",
+}
+
+
+def _main_held(reports: int) -> int:
+    print(f"Held: the local stack empty, then restarted holding {reports:,} reports (127.0.0.1 only)", flush=True)
+    with tempfile.TemporaryDirectory(prefix="saring-held-") as folder:
+        result = held(reports, Path(folder))
+    print(f"  {'measure':<44} {'empty':>8} {'held':>8}   target")
+    for name, (empty, full) in result.items():
+        print(f"  {name:<44} {empty!s:>8} {full!s:>8}   {HELD_TARGETS.get(name, '')}")
+    print(json.dumps({"held": result}))
+    return 1 if result["stack log tracebacks"][1] else 0
 
 
 if __name__ == "__main__":
