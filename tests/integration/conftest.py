@@ -21,12 +21,13 @@ from infra.local.runner import EventSourceRunner
 @pytest.fixture(scope="session")
 def _emulator() -> Iterator[Any]:
     # One emulator for the session: clients made once stay intercepted; each test resets its state.
-    from infra.local.emulator import mend_transactions, quicken_queues, serialise_items_plainly
+    from infra.local.emulator import mend_transactions, quicken_queues, remember_moto_modules, serialise_items_plainly
 
     # The transactions and answers the local stack runs with: the suite checks them
     mend_transactions()
     serialise_items_plainly()
     quicken_queues()
+    remember_moto_modules()
     mock = mock_aws()
     mock.start()
     forget_process_caches(clients=True)

@@ -316,3 +316,30 @@ def test_a_stream_source_gathers_records_for_its_batching_window(app: Any, aws: 
     started = time.monotonic()
     assert source.gather(shard) == []
     assert time.monotonic() - started < 0.5
+
+
+def test_an_update_expression_is_parsed_once_and_applied_with_each_call_s_values(
+    aws: Resources, mocker: MockerFixture
+) -> None:
+    # Given moto's lookups remembered, and an item
+    from moto.dynamodb.parsing.tokens import ExpressionTokenizer
+
+    emulator.remember_moto_modules()
+    dynamodb = client("dynamodb")
+    dynamodb.put_item(TableName=_table(), Item={"id": {"S": "counted"}, "n": {"N": "0"}})
+    tokenised = mocker.spy(ExpressionTokenizer, "make_list")
+    expression = "SET n = n + :step, label = :label"
+
+    # When the same expression is sent three times with other values
+    for step, label in ((1, "one"), (10, "two"), (100, "three")):
+        dynamodb.update_item(
+            TableName=_table(),
+            Key={"id": {"S": "counted"}},
+            UpdateExpression=expression,
+            ExpressionAttributeValues={":step": {"N": str(step)}, ":label": {"S": label}},
+        )
+
+    # Then each call applied its own values, and the expression was read at most once
+    item = dynamodb.get_item(TableName=_table(), Key={"id": {"S": "counted"}})["Item"]
+    assert item["n"] == {"N": "111"} and item["label"] == {"S": "three"}
+    assert tokenised.call_count <= 1
