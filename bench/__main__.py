@@ -100,12 +100,9 @@ def latency() -> dict[str, tuple[float, float, float]]:
     with_contact = json.dumps({**report, "reporter": {"contact": "+6281234567890"}})
     counter = iter(range(10**9))
     results: dict[str, list[float]] = {}
-    from infra.local.emulator import mend_transactions, quicken_queues, remember_moto_modules, serialise_items_plainly
+    from infra.local.emulator import tune_moto
 
-    mend_transactions()  # the transactions and answers the local stack runs with
-    serialise_items_plainly()
-    quicken_queues()
-    remember_moto_modules()
+    tune_moto()  # the emulator as the local stack runs it
     mock = mock_aws()
     mock.start()
     try:

@@ -45,7 +45,7 @@ class DiskCopy:
     def load(self) -> tuple[dict[str, Any] | None, int]:
         """(the restored snapshot's manifest or None, the journaled writes replayed over it)."""
         from chalicelib.config import get_settings
-        from infra.local.emulator import forget_requests_in_progress, replay_journal, resume_plan
+        from infra.local.emulator import forget_requests_in_progress, load_item, replay_journal, resume_plan
         from infra.local.journal import Journal, read_consumed, read_stream_records
         from infra.local.resources import create_resources
         from infra.local.snapshot import restore_snapshot
@@ -54,7 +54,9 @@ class DiskCopy:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         journal = self.data_dir / "journal"
         with self.emulator.quietly() as backend:
-            restored = restore_snapshot(get_settings(), self.data_dir, put_item=backend.put_item)
+            restored = restore_snapshot(
+                get_settings(), self.data_dir, put_item=lambda table, image: load_item(backend, table, image)
+            )
             replayed = replay_journal(backend, journal, get_settings().bucket_name)
             forget_requests_in_progress(backend, get_settings().table_name("idempotency"))
             # The streams go on where their consumers stopped: what was not consumed is handed over again.
@@ -75,7 +77,7 @@ class DiskCopy:
 
         assert self.journal is not None
         segment, streams = self.emulator.rotate_journal(self.journal)
-        manifest = save_snapshot(get_settings(), self.data_dir, streams=streams)
+        manifest = save_snapshot(get_settings(), self.data_dir, streams=streams, lines_of=self.emulator.table_lines)
         self.journal.drop_before(segment, still_streaming=read_consumed(self.data_dir) or {})
         return manifest
 

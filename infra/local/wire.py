@@ -61,6 +61,10 @@ class _Connection(socketserver.StreamRequestHandler):
             headers.append((name.strip(), value.strip()))
 
     def _body(self, environ: dict[str, Any]) -> bytes:
+        if environ.get("HTTP_EXPECT", "").lower() == "100-continue":
+            # The SDKs ask before sending an S3 object's body; unanswered, each waits a while first.
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            self.wfile.flush()
         if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
             chunks = []
             while size := int(self.rfile.readline(MAX_LINE + 1).split(b";", 1)[0].strip() or b"0", 16):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -80,3 +81,17 @@ def test_transactions_and_scans_from_four_clients_never_fail_inside_the_emulator
     )
     assert total == 4 * 40
     assert dynamodb.scan(TableName=TABLE, Select="COUNT")["Count"] == 300 + 4 * 40
+
+
+def test_a_client_that_asks_before_sending_a_body_is_told_to_go_on_at_once(dynamodb: Any) -> None:
+    # Given the emulator, and an S3 upload that waits for "100 Continue" before its body, as the SDKs do
+    host, port = dynamodb.meta.endpoint_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(
+            b"PUT /a-bucket/an-object HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"
+        )
+        # When it waits (not more than half a second) for the answer to its question
+        connection.settimeout(0.5)
+        interim = connection.recv(64)
+    # Then the emulator has told it to send the body
+    assert interim.startswith(b"HTTP/1.1 100 Continue\r\n\r\n")

@@ -21,13 +21,10 @@ from infra.local.runner import EventSourceRunner
 @pytest.fixture(scope="session")
 def _emulator() -> Iterator[Any]:
     # One emulator for the session: clients made once stay intercepted; each test resets its state.
-    from infra.local.emulator import mend_transactions, quicken_queues, remember_moto_modules, serialise_items_plainly
+    from infra.local.emulator import tune_moto
 
-    # The transactions and answers the local stack runs with: the suite checks them
-    mend_transactions()
-    serialise_items_plainly()
-    quicken_queues()
-    remember_moto_modules()
+    # The emulator as the local stack runs it: the suite checks its answers
+    tune_moto()
     mock = mock_aws()
     mock.start()
     forget_process_caches(clients=True)
