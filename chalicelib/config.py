@@ -67,7 +67,7 @@ class Settings(BaseModel):
     table_prefix: str = ""
     reports_stream_arn: str = ""
     claims_stream_arn: str = ""
-    index_refresh_seconds: float = Field(default=60, ge=0, le=3600)
+    index_refresh_seconds: float = Field(default=2, ge=0, le=3600)
     check_queue_name: str = ""
     bucket_name: str = ""
     contacts_key_id: str = ""
