@@ -131,12 +131,12 @@ class _StreamSource:
     def deliver(self, shard: _Shard, batch: list[dict[str, Any]]) -> None:
         """Hand a batch to the handler; on failure keep what must be retried (see ``_first_failed``).
 
-        With ``stream_parallelism`` above 1 the batch is split by item, like Lambda's
+        With a parallelism above 1 for this source the batch is split by item, like Lambda's
         parallelization factor: the records of one item stay together and in order, in one of up
         to that many sub-batches handled at once; a failure retries its sub-batch from the failed
         record on.
         """
-        groups = _by_item(batch, self.runner.stream_parallelism)
+        groups = _by_item(batch, self.runner.stream_parallelism.get(self.config.name, 1))
         pool = self.runner.stream_pool
         firsts = [self._first_failed(batch)] if pool is None else list(pool.map(self._first_failed, groups))
         retry_ids = {
@@ -292,7 +292,7 @@ class EventSourceRunner:
         failed_visibility_seconds: int | None = None,
         idle_sleep_seconds: float = 0.1,
         data_dir: Path | None = None,
-        stream_parallelism: int = 1,
+        stream_parallelism: dict[str, int] | None = None,
         batching_windows: bool = True,
     ) -> None:
         self.app = app
@@ -304,8 +304,10 @@ class EventSourceRunner:
         self.idle_sleep_seconds = idle_sleep_seconds
         # Sub-batches of one stream batch handled at once (the stack's emulator serves them safely;
         # moto in-process, as the integration tests run it, must see one caller at a time).
-        self.stream_parallelism = stream_parallelism
-        self.stream_pool = ThreadPoolExecutor(max_workers=stream_parallelism) if stream_parallelism > 1 else None
+        # Lambda's ParallelizationFactor, by stream function (a function rebuilding from scratch has none)
+        self.stream_parallelism = stream_parallelism or {}
+        ways = max(self.stream_parallelism.values(), default=1)
+        self.stream_pool = ThreadPoolExecutor(max_workers=ways) if ways > 1 else None
         # Where the stack keeps what each stream's consumer finished (None: nowhere, as in tests):
         # the emulator hands the rest over again after a crash.
         self.data_dir = data_dir

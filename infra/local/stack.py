@@ -27,9 +27,10 @@ if TYPE_CHECKING:
     from infra.local.emulator_process import EmulatorProcess
 
 DEMO_CLAIMS = Path(__file__).with_name("demo_claims.jsonl")
-# A stream batch in up to this many sub-batches at once (DynamoDB spreads a busy table's stream over
-# shards and Lambda reads them in parallel; moto has one shard a table).
-STREAM_PARALLELISM = 4
+# The reports stream's batch in up to four sub-batches at once (DynamoDB spreads a busy table's
+# stream over shards and Lambda reads them in parallel; moto has one shard a table). The claims
+# stream rebuilds the index from scratch: once a batch.
+STREAM_PARALLELISM = {"report_stream": 4}
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:

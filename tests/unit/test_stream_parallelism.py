@@ -48,7 +48,7 @@ def test_a_failed_record_is_retried_with_the_records_of_its_sub_batch_after_it()
 
     finished: list[int] = []
     runner = SimpleNamespace(
-        stream_parallelism=4,
+        stream_parallelism={"report_stream": 4},
         stream_pool=ThreadPoolExecutor(max_workers=4),
         stream_max_retries=5,
         invoke=invoke,
@@ -74,3 +74,29 @@ def test_a_failed_record_is_retried_with_the_records_of_its_sub_batch_after_it()
     source.deliver(shard, shard.retry_batch)
     assert shard.retry_batch == []
     assert finished == [int(expected[-1]["dynamodb"]["SequenceNumber"])]
+
+
+def test_a_stream_without_a_parallelism_of_its_own_is_handled_a_batch_at_a_time() -> None:
+    # Given a runner that splits the reports stream four ways, and a batch of the claims stream
+    calls: list[int] = []
+
+    def invoke(name: str, event: dict[str, Any]) -> tuple[bool, Any]:
+        calls.append(len(event["Records"]))
+        return True, {}
+
+    runner = SimpleNamespace(
+        stream_parallelism={"report_stream": 4},
+        stream_pool=ThreadPoolExecutor(max_workers=4),
+        stream_max_retries=5,
+        invoke=invoke,
+        finished=lambda table, record: None,
+        stream_batch_failed=lambda *args: None,
+    )
+    source = _StreamSource.__new__(_StreamSource)
+    source.runner = runner  # type: ignore[assignment]
+    source.config = SimpleNamespace(name="claims_changed")  # type: ignore[assignment]
+    source.table = "saring-local-claims"
+    # When it is delivered
+    source.deliver(_Shard("shard-1", None), [_record(f"clm_{n}", n) for n in range(20)])
+    # Then its handler (which rebuilds the index) runs once, with every record
+    assert calls == [20]
