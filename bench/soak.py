@@ -293,6 +293,7 @@ def _statistics_off(stack: Stack, key: str, reports: int) -> int:
         time.sleep(1.0)
 
 
+BASE32 = "abcdefghijklmnopqrstuvwxyz234567"  # the alphabet of report ids
 SAMPLE = 300  # submissions timed on the empty stack and again with the reports held
 HELD_STOP_SECONDS = 900.0  # a Ctrl-C snapshots everything held first
 
@@ -338,7 +339,8 @@ def _grow_snapshot(snapshot: Path, reports: int) -> None:
     ):
         for number in range(reports):
             text = f"Pesan lama nomor {number}: {report['text']['S']}"
-            report_out.write(json.dumps({**report, "id": {"S": f"rpt_held{number:022d}"}, "text": {"S": text}}) + "\n")
+            report_id = "rpt_held" + "".join(BASE32[(number >> (5 * place)) & 31] for place in range(22))
+            report_out.write(json.dumps({**report, "id": {"S": report_id}, "text": {"S": text}}) + "\n")
             key = {"S": f"{record['id']['S']}-held-{number}"}
             record_out.write(json.dumps({**record, "id": key}) + "\n")
             for change in ("a", "b"):
