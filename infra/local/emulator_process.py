@@ -138,9 +138,17 @@ class EmulatorProcess:
 
     def start(self) -> dict[str, Any]:
         """Start the child and wait until its data is loaded; returns its ready message."""
+        self.launch()
+        return self.ready()
+
+    def launch(self) -> None:
+        """Start the child; it loads the data meanwhile (``ready`` waits for it)."""
         command = [sys.executable, "-m", "infra.local.emulator_process", "--port", str(self.port)]
         command += ["--data-dir", str(self.data_dir), "--region", os.environ["AWS_REGION"]]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def ready(self) -> dict[str, Any]:
+        """Wait until the launched child has loaded the data; returns its ready message."""
         return self._read()
 
     def snapshot(self) -> dict[str, Any]:

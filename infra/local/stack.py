@@ -154,12 +154,27 @@ class _Loaded:
     admin_key: str
 
 
+def _prepare_while_the_emulator_loads() -> None:
+    """Import the app and build the AWS clients on this process's core while the emulator's loads
+    the data on the other (a few seconds of a restart)."""
+    import app  # noqa: F401 - imported for its cost
+    import infra.local.http
+    import infra.local.runner  # noqa: F401
+    from chalicelib.adapters.aws import client
+    from chalicelib.services import claim_index, claims  # noqa: F401
+
+    for service in ("dynamodb", "dynamodbstreams", "sqs", "s3", "kms", "secretsmanager"):
+        client(service)
+
+
 def _load_data(args: argparse.Namespace, emulator: EmulatorProcess) -> _Loaded:
     """Start the emulator (it restores the last snapshot and the journal), add the demo claims and
     admin key, index."""
     from chalicelib.services.claim_index import rebuild_claim_index
 
-    ready = emulator.start()
+    emulator.launch()
+    _prepare_while_the_emulator_loads()
+    ready = emulator.ready()
     restored, replayed = ready["restored"], int(ready["replayed"])
     if args.fact_check_fake:
         install_fact_check_key(DEMO_FACT_CHECK_KEY)
