@@ -158,24 +158,6 @@ def test_daily_statistics_follow_the_pipeline(api: Api, runner: EventSourceRunne
     assert "surat suara" in trend["cases"][0]["sample_text"]
 
 
-def test_a_repeated_stream_change_counts_nothing_twice(aws: Resources) -> None:
-    image: dict[str, Any] = {
-        "id": {"S": "rpt_" + "z" * 26},
-        "partner_id": {"S": "p"},
-        "status": {"S": "received"},
-        "received_at": {"S": "2026-11-20T01:00:00.000000+0000"},
-        "updated_at": {"S": "2026-11-20T01:00:00.000000+0000"},
-        "platform": {"S": "tiktok"},
-        "province": {"S": "51"},
-        "request_hash": {"S": "h"},
-        "has_contact": {"BOOL": False},
-        "check_attempts": {"N": "0"},
-    }
-    for _ in range(3):  # a stream batch retried twice
-        report_changed(None, image, "seq-0001")
-    assert stores().stats.partition("2026-11-20") == {"total": 1, "platform#tiktok": 1, "province#51": 1}
-
-
 def _new_report_image(number: int) -> dict[str, Any]:
     return {
         "id": {"S": f"rpt_{number:026d}".replace("0", "a")},
@@ -189,6 +171,13 @@ def _new_report_image(number: int) -> dict[str, Any]:
         "has_contact": {"BOOL": False},
         "check_attempts": {"N": "0"},
     }
+
+
+def test_a_repeated_stream_change_counts_nothing_twice(aws: Resources) -> None:
+    image = _new_report_image(0)
+    for _ in range(3):  # a stream batch retried twice
+        report_changed(None, image, "seq-0001")
+    assert stores().stats.partition("2026-11-20") == {"total": 1, "platform#tiktok": 1, "province#51": 1}
 
 
 def test_a_stream_batch_is_counted_in_one_write_and_a_retried_one_counts_only_what_is_new(aws: Resources) -> None:
