@@ -2,7 +2,7 @@
 
 The suite refreshes the claim index on every lookup (``SARING_INDEX_REFRESH_SECONDS=0``) and
 spreads verdicts with one writer (moto in-process is not thread-safe). Here: the index cache of a
-container as deployed (60 s), and eight verdict writers, with the emulator's calls taken one at a
+container as deployed (the setting's default), and eight verdict writers, with the emulator's calls taken one at a
 time so that only Saring's own threads are under test.
 """
 
@@ -25,7 +25,7 @@ from infra.local.runner import EventSourceRunner
 from tests.integration.conftest import Api
 from tests.integration.test_cases import CHECKER, ELECTION_HOAX, _labels, _verdict
 
-DEPLOYED = Settings(stage="local").model_copy(update={"index_refresh_seconds": 60, "verdict_writers": 8})
+DEPLOYED = Settings(stage="local").model_copy(update={"verdict_writers": 8})  # the index refresh as deployed
 TEXT = "Beredar kabar KPU memindahkan semua TPS di Jakarta ke balai kota mulai besok pagi, sebarkan"
 
 
@@ -45,16 +45,18 @@ def test_a_container_answers_from_its_cached_index_until_the_refresh_period_ends
     # Given a container that has loaded the index (with no claims) at t=1000
     clock = mocker.patch("chalicelib.services.claim_index.time.monotonic", return_value=1_000.0)
     assert api.http.post("/v1/lookup", body={"text": TEXT}).status_code == 200
-    # When a claim is published (a new snapshot) and the container looks up 59 s later
+    # When a claim is published (a new snapshot) and the container looks up just before the period ends
+    period = deployed.index_refresh_seconds
+    assert period > 0
     claim = {"external_id": "cache-1", "title": "TPS Jakarta dipindah ke balai kota", "text": TEXT, "label": "HOAKS"}
     assert api.http.post("/v1/claims", body=claim).status_code == 201
     runner.drain()
-    clock.return_value = 1_059.0
+    clock.return_value = 1_000.0 + period - 0.5
     cached = api.http.post("/v1/lookup", body={"text": TEXT}).json_body
     # Then it still answers from the copy it has, without reading S3
     assert cached["matches"] == []
     # And once the period is over it loads the new snapshot
-    clock.return_value = 1_061.0
+    clock.return_value = 1_000.0 + period + 0.5
     fresh = api.http.post("/v1/lookup", body={"text": TEXT}).json_body
     assert fresh["matches"][0]["claim"]["external_id"] == "cache-1"
     assert fresh["verdict_hint"] == "HOAKS"
