@@ -69,30 +69,43 @@ def test_a_check_that_fails_twice_is_retried_until_it_succeeds(
     assert ("check_reports", False) in runner.invocations
 
 
+def _dying_once(method: Any, *, after_it_ran: bool) -> Any:
+    """``method``, but its first call kills the process (SystemExit, not an Exception: like a process
+    that dies), before it runs or right after it ran."""
+    calls = {"n": 0}
+
+    def dying(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1 and not after_it_ran:
+            raise SystemExit("killed")
+        result = method(self, *args, **kwargs)
+        if calls["n"] == 1:
+            raise SystemExit("killed")
+        return result
+
+    return dying
+
+
+def _checked_after_a_crash(api: Api, runner: EventSourceRunner) -> dict[str, Any]:
+    """Submit a copy of the hoax, let its first check die, deliver the message again; the report's view."""
+    first = api.submit({"text": HOAX, "platform": "whatsapp", "province": "31"})
+    with pytest.raises(SystemExit):
+        runner.drain()
+    time.sleep(1.1)  # a new process, once the visibility timeout is over
+    runner.drain()
+    return api.report(first)
+
+
 def test_a_crash_after_grouping_does_not_count_the_report_twice(
     api: Api, runner: EventSourceRunner, claim_id: str, mocker: MockerFixture
 ) -> None:
     # Given a check that goes step by step (as for a case with a verdict applied), and the process
     # dies after the report joined its case, before the outcome was written
     mocker.patch.object(ReportStore, "check_into_case", return_value=False)
-    real = ReportStore.finish_check
-    calls = {"n": 0}
-
-    def dies_once(self: ReportStore, *args: Any) -> bool:
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise SystemExit("killed")  # not an Exception: like a process that dies
-        return real(self, *args)
-
-    mocker.patch.object(ReportStore, "finish_check", dies_once)
-    first = api.submit({"text": HOAX, "platform": "whatsapp", "province": "31"})
-    with pytest.raises(SystemExit):
-        runner.drain()
-    # When the message is delivered again (a new process, once the visibility timeout is over)
-    time.sleep(1.1)
-    runner.drain()
+    mocker.patch.object(ReportStore, "finish_check", _dying_once(ReportStore.finish_check, after_it_ran=False))
+    # When the message is delivered again
+    view = _checked_after_a_crash(api, runner)
     # Then the report is checked and its case counts it once
-    view = api.report(first)
     assert view["status"] == "matched"
     assert view["seen_count"] == 1
 
@@ -101,25 +114,10 @@ def test_a_crash_right_after_the_one_write_of_a_check_counts_nothing_twice(
     api: Api, runner: EventSourceRunner, claim_id: str, mocker: MockerFixture
 ) -> None:
     # Given the process dies right after a check's one write (case, count and outcome) committed
-    real = ReportStore.check_into_case
-    calls = {"n": 0}
-
-    def dies_once_written(self: ReportStore, *args: Any, **kwargs: Any) -> bool:
-        written = real(self, *args, **kwargs)
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise SystemExit("killed")
-        return written
-
-    mocker.patch.object(ReportStore, "check_into_case", dies_once_written)
-    first = api.submit({"text": HOAX, "platform": "whatsapp", "province": "31"})
-    with pytest.raises(SystemExit):
-        runner.drain()
+    mocker.patch.object(ReportStore, "check_into_case", _dying_once(ReportStore.check_into_case, after_it_ran=True))
     # When the message is delivered again
-    time.sleep(1.1)
-    runner.drain()
+    view = _checked_after_a_crash(api, runner)
     # Then the report keeps its outcome and its case counts it once
-    view = api.report(first)
     assert view["status"] == "matched"
     assert view["seen_count"] == 1
 
