@@ -32,10 +32,3 @@ class ReportChanges:
         """The statistics of every change added, in as few writes as the counters allow."""
         count_report_changes(self._changes)
         self._changes = []
-
-
-def report_changed(old_image: dict[str, Any] | None, new_image: dict[str, Any], change_id: str) -> None:
-    """Webhooks and statistics for one changed report; safe to repeat for one ``change_id``."""
-    changes = ReportChanges()
-    changes.add(old_image, new_image, change_id)
-    changes.count()

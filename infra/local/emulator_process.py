@@ -136,11 +136,6 @@ class EmulatorProcess:
         self.data_dir = data_dir
         self.process: subprocess.Popen[str] | None = None
 
-    def start(self) -> dict[str, Any]:
-        """Start the child and wait until its data is loaded; returns its ready message."""
-        self.launch()
-        return self.ready()
-
     def launch(self) -> None:
         """Start the child; it loads the data meanwhile (``ready`` waits for it)."""
         command = [sys.executable, "-m", "infra.local.emulator_process", "--port", str(self.port)]

@@ -14,7 +14,7 @@ from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
 from chalicelib.domain.exports import BOM
 from chalicelib.services.exports import build_daily_export
-from chalicelib.services.report_changes import ReportChanges, report_changed
+from chalicelib.services.report_changes import ReportChanges
 from chalicelib.store import stores
 from chalicelib.store.reports import NewReport
 from infra.local.harness import counting_writes
@@ -176,7 +176,9 @@ def _new_report_image(number: int) -> dict[str, Any]:
 def test_a_repeated_stream_change_counts_nothing_twice(aws: Resources) -> None:
     image = _new_report_image(0)
     for _ in range(3):  # a stream batch retried twice
-        report_changed(None, image, "seq-0001")
+        batch = ReportChanges()
+        batch.add(None, image, "seq-0001")
+        batch.count()
     assert stores().stats.partition("2026-11-20") == {"total": 1, "platform#tiktok": 1, "province#51": 1}
 
 
