@@ -1,18 +1,25 @@
-"""One logger and one metrics sink for the whole app (Powertools).
+"""One logger for the whole app and one metrics sink per invocation (Powertools).
 
 Chalice's own log handler is off (``configure_logs=False`` in app.py), so each line prints once.
 Nothing personal is ever logged: ids and counts only, never texts or contacts.
+
+An invocation's request id and what it counted belong to the thread running it. On Lambda that
+is one invocation per process at a time; the local stack runs HTTP requests and event handlers
+side by side in threads, and one shared metric set was published by whichever flushed first (the
+other then failed with "Must contain at least one metric", a 500 for an accepted report), and
+log lines carried another request's id.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from typing import Any, TypeVar
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
 from chalicelib.config import get_settings
 
@@ -20,16 +27,25 @@ SERVICE = "saring"
 R = TypeVar("R")
 
 logger = Logger(service=SERVICE, level=get_settings().log_level)
-metrics = Metrics(namespace=get_settings().metrics_namespace, service=SERVICE)
+_this_thread = threading.local()
+
+
+def _metrics() -> EphemeralMetrics:
+    """This thread's metric set (EphemeralMetrics: instances share nothing, unlike Metrics)."""
+    metrics: EphemeralMetrics | None = getattr(_this_thread, "metrics", None)
+    if metrics is None:
+        metrics = _this_thread.metrics = EphemeralMetrics(namespace=get_settings().metrics_namespace, service=SERVICE)
+    return metrics
 
 
 def count(name: str, value: int = 1) -> None:
     """Add to a counter metric (published when the invocation flushes)."""
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    _metrics().add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
 def flush_metrics() -> None:
     """Publish what this invocation counted; called once at the end of each handler."""
+    metrics = _metrics()
     if metrics.metric_set:
         metrics.flush_metrics()
 
@@ -56,5 +72,8 @@ def event_handler(handle: Callable[[dict[str, Any], Any], R]) -> Callable[[dict[
 
 
 def start_invocation(request_id: str | None) -> None:
-    """Tag every log line of this invocation with its request id."""
-    logger.set_correlation_id(request_id)
+    """Tag every log line of this invocation (this thread's) with its request id."""
+    if request_id is None:
+        logger.thread_safe_remove_keys(["correlation_id"])
+    else:
+        logger.thread_safe_append_keys(correlation_id=request_id)
