@@ -67,6 +67,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.sqs import models as sqs_models
 
 from infra.local.journal import Change, Journal, StreamEntry, read_changes, read_objects
+from infra.local.quick_updates import quicken_updates
 from infra.local.wire import Server
 
 ACCOUNT = "123456789012"  # moto's default account
@@ -341,6 +342,7 @@ def tune_moto() -> None:
     serialise_items_plainly()
     quicken_queues()
     size_items_once()
+    quicken_updates()
 
 
 def _backend(region: str) -> DynamoDBBackend:
