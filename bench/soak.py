@@ -135,6 +135,14 @@ class Stack:
     def tracebacks(self) -> int:
         return sum(part.read_text(errors="replace").count("Traceback") for part in self.log_parts if part.exists())
 
+    def first_traceback(self, lines: int = 40) -> str:
+        """The first traceback in the logs (the data directory is gone once the soak ends)."""
+        for part in self.log_parts:
+            text = part.read_text(errors="replace") if part.exists() else ""
+            if "Traceback" in text:
+                return "\n".join(text[text.index("Traceback") :].splitlines()[:lines])
+        return ""
+
 
 def _children(pid: int) -> list[int]:
     try:
@@ -235,6 +243,8 @@ def run(reports: int, clients: int, *, kills: int, graceful: int, data_dir: Path
     stats_off = _statistics_off(stack, agency_key, len(tally.accepted) - lost)
     stack.sample_memory()
     stack.stop()
+    if stack.tracebacks():
+        print("The stack's first traceback:\n" + stack.first_traceback(), file=sys.stderr, flush=True)
     return {
         "reports answered 202": len(tally.accepted),
         "answered 202, then gone (GET 404)": lost,
