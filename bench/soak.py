@@ -15,7 +15,7 @@ stopped working, or the stack's log holds a traceback.
     python -m bench.soak --held 100000          # memory, restart and write cost with that many reports held
 
 ``--held`` grows a stopped stack's snapshot to that many reports (copies of a real one, each with
-its idempotency record and two statistics markers, as a busy day leaves them), restarts on it, and
+two statistics markers, as a busy day leaves them), restarts on it, and
 compares a sample of submissions with the same sample on the empty stack.
 """
 
@@ -155,6 +155,7 @@ def _children(pid: int) -> list[int]:
 class Tally:
     accepted: dict[int, str] = field(default_factory=dict)  # report number → id answered 202
     retries: int = 0
+    seconds: list[float] = field(default_factory=list)  # how long each 202 took
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -185,6 +186,7 @@ def _submit_all(stack: Stack, key: str, numbers: list[int], tally: Tally, deadli
             "province": "31",
         }
         while time.monotonic() < deadline:
+            sent = time.monotonic()
             try:
                 answer = session.post(
                     f"{stack.url}/v1/reports", json=body, headers={"Idempotency-Key": f"soak-{number}"}, timeout=30
@@ -194,6 +196,7 @@ def _submit_all(stack: Stack, key: str, numbers: list[int], tally: Tally, deadli
             if answer is not None and answer.status_code == 202:
                 with tally.lock:
                     tally.accepted[number] = str(answer.json()["id"])
+                    tally.seconds.append(time.monotonic() - sent)
                 break
             with tally.lock:
                 tally.retries += 1
@@ -255,10 +258,17 @@ def run(reports: int, clients: int, *, kills: int, graceful: int, data_dir: Path
         "tracebacks in the stack's log": stack.tracebacks(),
         "client retries (connection errors, 503s)": tally.retries,
         "throughput, reports/s accepted (restarts included)": round(len(tally.accepted) / submitted_in, 1),
+        "submission p50 / p95, ms": "{:.0f} / {:.0f}".format(*_percentiles(tally.seconds, 0.5, 0.95)),
         "seconds until every report was checked": round(checked_in, 1),
         "restart seconds (slowest)": round(max(restarts[1:] or [0]), 1),
         "stack RSS, MB (peak)": round(stack.peak_rss_mb),
     }
+
+
+def _percentiles(seconds: list[float], *fractions: float) -> list[float]:
+    """The given percentiles, in milliseconds (0 when there is nothing)."""
+    ordered = sorted(seconds) or [0.0]
+    return [1000 * ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] for fraction in fractions]
 
 
 def _settle(stack: Stack, key: str, tally: Tally) -> tuple[int, dict[str, datetime], dict[str, int]]:
@@ -344,7 +354,7 @@ def _sample(stack: Stack, key: str, label: str) -> dict[str, float]:
         body = {"text": f"Pesan berantai {label} nomor {number}: TPS dipindah", "platform": "x", "province": "31"}
         started = time.perf_counter()
         answer = session.post(f"{stack.url}/v1/reports", json=body, headers={"Idempotency-Key": f"{label}-{number}"})
-        latencies.append((time.perf_counter() - started) * 1000)
+        latencies.append(time.perf_counter() - started)
         answer.raise_for_status()
         ids.append(str(answer.json()["id"]))
     submitted = time.monotonic()
@@ -353,37 +363,33 @@ def _sample(stack: Stack, key: str, label: str) -> dict[str, float]:
             i for i in ids if session.get(f"{stack.url}/v1/reports/{i}").json()["status"] in ("received", "checking")
         ]
         time.sleep(0.5 if ids else 0)
-    latencies.sort()
+    p50, p95 = _percentiles(latencies, 0.5, 0.95)
     return {
-        "p50": latencies[len(latencies) // 2],
-        "p95": latencies[int(len(latencies) * 0.95)],
+        "p50": p50,
+        "p95": p95,
         "checked": time.monotonic() - submitted if not ids else float("inf"),
     }
 
 
 def _grow_snapshot(snapshot: Path, reports: int) -> None:
     """Add ``reports`` copies of a real report to a saved snapshot, each with what a report leaves
-    beside it: its idempotency record and two statistics markers."""
+    beside it: two statistics markers."""
     tables = snapshot / "tables"
-    lines = {name: (tables / f"{name}.jsonl").read_text().splitlines() for name in ("reports", "idempotency", "stats")}
+    lines = {name: (tables / f"{name}.jsonl").read_text().splitlines() for name in ("reports", "stats")}
     report = json.loads(next(line for line in lines["reports"] if '"case_id"' in line))
-    record = json.loads(lines["idempotency"][0])
     marker = json.loads(next(line for line in lines["stats"] if '"applied#' in line))
     with (
         (tables / "reports.jsonl").open("a") as report_out,
-        (tables / "idempotency.jsonl").open("a") as record_out,
         (tables / "stats.jsonl").open("a") as marker_out,
     ):
         for number in range(reports):
             text = f"Pesan lama nomor {number}: {report['text']['S']}"
             report_id = "rpt_held" + "".join(BASE32[(number >> (5 * place)) & 31] for place in range(22))
             report_out.write(json.dumps({**report, "id": {"S": report_id}, "text": {"S": text}}) + "\n")
-            key = {"S": f"{record['id']['S']}-held-{number}"}
-            record_out.write(json.dumps({**record, "id": key}) + "\n")
             for change in ("a", "b"):
                 marker_out.write(json.dumps({**marker, "partition": {"S": f"applied#held{number}{change}"}}) + "\n")
     manifest = json.loads((snapshot / "manifest.json").read_text())
-    for name, per_report in (("reports", 1), ("idempotency", 1), ("stats", 2)):
+    for name, per_report in (("reports", 1), ("stats", 2)):
         manifest["tables"][name] += reports * per_report
     (snapshot / "manifest.json").write_text(json.dumps(manifest, indent=2))
 

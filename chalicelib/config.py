@@ -32,7 +32,6 @@ ENVIRONMENT = {
     "SARING_SWEEP_MINUTES": "sweep_minutes",
     "SARING_MAX_CHECK_ATTEMPTS": "max_check_attempts",
     "SARING_CONTACT_RETENTION_DAYS": "contact_retention_days",
-    "SARING_IDEMPOTENCY_TTL_SECONDS": "idempotency_ttl_seconds",
     "SARING_KEY_CACHE_SECONDS": "key_cache_seconds",
     "SARING_KEY_PEPPER_SECRET": "key_pepper_secret",
     "SARING_WEBHOOK_QUEUE": "webhook_queue_name",
@@ -76,7 +75,6 @@ class Settings(BaseModel):
     sweep_minutes: int = Field(default=5, ge=1, le=60)
     max_check_attempts: int = Field(default=8, ge=1, le=100)
     contact_retention_days: int = Field(default=90, ge=1, le=3650)
-    idempotency_ttl_seconds: int = Field(default=86_400, ge=60)
     key_cache_seconds: float = Field(default=10, ge=0, le=300)
     key_pepper_secret: str = ""
     webhook_queue_name: str = ""

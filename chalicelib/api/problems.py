@@ -210,12 +210,6 @@ _PROBLEMS: dict[type[errors.Refused], Callable[[Any], ApiProblem]] = {
     errors.IdempotencyKeyReused: lambda _: ApiProblem(
         422, "This Idempotency-Key was used before with a different body.", type_name="idempotency-key-reused"
     ),
-    errors.RequestInProgress: lambda _: ApiProblem(
-        409,
-        "The first request with this Idempotency-Key is still being processed; retry shortly.",
-        type_name="request-in-progress",
-        headers={"Retry-After": "1"},
-    ),
     errors.UnsafeWebhookUrl: lambda refused: ApiProblem(
         422,
         "Saring will not call this URL.",

@@ -30,7 +30,7 @@ def post_report() -> object:
         )
     from chalicelib.services.reports import submit_report  # keeps boto3 out of cold import
 
-    accepted = submit_report(submission, current_principal().partner_id, key, reports.lambda_context)
+    accepted = submit_report(submission, current_principal().partner_id, key)
     return json_response(accepted, 202, headers={"Location": f"/v1/reports/{accepted.id}"})
 
 

@@ -94,7 +94,7 @@ SUBMIT_REPORT = Route(
     status=202,
     response="ReportAccepted",
     request="ReportSubmission",
-    errors=(*BODY_ERRORS, 409),
+    errors=BODY_ERRORS,
     openapi={"parameters": [IDEMPOTENCY_KEY_HEADER]},
     purpose="submit a report for checking",
 )

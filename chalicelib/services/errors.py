@@ -13,10 +13,6 @@ class IdempotencyKeyReused(Refused):
     """The Idempotency-Key was used before with another body."""
 
 
-class RequestInProgress(Refused):
-    """The first request with this Idempotency-Key is still being processed."""
-
-
 class Unauthenticated(Refused):
     """No usable API key: missing, malformed, unknown, expired or revoked (the message says which)."""
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from typing import Any
 
 from chalicelib.adapters.sealing import open_sealed, seal
 from chalicelib.config import get_settings
@@ -15,48 +12,22 @@ from chalicelib.domain.models import ReportAccepted, Reporter, ReportStatus, Rep
 from chalicelib.domain.normalise import submission_fingerprint
 from chalicelib.observability import count, logger
 from chalicelib.services.access import pepper
-from chalicelib.services.errors import IdempotencyKeyReused, RequestInProgress
+from chalicelib.services.errors import IdempotencyKeyReused
 from chalicelib.store import stores
 from chalicelib.store.reports import NewReport, SealedContact
 
 
-def submit_report(
-    submission: ReportSubmission,
-    partner_id: str,
-    idempotency_key: str | None = None,
-    lambda_context: Any = None,
-) -> ReportAccepted:
+def submit_report(submission: ReportSubmission, partner_id: str, idempotency_key: str | None = None) -> ReportAccepted:
     """Store a report for checking; with an idempotency key a retry gets the first answer.
 
-    Raises IdempotencyKeyReused when the key came before with another body, and
-    RequestInProgress while the first request with the key is still running.
+    The report is its own idempotency record: a keyed report's id is derived from the partner and
+    the key, and stored only if new. A retry (or a twin sent while the first is still running) finds
+    it and gets the first answer, rebuilt from it; nothing else is written per submission.
+    Raises IdempotencyKeyReused when the key came before with another body.
     """
     if idempotency_key is None:
         return _create(submission, partner_id, new_report_id())
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError,
-        IdempotencyValidationError,
-    )
-
-    submit_keyed, config = _idempotent_submit()
-    if lambda_context is not None and hasattr(lambda_context, "get_remaining_time_in_millis"):
-        # Lets an interrupted first attempt expire with the invocation instead of the whole TTL.
-        config.register_lambda_context(lambda_context)
-    # Powertools keeps a hash of "fingerprint" to spot another body under the same key: a keyed
-    # fingerprint, so its record says nothing about the reporter's contact.
-    request = {
-        "partner_id": partner_id,
-        "idempotency_key": idempotency_key,
-        "fingerprint": _fingerprint(submission),
-        "submission": submission.model_dump(mode="json"),
-    }
-    try:
-        answer = submit_keyed(request=request)
-    except IdempotencyValidationError:
-        raise IdempotencyKeyReused() from None
-    except IdempotencyAlreadyInProgressError:
-        raise RequestInProgress() from None
-    return ReportAccepted.model_validate(answer)
+    return _create(submission, partner_id, report_id_for_idempotency_key(partner_id, idempotency_key))
 
 
 def get_report(report_id: str, reader: Principal) -> ReportView | None:
@@ -89,39 +60,6 @@ def get_report(report_id: str, reader: Principal) -> ReportView | None:
     )
 
 
-def _submit_keyed(request: dict[str, Any]) -> dict[str, Any]:
-    submission = ReportSubmission.model_validate(request["submission"])
-    report_id = report_id_for_idempotency_key(request["partner_id"], request["idempotency_key"])
-    return _create(submission, request["partner_id"], report_id).model_dump(mode="json")
-
-
-@lru_cache(maxsize=1)
-def _idempotent_submit() -> tuple[Callable[..., dict[str, Any]], Any]:
-    """Powertools idempotency around the keyed submission, built on first use (it imports boto3)."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
-    from chalicelib.adapters.aws import client
-
-    settings = get_settings()
-    config = IdempotencyConfig(
-        event_key_jmespath="[partner_id, idempotency_key]",
-        payload_validation_jmespath="fingerprint",
-        raise_on_no_idempotency_key=True,
-        expires_after_seconds=settings.idempotency_ttl_seconds,
-    )
-    persistence = DynamoDBPersistenceLayer(
-        table_name=settings.table_name("idempotency"), boto3_client=client("dynamodb")
-    )
-    wrapped = idempotent_function(data_keyword_argument="request", config=config, persistence_store=persistence)(
-        _submit_keyed
-    )
-    return wrapped, config
-
-
 def _fingerprint(submission: ReportSubmission) -> str:
     return submission_fingerprint(pepper(), submission.model_dump_json())
 
@@ -149,8 +87,8 @@ def _create(submission: ReportSubmission, partner_id: str, report_id: str) -> Re
         count("ReportsReceived")
         logger.info("report received", extra={"report_id": report_id})
         return ReportAccepted(id=report_id, status=ReportStatus.received, received_at=now)
-    # A keyed retry after a crash: the report was stored but its answer never was.
+    # A keyed retry: the first answer, which said "received" whatever the report's status is now.
     existing = stores().reports.get(report_id)
     if existing is None or existing.request_hash != request_hash:
         raise IdempotencyKeyReused()
-    return ReportAccepted(id=existing.id, status=existing.status, received_at=existing.received_at)
+    return ReportAccepted(id=existing.id, status=ReportStatus.received, received_at=existing.received_at)

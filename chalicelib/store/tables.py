@@ -198,19 +198,6 @@ class ContactRecord(_Table):
     expires_at = TTLAttribute()
 
 
-class IdempotencyRecord(_Table):
-    """Powertools' idempotency store; only the key schema and TTL are declared, it writes the rest."""
-
-    class Meta:
-        table_name = "unbound"
-        billing_mode = PAY_PER_REQUEST_BILLING_MODE
-
-    short_name = "idempotency"
-
-    id = UnicodeAttribute(hash_key=True)
-    expiration = TTLAttribute(null=True)
-
-
 class ApiKeyRecord(_Table):
     """An API key: only its keyed hash is stored, never the key."""
 
@@ -350,7 +337,6 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     CaseRecord,
     ClaimRecord,
     ContactRecord,
-    IdempotencyRecord,
     ApiKeyRecord,
     UsageRecord,
     WebhookRecord,

@@ -30,9 +30,9 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
             f"table:{t}" for t in ("reports", "cases", "claims", "contacts", "keys", "webhooks")
         ),
         "dynamodb:PutItem": frozenset(
-            f"table:{t}" for t in ("reports", "contacts", "claims", "idempotency", "keys", "webhooks", "audit")
+            f"table:{t}" for t in ("reports", "contacts", "claims", "keys", "webhooks", "audit")
         ),
-        "dynamodb:UpdateItem": frozenset(f"table:{t}" for t in ("cases", "idempotency", "keys", "usage")),
+        "dynamodb:UpdateItem": frozenset(f"table:{t}" for t in ("cases", "keys", "usage")),
         "dynamodb:DeleteItem": frozenset({"table:webhooks"}),
         "dynamodb:BatchGetItem": frozenset({"table:cases", "table:claims", "table:stats"}),
         "dynamodb:Query": frozenset(

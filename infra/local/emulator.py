@@ -538,6 +538,8 @@ def replay(backend: DynamoDBBackend, changes: Iterator[Change]) -> int:
         last[identity] = (table_name, key, image)
         read += 1
     for table_name, key, image in last.values():
+        if table_name not in backend.tables:  # a table the app no longer has (the idempotency table, say)
+            continue
         if image is None:
             backend.delete_item(table_name, key)
         else:
@@ -740,19 +742,6 @@ class Emulator(ThreadedMotoServer):
         number of each streamed table), so a snapshot taken now holds every record numbered below."""
         with self.gate.lock:
             return journal.rotate(), stream_positions(_backend(self.gate.region))
-
-
-def forget_requests_in_progress(backend: DynamoDBBackend, table_name: str) -> int:
-    """Delete the idempotency records of keyed requests that were running when the process died.
-
-    Each says "in progress" until the API's timeout passes, so a partner's retry would get 409s for
-    half a minute after a crash; after a restart nothing is in progress. Returns how many.
-    """
-    table = backend.get_table(table_name)
-    dead = [item for item in table.all_items() if getattr(item.attrs.get("status"), "value", None) == "INPROGRESS"]
-    for item in dead:
-        backend.delete_item(table_name, {table.hash_key_attr: {"S": item.hash_key.value}})
-    return len(dead)
 
 
 def replay_journal(backend: DynamoDBBackend, directory: Path, bucket_name: str) -> int:

@@ -45,7 +45,7 @@ class DiskCopy:
     def load(self) -> tuple[dict[str, Any] | None, int]:
         """(the restored snapshot's manifest or None, the journaled writes replayed over it)."""
         from chalicelib.config import get_settings
-        from infra.local.emulator import forget_requests_in_progress, load_item, replay_journal, resume_plan
+        from infra.local.emulator import load_item, replay_journal, resume_plan
         from infra.local.journal import Journal, read_consumed, read_stream_records
         from infra.local.resources import create_resources
         from infra.local.snapshot import restore_snapshot
@@ -58,7 +58,6 @@ class DiskCopy:
                 get_settings(), self.data_dir, put_item=lambda table, image: load_item(backend, table, image)
             )
             replayed = replay_journal(backend, journal, get_settings().bucket_name)
-            forget_requests_in_progress(backend, get_settings().table_name("idempotency"))
             # The streams go on where their consumers stopped: what was not consumed is handed over again.
             floors = {str(table): int(next_one) for table, next_one in ((restored or {}).get("streams") or {}).items()}
             consumed = read_consumed(self.data_dir) or {}

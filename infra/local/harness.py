@@ -51,7 +51,6 @@ def use_test_environment() -> None:
 def forget_process_caches(*, clients: bool = False) -> None:
     """Forget what this process cached from the emulated account (and its clients, when ``clients``)."""
     from chalicelib.adapters.aws import queue_url, reset_clients, secret_bytes
-    from chalicelib.services import reports as report_service
     from chalicelib.services.access import forget_cached_keys
     from chalicelib.services.claim_index import forget_loaded_index
     from chalicelib.store import stores
@@ -59,7 +58,6 @@ def forget_process_caches(*, clients: bool = False) -> None:
     if clients:
         reset_clients()
         stores.cache_clear()
-        report_service._idempotent_submit.cache_clear()
     queue_url.cache_clear()
     secret_bytes.cache_clear()
     forget_cached_keys()

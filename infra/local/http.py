@@ -132,8 +132,8 @@ class LocalHttpServer:
         # What chalice's create_local_server does, with our handler: a thread-local current_request.
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
-        # The API function's timeout on AWS (API Gateway gives up at 29 s). Without it the context
-        # says 15 minutes, and a keyed submission cut off by a crash stayed "in progress" that long.
+        # The API function's timeout on AWS (API Gateway gives up at 29 s), as its context reports it;
+        # chalice's default says 15 minutes.
         config = Config.create(chalice_stage="local", app_name=app.app_name, lambda_timeout=API_TIMEOUT_SECONDS)
         self._server = LocalDevServer(app, config, host, port, handler_cls=SaringRequestHandler)
         self.gate = Gate()

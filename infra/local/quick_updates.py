@@ -2,8 +2,8 @@
 
 moto validates an update expression by deep-copying its syntax tree and walking the copy with ten
 processors before a second walk applies it; with the condition parsed twice and the item deep-copied
-twice, an update cost about 4 ms, and a report is updated five times on its way (idempotency record,
-usage counter, report, case, report). Most of the app's expressions are flat, made of
+twice, an update cost about 4 ms, and each report is updated several times on its way (the key's
+usage counter, the report, its case). Most of the app's expressions are flat, made of
 ``SET a = :v``, ``SET a = a + :v``, ``SET a = if_not_exists(a, :v) + :v``, ``ADD a :n``, ``ADD s :set``
 and ``REMOVE a`` on top-level attributes. ``update_item`` plans such an expression once per text and
 applies it to the stored item directly. Whenever anything would need moto's judgement — a nested
