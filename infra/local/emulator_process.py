@@ -24,6 +24,8 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from infra.local import share_the_gil_often
+
 LOCK_FILE = "emulator.lock"
 READY_TIMEOUT_SECONDS = 300.0  # a restore of a large snapshot and journal
 
@@ -175,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--region", required=True)
     args = parser.parse_args(argv)
+    share_the_gil_often()
     return serve(args.port, args.data_dir, args.region)
 
 

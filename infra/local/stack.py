@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from infra.local import share_the_gil_often
+
 if TYPE_CHECKING:
     from infra.local.emulator_process import EmulatorProcess
 
@@ -232,6 +234,7 @@ def _ports(args: argparse.Namespace) -> int | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
+    share_the_gil_often()
     emulator_port = _ports(args)
     if emulator_port is None:
         return 2
