@@ -135,12 +135,15 @@ class Stack:
     def tracebacks(self) -> int:
         return sum(part.read_text(errors="replace").count("Traceback") for part in self.log_parts if part.exists())
 
-    def first_traceback(self, lines: int = 40) -> str:
-        """The first traceback in the logs (the data directory is gone once the soak ends)."""
+    def first_traceback(self) -> str:
+        """The first traceback in the logs, to its exception's line (the data directory is gone
+        once the soak ends). One logged as JSON is one line with its newlines escaped."""
         for part in self.log_parts:
             text = part.read_text(errors="replace") if part.exists() else ""
             if "Traceback" in text:
-                return "\n".join(text[text.index("Traceback") :].splitlines()[:lines])
+                lines = text[text.index("Traceback") :].replace("\\n", "\n").splitlines()
+                end = next((n for n, line in enumerate(lines[1:], 1) if not line.startswith(" ")), len(lines) - 1)
+                return "\n".join(lines[: end + 1])
         return ""
 
 

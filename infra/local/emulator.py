@@ -65,6 +65,7 @@ from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ig
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.sqs import models as sqs_models
+from moto.sqs.exceptions import ReceiptHandleIsInvalid
 
 from infra.local.journal import Change, Journal, StreamEntry, read_changes, read_objects
 from infra.local.quick_updates import quicken_updates
@@ -303,12 +304,33 @@ def _retained(self: sqs_models.SQSBackend, queue_name: str, message: sqs_models.
     return retention_seconds + message.sent_timestamp / 1000 > time.time()  # type: ignore[operator]
 
 
+def _delete_message(self: sqs_models.Queue, receipt_handle: str) -> None:
+    """Queue.delete_message as moto answers it, in place, holding the lock that sending holds.
+
+    moto deleted by reading the whole queue twice and swapping in a rebuilt copy of its message
+    list: a delete cost the whole backlog (the check queue holds thousands after a restart's
+    re-drive), and a message another thread appended after the copy was read was dropped with it.
+    """
+    with self._messages_lock:
+        if receipt_handle in self.deleted_messages:
+            return  # already deleted: SQS answers success again
+        messages = self._messages
+        found = next((n for n, message in enumerate(messages) if message.had_receipt_handle(receipt_handle)), None)
+        if found is None:
+            raise ReceiptHandleIsInvalid()
+        message = messages.pop(found)  # received ones are near the front: the oldest are handed out first
+        self.pending_messages.discard(message)
+        self.deleted_messages.update(message.all_receipt_handles)  # type: ignore[arg-type]
+
+
 def quicken_queues() -> None:
-    """SQS receives at a cost that does not grow with the messages a queue holds (idempotent)."""
+    """SQS receives at a cost that does not grow with the messages a queue holds, and deletes that
+    lose no message sent meanwhile (idempotent)."""
     # sqs.models imported moto.core.utils' functions by name
     setattr(sqs_models, "unix_time", _unix_time)  # noqa: B010
     setattr(sqs_models, "unix_time_millis", _unix_time_millis)  # noqa: B010
     sqs_models.SQSBackend.is_message_valid_based_on_retention_period = _retained  # type: ignore[method-assign]
+    sqs_models.Queue.delete_message = _delete_message  # type: ignore[method-assign]
 
 
 ITEM_SIZE_LIMIT = 405_000  # moto's: DynamoDB's 400 KB, as measured against the service

@@ -244,6 +244,33 @@ def test_receiving_from_a_full_queue_never_reads_all_its_attributes(aws: Resourc
     assert attributes.call_count == 0
 
 
+def test_deleting_a_received_message_reads_no_further_than_it_and_keeps_the_rest(
+    aws: Resources, mocker: MockerFixture
+) -> None:
+    # Given a backlog of 300 messages, the first received
+    from moto.sqs.models import Message, Queue, sqs_backends
+
+    emulator.quicken_queues()
+    sqs = client("sqs")
+    for start in range(0, 300, 10):
+        entries = [{"Id": str(n), "MessageBody": f"message {n}"} for n in range(start, start + 10)]
+        sqs.send_message_batch(QueueUrl=aws.check_queue_url, Entries=entries)
+    handle = sqs.receive_message(QueueUrl=aws.check_queue_url)["Messages"][0]["ReceiptHandle"]
+    queue: Queue = sqs_backends["123456789012"][get_settings().region].get_queue(aws.check_queue_url.rsplit("/", 1)[1])
+    looked_at = mocker.spy(Message, "had_receipt_handle")
+
+    # When it is deleted
+    sqs.delete_message(QueueUrl=aws.check_queue_url, ReceiptHandle=handle)
+
+    # Then the delete looked at that one message only (moto read the backlog twice, rebuilding it
+    # from a copy), the other 299 are kept, deleting again is fine, and an unknown handle is refused
+    assert looked_at.call_count == 1
+    assert len(queue._messages) == 299
+    sqs.delete_message(QueueUrl=aws.check_queue_url, ReceiptHandle=handle)
+    with pytest.raises(sqs.exceptions.ReceiptHandleIsInvalid):
+        sqs.delete_message(QueueUrl=aws.check_queue_url, ReceiptHandle="never-given-out")
+
+
 def test_stream_records_dumped_plainly_read_the_same_as_moto_serialised_ones(
     aws: Resources, mocker: MockerFixture
 ) -> None:
