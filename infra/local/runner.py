@@ -37,7 +37,7 @@ from infra.local.journal import read_consumed, write_consumed
 
 ACCOUNT = "000000000000"
 INVOCATIONS_KEPT = 10_000  # a stack runs for days: keep the newest only
-QUEUE_POLLERS = 3  # batches of one queue handled at once
+QUEUE_POLLERS = 3  # batches of one queue handled at once, unless ``queue_pollers`` names the queue's function
 MAX_IDLE_SLEEP_SECONDS = 0.8  # the longest an idle source waits before it asks again
 GATHER_POLL_SECONDS = 0.2  # within a stream's batching window, how often it asks for more records
 
@@ -293,6 +293,7 @@ class EventSourceRunner:
         idle_sleep_seconds: float = 0.1,
         data_dir: Path | None = None,
         stream_parallelism: dict[str, int] | None = None,
+        queue_pollers: dict[str, int] | None = None,
         batching_windows: bool = True,
     ) -> None:
         self.app = app
@@ -306,6 +307,8 @@ class EventSourceRunner:
         # moto in-process, as the integration tests run it, must see one caller at a time).
         # Lambda's ParallelizationFactor, by stream function (a function rebuilding from scratch has none)
         self.stream_parallelism = stream_parallelism or {}
+        # Batches of one queue handled at once, by function (Lambda scales a busy queue's pollers up).
+        self.queue_pollers = queue_pollers or {}
         ways = max(self.stream_parallelism.values(), default=1)
         self.stream_pool = ThreadPoolExecutor(max_workers=ways) if ways > 1 else None
         # Where the stack keeps what each stream's consumer finished (None: nowhere, as in tests):
@@ -393,11 +396,11 @@ class EventSourceRunner:
     def start(self) -> None:
         """Poll each source in threads of its own, as each event source mapping runs on its own on
         AWS: a long stream batch never holds up the check queue, nor the other way round. A queue
-        has ``QUEUE_POLLERS`` (Lambda runs several batches of one queue at once); a stream shard
-        one, so that its records stay in order."""
+        has ``QUEUE_POLLERS``, or what ``queue_pollers`` says for its function (Lambda runs several
+        batches of one queue at once); a stream shard one, so that its records stay in order."""
         pollers: list[_StreamSource | _QueueSource | _Schedule] = [
             *self.streams,
-            *[queue for queue in self.queues for _ in range(QUEUE_POLLERS)],
+            *[queue for queue in self.queues for _ in range(self.queue_pollers.get(queue.config.name, QUEUE_POLLERS))],
             *self.schedules,
         ]
         self._threads = [

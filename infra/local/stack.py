@@ -33,6 +33,8 @@ DEMO_CLAIMS = Path(__file__).with_name("demo_claims.jsonl")
 # stream over shards and Lambda reads them in parallel; moto has one shard a table). The claims
 # stream rebuilds the index from scratch: once a batch.
 STREAM_PARALLELISM = {"report_stream": 4}
+# Checks in up to six batches at once: with three, a busy day's checks fell behind the submissions.
+QUEUE_POLLERS = {"check_reports": 6}
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -268,7 +270,13 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
         from chalicelib.services.checks import redrive_every_waiting_report
 
         redrive_every_waiting_report()  # their check messages died with the last run
-        runner = EventSourceRunner(app, settings, data_dir=args.data_dir, stream_parallelism=STREAM_PARALLELISM)
+        runner = EventSourceRunner(
+            app,
+            settings,
+            data_dir=args.data_dir,
+            stream_parallelism=STREAM_PARALLELISM,
+            queue_pollers=QUEUE_POLLERS,
+        )
         runner.start()
     server = LocalHttpServer(app, args.host, args.port)
     server.start()

@@ -100,3 +100,21 @@ def test_a_stream_without_a_parallelism_of_its_own_is_handled_a_batch_at_a_time(
     source.deliver(_Shard("shard-1", None), [_record(f"clm_{n}", n) for n in range(20)])
     # Then its handler (which rebuilds the index) runs once, with every record
     assert calls == [20]
+
+
+def test_a_queue_named_in_queue_pollers_gets_that_many_pollers_and_the_others_the_default() -> None:
+    # Given a runner with two queues, the checks given six pollers
+    from infra.local.runner import QUEUE_POLLERS, EventSourceRunner
+
+    runner = EventSourceRunner.__new__(EventSourceRunner)
+    checks, webhooks = (SimpleNamespace(config=SimpleNamespace(name=name)) for name in ("check_reports", "webhooks"))
+    runner.streams, runner.queues, runner.schedules = [], [checks, webhooks], []  # type: ignore[list-item]
+    runner.queue_pollers = {"check_reports": 6}
+    polled: list[Any] = []
+    runner._loop = polled.append  # type: ignore[method-assign,assignment] # each poller thread polls its source once
+    # When it starts
+    runner.start()
+    for thread in runner._threads:
+        thread.join(5)
+    # Then the checks have six pollers and the other queue the default
+    assert (polled.count(checks), polled.count(webhooks)) == (6, QUEUE_POLLERS)
