@@ -323,14 +323,28 @@ def _delete_message(self: sqs_models.Queue, receipt_handle: str) -> None:
         self.deleted_messages.update(message.all_receipt_handles)  # type: ignore[arg-type]
 
 
+_MOTO_RECEIVE_MESSAGE = sqs_models.SQSBackend.receive_message
+
+
+def _receive_message(self: sqs_models.SQSBackend, queue_name: str, *args: Any, **kwargs: Any) -> Any:
+    """SQSBackend.receive_message holding the queue's lock, which a long poll's wait lets go of.
+
+    moto's receive reads the set of messages in flight while other receives and deletes change it:
+    concurrent pollers got ``RuntimeError: Set changed size during iteration`` (a 500).
+    """
+    with self.get_queue(queue_name)._messages_lock:
+        return _MOTO_RECEIVE_MESSAGE(self, queue_name, *args, **kwargs)
+
+
 def quicken_queues() -> None:
-    """SQS receives at a cost that does not grow with the messages a queue holds, and deletes that
-    lose no message sent meanwhile (idempotent)."""
+    """SQS receives at a cost that does not grow with the messages a queue holds, and receives and
+    deletes that are safe side by side (idempotent)."""
     # sqs.models imported moto.core.utils' functions by name
     setattr(sqs_models, "unix_time", _unix_time)  # noqa: B010
     setattr(sqs_models, "unix_time_millis", _unix_time_millis)  # noqa: B010
     sqs_models.SQSBackend.is_message_valid_based_on_retention_period = _retained  # type: ignore[method-assign]
     sqs_models.Queue.delete_message = _delete_message  # type: ignore[method-assign]
+    sqs_models.SQSBackend.receive_message = _receive_message  # type: ignore[method-assign]
 
 
 ITEM_SIZE_LIMIT = 405_000  # moto's: DynamoDB's 400 KB, as measured against the service

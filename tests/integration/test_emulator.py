@@ -271,6 +271,31 @@ def test_deleting_a_received_message_reads_no_further_than_it_and_keeps_the_rest
         sqs.delete_message(QueueUrl=aws.check_queue_url, ReceiptHandle="never-given-out")
 
 
+def test_a_receive_holds_its_queue_s_lock_so_receives_and_deletes_never_overlap(
+    aws: Resources, mocker: MockerFixture
+) -> None:
+    # Given a queue with messages
+    from moto.sqs.models import Queue
+
+    emulator.quicken_queues()
+    sqs = client("sqs")
+    sqs.send_message_batch(QueueUrl=aws.check_queue_url, Entries=[{"Id": str(n), "MessageBody": "m"} for n in range(3)])
+    held: list[bool] = []
+    in_flight = Queue.pending_message_groups
+
+    def reading_in_flight(queue: Queue) -> Any:
+        held.append(queue._messages_lock._is_owned())  # type: ignore[attr-defined]
+        return in_flight.fget(queue)  # type: ignore[attr-defined]
+
+    mocker.patch.object(Queue, "pending_message_groups", property(reading_in_flight))
+    # When they are received
+    received = sqs.receive_message(QueueUrl=aws.check_queue_url, MaxNumberOfMessages=10)["Messages"]
+    # Then the receive read the messages in flight holding the queue's lock (moto's did not: a
+    # concurrent delete changed that set under it)
+    assert len(received) == 3
+    assert held and all(held)
+
+
 def test_stream_records_dumped_plainly_read_the_same_as_moto_serialised_ones(
     aws: Resources, mocker: MockerFixture
 ) -> None:
