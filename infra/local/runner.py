@@ -323,12 +323,21 @@ class EventSourceRunner:
         self.queues = [_QueueSource(self, c) for c in app.event_sources if isinstance(c, SQSEventConfig)]
         self.schedules = [_Schedule(self, c) for c in app.event_sources if isinstance(c, ScheduledEventConfig)]
         self.on_invoke: Callable[[str, bool], None] | None = None
+        self._first_calls = threading.Lock()
+        self._called: set[str] = set()
 
     def invoke(self, name: str, event: dict[str, Any]) -> tuple[bool, Any]:
         """Call one handler as Lambda would; (False, None) when it raised."""
         context = LambdaContext(function_name=f"saring-{self.settings.stage}-{name}")
         try:
-            response = self.app.handler_map[name](event, context)
+            if name in self._called:
+                response = self.app.handler_map[name](event, context)
+            else:
+                # chalice builds a handler's middleware chain at its first call, from one generator:
+                # two first calls at once failed with "generator already executing".
+                with self._first_calls:
+                    response = self.app.handler_map[name](event, context)
+                    self._called.add(name)
             ok = True
         except Exception:  # noqa: BLE001 - a failing handler must not stop the runner
             logger.exception("handler failed", extra={"handler": name})

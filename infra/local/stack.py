@@ -265,6 +265,10 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
     from infra.local.http import LocalHttpServer
     from infra.local.runner import EventSourceRunner
 
+    # The API first: re-driving what waits reads the pending index, which moto reads item by item
+    # (its time grows with the reports held), and nothing the API answers depends on it.
+    server = LocalHttpServer(app, args.host, args.port)
+    server.start()
     runner: Any = None
     if not args.no_events:
         from chalicelib.services.checks import redrive_every_waiting_report
@@ -278,8 +282,6 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
             queue_pollers=QUEUE_POLLERS,
         )
         runner.start()
-    server = LocalHttpServer(app, args.host, args.port)
-    server.start()
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
@@ -118,3 +120,40 @@ def test_a_queue_named_in_queue_pollers_gets_that_many_pollers_and_the_others_th
         thread.join(5)
     # Then the checks have six pollers and the other queue the default
     assert (polled.count(checks), polled.count(webhooks)) == (6, QUEUE_POLLERS)
+
+
+def test_two_first_invocations_of_a_handler_at_once_both_run_through_its_middleware() -> None:
+    # Given a chalice handler whose middleware chain is built at its first call, from a generator
+    # slow enough that a second first call arrives while it is read
+    from chalice.app import EventSourceHandler
+
+    from infra.local.runner import EventSourceRunner
+
+    through_middleware: list[str] = []
+
+    def middleware(event: Any, get_response: Any) -> Any:
+        through_middleware.append("seen")
+        return get_response(event)
+
+    def slow_chain() -> Any:
+        time.sleep(0.3)
+        yield middleware
+
+    handler = EventSourceHandler(lambda event: {"ok": True}, lambda event, context: event, slow_chain())
+    runner = EventSourceRunner.__new__(EventSourceRunner)
+    runner.app = SimpleNamespace(handler_map={"check_reports": handler})  # type: ignore[assignment]
+    runner.settings = SimpleNamespace(stage="test")  # type: ignore[assignment]
+    runner.invocations = deque()
+    runner._first_calls, runner._called = threading.Lock(), set()
+    answers: list[tuple[bool, Any]] = []
+
+    # When two pollers invoke it at once
+    pollers = [threading.Thread(target=lambda: answers.append(runner.invoke("check_reports", {}))) for _ in range(2)]
+    for poller in pollers:
+        poller.start()
+    for poller in pollers:
+        poller.join(5)
+
+    # Then both ran, each through the middleware
+    assert answers == [(True, {"ok": True})] * 2
+    assert through_middleware == ["seen", "seen"]
