@@ -18,7 +18,9 @@ walks the operation's whole response shape in Python, two thirds of a busy stack
 The answers of item reads and writes are plain JSON already (bytes aside), so
 ``serialise_items_plainly`` dumps them as they are. Likewise SQS: each message received read every
 attribute of its queue (counting all messages held) to learn the retention period, and each
-message's visibility asked the time through datetime arithmetic; ``quicken_queues`` mends both.
+message's visibility asked the time through datetime arithmetic; ``quicken_queues`` mends both, and
+makes SQS receives and deletes safe side by side (moto's are not). Update expressions cost most of
+a write: ``quick_updates.py`` applies the flat ones directly.
 
 And one thing it cannot do at all: keep what it was told. With a journal, ``Emulator`` writes the
 items every DynamoDB write changed to disk before the write's answer leaves (``journal.py``), and

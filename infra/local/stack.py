@@ -34,7 +34,7 @@ DEMO_CLAIMS = Path(__file__).with_name("demo_claims.jsonl")
 # stream rebuilds the index from scratch: once a batch.
 STREAM_PARALLELISM = {"report_stream": 4}
 # Checks in up to six batches at once: with three, a busy day's checks fell behind the submissions.
-QUEUE_POLLERS = {"check_reports": 6}
+QUEUE_POLLERS_BY_FUNCTION = {"check_reports": 6}
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -279,7 +279,7 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
             settings,
             data_dir=args.data_dir,
             stream_parallelism=STREAM_PARALLELISM,
-            queue_pollers=QUEUE_POLLERS,
+            queue_pollers=QUEUE_POLLERS_BY_FUNCTION,
         )
         runner.start()
 
