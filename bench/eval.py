@@ -23,7 +23,8 @@ from pathlib import Path
 
 from bench.bm25_baseline import PlainBM25
 from chalicelib.domain.matching.analysis import fold
-from chalicelib.domain.matching.index import ClaimDoc, ClaimIndex
+from chalicelib.domain.matching.documents import ClaimDoc
+from chalicelib.domain.matching.index import ClaimIndex
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "turnbackhoax" / "factchecks.jsonl"
 PER_KIND = 800

@@ -15,7 +15,7 @@ from chalicelib.domain.models import AuditAction, AuditEntry
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a change: an API key, or the operator's command line (no key)."""
+    """Who makes a change: an API key, the operator's command line, or the matching engine (no key)."""
 
     key_id: str | None = None
     key_name: str | None = None
@@ -29,7 +29,7 @@ class Actor:
     def audit_name(self) -> str:
         """Exactly which key (and its name), for the audit trail."""
         if self.key_id is None:
-            return "cli"
+            return self.key_name or "cli"
         return f"{self.key_id} ({self.key_name})" if self.key_name else self.key_id
 
     @property
@@ -39,6 +39,7 @@ class Actor:
 
 
 CLI = Actor()
+ENGINE = Actor(key_name="auto")  # decides a case when a claim written later answers it with confidence
 
 
 def _snapshot(thing: BaseModel | dict[str, Any] | None) -> dict[str, Any] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chalicelib.domain.matching.index import Match
+from chalicelib.domain.matching.documents import Match
 from chalicelib.domain.models import ClaimMatch, ClaimSummary, Label, MatchLevel, ReportStatus, Verdict
 
 
@@ -39,6 +39,17 @@ def conclude(matches: list[Match]) -> CheckOutcome:
         )
         return CheckOutcome(ReportStatus.matched, verdict)
     return CheckOutcome(ReportStatus.needs_review, None, shown)
+
+
+def outcome_with_new_claims(matches: list[Match], claim_ids: frozenset[str]) -> CheckOutcome | None:
+    """What newly written claims change for an open case: its verdict when one of them is the case's
+    confident best match, suggestions when they are among its matches, else None (nothing to do)."""
+    outcome = conclude(matches)
+    if outcome.verdict is not None:
+        claim = outcome.verdict.claim
+        return outcome if claim is not None and claim.id in claim_ids else None
+    fresh = [suggestion for suggestion in outcome.suggestions if suggestion.claim.id in claim_ids]
+    return CheckOutcome(ReportStatus.needs_review, None, fresh) if fresh else None
 
 
 def decided_outcome(verdict: Verdict, version: int) -> CheckOutcome:

@@ -47,3 +47,17 @@ def checker_verdict(
         decided_at=at,
     )
     return verdict, entry
+
+
+def automatic_verdict_entry(verdict: Verdict, version: int, at: datetime) -> VerdictEntry:
+    """The case's record of a verdict the engine reached (a claim written after the case opened)."""
+    assert verdict.label is not None and verdict.claim is not None  # an automatic verdict cites its claim
+    return VerdictEntry(
+        version=version,
+        label=verdict.label,
+        summary=verdict.reason,
+        fact_check_url=verdict.claim.url or "",
+        claim_id=verdict.claim.id,
+        decided_by=verdict.decided_by,
+        decided_at=at,
+    )

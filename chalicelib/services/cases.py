@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 
 from chalicelib.config import get_settings
-from chalicelib.domain.audit import Actor, audit_entry
+from chalicelib.domain.audit import ENGINE, Actor, audit_entry
 from chalicelib.domain.exports import wib_day_of
 from chalicelib.domain.ids import claim_id_for
 from chalicelib.domain.models import (
@@ -19,11 +19,18 @@ from chalicelib.domain.models import (
     CaseSummary,
     CaseVerdictRequest,
     CaseView,
+    ClaimMatch,
     ClaimSummary,
+    Verdict,
     VerdictProgress,
 )
 from chalicelib.domain.priority import CaseSignals, case_priority
-from chalicelib.domain.verdicts import case_claim_external_id, checker_verdict, claim_from_case
+from chalicelib.domain.verdicts import (
+    automatic_verdict_entry,
+    case_claim_external_id,
+    checker_verdict,
+    claim_from_case,
+)
 from chalicelib.observability import count, logger
 from chalicelib.services.errors import CaseChanged, InvalidVerdict, UnknownCursor
 from chalicelib.services.paging import offset_cursor, offset_of
@@ -178,6 +185,37 @@ def publish_verdict(
     logger.info("verdict published", extra={"case_id": case.id, "version": version, "label": request.label})
     _request_application([case.id])
     return get_case(case.id, now)
+
+
+def decide_automatically(case: StoredCase, verdict: Verdict, now: datetime) -> bool:
+    """Decide an open case with the engine's verdict (a claim written after it opened answers it).
+
+    The same path as a fact-checker's verdict: stored with its history and audit entry, then spread
+    to every report (webhooks included). False when someone changed the case meanwhile.
+    """
+    version = case.version + 1
+    entry = automatic_verdict_entry(verdict, version, now)
+    before = {"status": case.status.value, "version": case.version, "verdict": None}
+    after = {"status": CaseStatus.decided.value, "version": version, "verdict": verdict.model_dump(mode="json")}
+    decision = Decision(
+        verdict=verdict,
+        entry=entry,
+        history=[*case.history, entry],
+        new_claim=None,
+        audit=audit_entry(ENGINE, AuditAction.verdict_published, case.id, before=before, after=after, at=now),
+    )
+    if not stores().cases.decide(case.id, case.version, decision, now):
+        return False
+    count("CasesDecidedByNewClaims")
+    logger.info("case decided by a new claim", extra={"case_id": case.id, "claim_id": entry.claim_id})
+    _request_application([case.id])
+    return True
+
+
+def add_suggestions(case: StoredCase, suggestions: list[ClaimMatch], kept: int, now: datetime) -> None:
+    """Put new claims first among the case's suggestions (one per claim, at most ``kept``)."""
+    merged = {s.claim.id: s for s in [*suggestions, *case.suggestions]}
+    stores().cases.suggest(case.id, list(merged.values())[:kept], now)
 
 
 def _changed(case_id: str) -> NoReturn:

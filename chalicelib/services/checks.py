@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.adapters.check_queue import enqueue_checks
 from chalicelib.config import get_settings
-from chalicelib.domain.checking import check_failed_outcome, conclude, decided_outcome
+from chalicelib.domain.checking import check_failed_outcome, conclude, decided_outcome, outcome_with_new_claims
 from chalicelib.domain.ids import case_id_for
-from chalicelib.domain.models import ReportStatus
+from chalicelib.domain.models import CaseStatus, ReportStatus
 from chalicelib.domain.normalise import content_fingerprint
 from chalicelib.observability import count, logger
+from chalicelib.services.cases import add_suggestions, decide_automatically
 from chalicelib.services.claim_index import current_index
 from chalicelib.store import stores
+
+if TYPE_CHECKING:
+    from chalicelib.domain.matching.index import ClaimIndex
 
 MATCHES_KEPT = 5  # claims kept on a report for the fact-checker
 _OUTCOME_METRIC = {
@@ -22,6 +27,7 @@ _OUTCOME_METRIC = {
 }
 SWEEP_BATCH = 500  # reports re-driven per sweep at most; the next sweep takes the rest
 RESTART_REDRIVE_LIMIT = 1_000_000  # every waiting report, in practice
+RECHECK_OPEN_CASES = 2_000  # open cases a new claim is tried against, most recently seen first
 
 
 def run_check(report_id: str, now: datetime | None = None) -> ReportStatus | None:
@@ -102,3 +108,27 @@ def sweep_stale_reports(now: datetime | None = None) -> int:
         count("ReportsRedriven", len(stale))
         logger.info("stale reports re-driven", extra={"count": len(stale)})
     return len(stale)
+
+
+def recheck_open_cases(index: ClaimIndex, claim_ids: list[str], now: datetime | None = None) -> dict[str, int]:
+    """Try claims just written against the open cases: a confident match decides a case (``auto``), a
+    weaker one joins its suggestions. Bounded: the most recently seen open cases, one lookup each."""
+    now = now or datetime.now(UTC)
+    written = frozenset(claim_ids)
+    tally = {"cases": 0, "decided": 0, "suggested": 0}
+    for case in stores().cases.with_status(CaseStatus.open, RECHECK_OPEN_CASES):
+        tally["cases"] += 1
+        if not (case.sample_text or case.sample_url):
+            continue
+        matches = index.search(text=case.sample_text, url=case.sample_url, limit=MATCHES_KEPT)
+        outcome = outcome_with_new_claims(matches, written)
+        if outcome is None:
+            continue
+        if outcome.verdict is not None:
+            tally["decided"] += decide_automatically(case, outcome.verdict, now)
+        else:
+            add_suggestions(case, outcome.suggestions, MATCHES_KEPT, now)
+            tally["suggested"] += 1
+    if tally["decided"] or tally["suggested"]:
+        logger.info("open cases re-checked against new claims", extra=tally)
+    return tally

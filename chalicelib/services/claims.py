@@ -11,7 +11,7 @@ from chalicelib.domain.audit import CLI, Actor, audit_entry
 from chalicelib.domain.checking import claim_match
 from chalicelib.domain.claim_formats import has_unknown_rating
 from chalicelib.domain.ids import claim_id_for
-from chalicelib.domain.matching.index import ClaimDoc
+from chalicelib.domain.matching.documents import ClaimDoc
 from chalicelib.domain.models import (
     AuditAction,
     ClaimInput,

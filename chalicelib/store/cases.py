@@ -201,6 +201,16 @@ class CaseStore:
 
         return committed(write)
 
+    def suggest(self, case_id: str, suggestions: list[ClaimMatch], now: datetime) -> None:
+        """Replace the case's suggestions (a claim written later joined them)."""
+        CaseRecord(case_id).update(
+            actions=[
+                CaseRecord.suggestions_json.set(_SUGGESTIONS.dump_json(suggestions).decode()),
+                CaseRecord.updated_at.set(now),
+            ],
+            condition=CaseRecord.id.exists(),
+        )
+
     def record_progress(self, case_id: str, version: int, cursor: str, applied: int, now: datetime) -> bool:
         """Remember how far verdict ``version`` has reached; False when a newer verdict replaced it."""
         return self._update_progress(

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.matching.index import ClaimDoc
+from chalicelib.domain.matching.documents import AnalysedClaim, ClaimDoc, analyse_claim
 from chalicelib.domain.models import AuditEntry, ClaimInput, ClaimView
 from chalicelib.store.audit import record_in
 from chalicelib.store.tables import ClaimRecord, transaction
@@ -43,27 +43,42 @@ class ClaimStore:
         found = {record.id: _view(record) for record in ClaimRecord.batch_get(claim_ids)}
         return [found[claim_id] for claim_id in claim_ids if claim_id in found]
 
-    def all_for_index(self) -> Iterator[ClaimDoc]:
+    def all_for_index(self) -> Iterator[AnalysedClaim]:
         """Every claim, as the matching index keeps it.
 
         A full read: only the index build calls it, never a request.
         """
         for record in ClaimRecord.scan():
-            texts = tuple(str(t) for t in [record.text, *(record.variants or [])] if t)
-            yield ClaimDoc(
-                id=record.id,
-                external_id=record.external_id,
-                title=record.title,
-                label=record.label,
-                url=record.url,
-                date=record.date,
-                texts=texts,
-                appearance_urls=tuple(str(url) for url in record.appearance_urls or []),
-            )
+            yield _analysed(record)
+
+    def analysed(self, claim_ids: list[str]) -> dict[str, AnalysedClaim]:
+        """These claims as the matching index keeps them, by id; missing ones are left out."""
+        found: dict[str, AnalysedClaim] = {}
+        for start in range(0, len(claim_ids), 100):
+            for record in ClaimRecord.batch_get(claim_ids[start : start + 100]):
+                found[record.id] = _analysed(record)
+        return found
+
+
+def _doc(record: ClaimRecord) -> ClaimDoc:
+    return ClaimDoc(
+        id=record.id,
+        external_id=record.external_id,
+        title=record.title,
+        label=record.label,
+        url=record.url,
+        date=record.date,
+        texts=tuple(str(t) for t in [record.text, *(record.variants or [])] if t),
+        appearance_urls=tuple(str(url) for url in record.appearance_urls or []),
+    )
+
+
+def _analysed(record: ClaimRecord) -> AnalysedClaim:
+    return AnalysedClaim.restored(_doc(record), record.analysis)
 
 
 def _record(claim_id: str, claim: ClaimInput, now: datetime) -> ClaimRecord:
-    return ClaimRecord(
+    record = ClaimRecord(
         claim_id,
         external_id=claim.external_id,
         title=claim.title,
@@ -80,6 +95,8 @@ def _record(claim_id: str, claim: ClaimInput, now: datetime) -> ClaimRecord:
         appearance_urls=list(claim.appearance_urls),
         updated_at=now,
     )
+    record.analysis = analyse_claim(_doc(record)).stored()
+    return record
 
 
 def _view(record: ClaimRecord) -> ClaimView:

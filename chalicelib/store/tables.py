@@ -181,6 +181,7 @@ class ClaimRecord(_Table):
     variants = ListAttribute(of=UnicodeAttribute, default=list)
     appearance_urls = ListAttribute(of=UnicodeAttribute, default=list)
     updated_at = UTCDateTimeAttribute()
+    analysis = UnicodeAttribute(null=True)  # what matching needs of the texts, analysed once when written
 
 
 class ContactRecord(_Table):

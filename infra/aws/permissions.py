@@ -91,9 +91,16 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
         "sqs:SendMessage": frozenset({"queue:checks", "queue:verdicts"}),
     },
     "claims_changed": {
-        "dynamodb:Scan": frozenset({"table:claims"}),  # the index build reads every claim, by design
+        "dynamodb:Scan": frozenset({"table:claims"}),  # a full build (compaction) reads every claim, by design
+        "dynamodb:BatchGetItem": frozenset({"table:claims"}),  # a change set reads the changed claims only
+        "dynamodb:Query": frozenset({"table:cases/index:by_status"}),  # the open cases a new claim may answer
+        "dynamodb:UpdateItem": frozenset({"table:cases"}),
+        "dynamodb:PutItem": frozenset({"table:audit"}),
+        "s3:GetObject": frozenset({"bucket:claim-index/"}),
         "s3:PutObject": frozenset({"bucket:claim-index/"}),
-        "sqs:SendMessage": frozenset({"queue:report-stream-failures"}),
+        "s3:ListBucket": frozenset({"bucket:claim-index/"}),
+        "sqs:GetQueueUrl": frozenset({"queue:verdicts"}),
+        "sqs:SendMessage": frozenset({"queue:report-stream-failures", "queue:verdicts"}),
     },
     "export_daily": {
         "dynamodb:Query": frozenset({"table:reports/index:by_day"}),
@@ -126,6 +133,7 @@ NOT_IN_SCENARIO: dict[tuple[str, str, str], str] = {
     ("api", "s3:ListBucket", "bucket:claim-index/"): "without it a missing object is 403, not 404 (no index yet)",
     ("api", "s3:ListBucket", "bucket:exports/"): "without it a day not built yet is 403, not 404",
     ("check_reports", "s3:ListBucket", "bucket:claim-index/"): "the same: no index published yet",
+    ("claims_changed", "s3:ListBucket", "bucket:claim-index/"): "the same: the first change, before any index",
     ("export_daily", "s3:ListBucket", "bucket:exports/"): "the same: a day never built",
     ("sync_claims", "s3:ListBucket", "bucket:claim-sync/"): "the same: the first run has no state yet",
     ("report_stream", "sqs:SendMessage", "queue:report-stream-failures"): "on-failure destination (Lambda sends)",

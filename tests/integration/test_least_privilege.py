@@ -26,6 +26,7 @@ from tests.webhook_receiver import webhook_receiver
 
 HOAX = "Beredar pesan bahwa pemilih wajib membawa fotokopi kartu keluarga ke TPS, tanpa itu tidak boleh mencoblos"
 NEW = "Petugas KPPS disuruh mencoblos sisa surat suara setelah TPS tutup jam satu siang, sebarkan!"
+UNANSWERED = "Kotak suara dari kardus mudah dibobol, hasil pemilu pasti dicurangi di gudang kecamatan malam ini"
 PUBLISHED = {
     "text": "Pemilih boleh mencoblos dua kali asal membawa KTP dan KK",
     "claimReview": [{"url": "https://cekfakta.example/dua-kali", "title": "Coblos dua kali", "textualRating": "Salah"}],
@@ -134,6 +135,11 @@ def _a_day_of_work(api: Api, runner: EventSourceRunner) -> None:
     spare = _ok(admin.http.post("/v1/keys", body={"partner_id": "x-y", "roles": ["media"]}), 201)
     _ok(admin.http.delete(f"/v1/keys/{spare['id']}"))
     assert partner.http.delete(f"/v1/webhooks/{hook['id']}").status_code == 204
+    partner.submit({"text": UNANSWERED, "platform": "facebook", "province": "35"})
+    runner.drain()  # an open case: no claim answers it yet
+    answer = {"external_id": "lp-2", "title": "Kotak suara kardus mudah dibobol", "text": UNANSWERED, "label": "HOAKS"}
+    _ok(checker.http.post("/v1/claims", body=answer), 201)
+    runner.drain()  # the new claim decides the open case, and the verdict spreads
     partner.submit({"text": NEW, "platform": "x", "province": "33"})  # a copy of content decided before
     runner.drain()
     _a_report_left_waiting()

@@ -1,7 +1,7 @@
 """What a check concludes from the engine's matches."""
 
-from chalicelib.domain.checking import check_failed_outcome, conclude
-from chalicelib.domain.matching.index import ClaimDoc, Match
+from chalicelib.domain.checking import check_failed_outcome, conclude, outcome_with_new_claims
+from chalicelib.domain.matching.documents import ClaimDoc, Match
 from chalicelib.domain.models import Label, MatchLevel, ReportStatus
 
 
@@ -39,3 +39,29 @@ def test_giving_up_hands_the_report_to_a_human() -> None:
     assert outcome.status is ReportStatus.needs_review
     assert outcome.verdict is not None and outcome.verdict.label is None
     assert "8 kali" in outcome.verdict.reason
+
+
+def test_a_new_claim_that_is_the_confident_best_match_decides_an_open_case() -> None:
+    outcome = outcome_with_new_claims([_match("new", 0.92, "match"), _match("old", 0.6, "suggest")], frozenset({"new"}))
+    assert outcome is not None and outcome.status is ReportStatus.matched
+    assert outcome.verdict is not None and outcome.verdict.claim is not None and outcome.verdict.claim.id == "new"
+
+
+def test_a_new_claim_among_the_suggestions_is_suggested_alone() -> None:
+    outcome = outcome_with_new_claims(
+        [_match("old", 0.7, "suggest"), _match("new", 0.6, "suggest")], frozenset({"new"})
+    )
+    assert outcome is not None and outcome.verdict is None
+    assert [s.claim.id for s in outcome.suggestions] == ["new"]
+
+
+def test_new_claims_that_the_case_does_not_match_change_nothing() -> None:
+    # An old claim confidently matching (it was there when the case opened) is not the new claims' doing
+    assert (
+        outcome_with_new_claims([_match("old", 0.9, "match"), _match("new", 0.6, "suggest")], frozenset({"new"}))
+        is None
+    )
+    assert (
+        outcome_with_new_claims([_match("old", 0.7, "suggest"), _match("new", 0.2, "none")], frozenset({"new"})) is None
+    )
+    assert outcome_with_new_claims([], frozenset({"new"})) is None

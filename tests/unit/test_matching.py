@@ -3,7 +3,8 @@
 import pytest
 
 from chalicelib.domain.matching.analysis import analyse
-from chalicelib.domain.matching.index import ClaimDoc, ClaimIndex
+from chalicelib.domain.matching.documents import ClaimDoc
+from chalicelib.domain.matching.index import FORMAT, ClaimIndex
 
 SCAM = (
     "Selamat! Nomor Anda terpilih menerima hadiah Rp 25.000.000 dari Bank BRI. Segera hubungi "
@@ -248,12 +249,11 @@ def test_a_rival_further_than_the_margin_does_not_hold_a_match_back() -> None:
     assert found[1].score < found[0].score - 0.05
 
 
-def test_a_snapshot_of_the_format_before_names_still_loads() -> None:
+def test_a_snapshot_of_an_older_format_is_refused_not_misread() -> None:
     import marshal
 
-    index = ClaimIndex.build([*CLAIMS, _country_version("Singapura"), _country_version("China")])
-    payload = marshal.loads(index.to_bytes())  # noqa: S302 - our own snapshot
-    payload["format"] = 3
-    del payload["doc_names"]
-    older = ClaimIndex.from_bytes(marshal.dumps(payload))
-    assert older.search(text=POSTPONED)[0].level == "match"  # numbers alone still guard; nothing else changes
+    older = marshal.dumps({"format": 4, "rows": [], "terms": []})
+    with pytest.raises(ValueError, match=f"format {FORMAT}"):
+        ClaimIndex.from_bytes(older)
+    with pytest.raises(ValueError):
+        ClaimIndex.from_bytes(f"saring-claim-index/{FORMAT}\n".encode() + (3).to_bytes(8, "little") + b"\xff\xff\xff")

@@ -16,6 +16,12 @@ widely shared site (``sites.py``), where a link alone only suggests and the text
 the text cannot tell the best claim from another one nearly as close, and the two differ in names
 or numbers the text does not mention (one hoax told of two countries, one scam of two banks), the
 answer is a suggestion: deciding would be a coin toss over which story it is.
+
+The engine: postings and each claim's terms are flat numpy arrays, so a query adds its postings
+in one ``bincount`` and re-ranks its candidates in a handful of vectorised steps; a snapshot is
+a few raw buffers. Claims arrive analysed (``AnalysedClaim``, done once when a claim is written),
+so a build only counts. Changes since the last build live in a small second segment scored with
+the same statistics (``with_changes``): a new claim is searchable at once, without a rebuild.
 """
 
 from __future__ import annotations
@@ -23,20 +29,23 @@ from __future__ import annotations
 import heapq
 import marshal
 import math
-from array import array
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import chain
 from typing import Any, ClassVar
 
-from chalicelib.domain.matching.analysis import Analysis, analyse, analyse_headline
+import numpy as np
+
+from chalicelib.domain.matching.analysis import Analysis, analyse
+from chalicelib.domain.matching.documents import AnalysedClaim, ClaimDoc, Match, analyse_claim
 from chalicelib.domain.matching.sites import link_can_confirm
 from chalicelib.domain.normalise import canonicalise_url
 
-FORMAT = 4
-READABLE_FORMATS = (3, 4)  # 3: before the claims' names were kept (the ambiguity guard then compares numbers only)
+FORMAT = 6
+_MAGIC = f"saring-claim-index/{FORMAT}\n".encode()
 K1 = 1.2
 B = 0.75
-CANDIDATES = 40  # BM25 candidates re-ranked per query
+CANDIDATES = 24  # BM25 candidates re-ranked per query
 RETRIEVAL_TERMS = 48  # rarest query terms used for retrieval (long queries stay fast)
 MIN_RETRIEVAL_TERMS = 3  # … however common they are
 POSTINGS_BUDGET = 20_000  # postings read per query at most, beyond the first few terms
@@ -44,215 +53,322 @@ MIN_WORDS_TO_CONFIRM = 8
 MATCH_AT = 0.80  # score from which a match decides a verdict automatically
 SUGGEST_AT = 0.45  # score from which a fact-checker should look
 LINK_ONLY_SCORE = 0.60  # the same link on a site where a link alone cannot confirm: a suggestion
+QUERY_COVERED_WEIGHT = 0.7  # the score: this much for the query's content found in the claim …
+CLAIM_COVERED_WEIGHT = 0.3  # … and this much for the claim's own terms (or its headline) found in the query
 AMBIGUITY_MARGIN = 0.05  # a rival this close to the best claim is one the text cannot tell apart
 
 
-@dataclass(frozen=True)
-class ClaimDoc:
-    """What the index keeps of a claim."""
-
-    id: str
-    external_id: str
-    title: str
-    label: str
-    url: str | None = None
-    date: str | None = None  # ISO date of the debunk
-    texts: tuple[str, ...] = ()  # the hoax as it circulated, possibly several variants
-    appearance_urls: tuple[str, ...] = ()
+# A claim's row: (id, external_id, title, label, url, date, appearance_urls, numbers, names)
+Row = tuple[str, str, str, str, "str | None", "str | None", tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
-@dataclass(frozen=True)
-class Match:
-    claim: ClaimDoc
-    score: float  # in [0, 1]
-    level: str  # "match", "suggest" or "none"
-    reasons: tuple[str, ...] = field(default=())
-
-
-@dataclass
-class _Features:
-    query_covered: float  # share of the query's weighted content found in the claim
-    claim_covered: float  # share of the claim's weighted content found in the query
-    novel_numbers: bool  # numbers in the query the claim does not have
-    novel_names: int  # rare words in the query, known elsewhere, that the claim does not have
-
-
-class ClaimIndex:
-    """An immutable lexical index of claims; build once, search many times.
-
-    Postings and document terms live in a few flat arrays (offsets into them per term and per
-    claim), so a snapshot loads as a handful of buffers rather than hundreds of thousands of objects.
-    The claims' texts are analysed at build time and not kept.
-    """
+class _Segment:
+    """Claims and their postings in flat arrays; term ids are the index's, shared by every segment."""
 
     def __init__(
         self,
         *,
-        rows: list[tuple[Any, ...]],
-        vocabulary: dict[str, int],
-        idf: array,
-        postings_offsets: array,
-        postings_docs: array,
-        postings_weights: array,
-        doc_offsets: array,
-        doc_terms: array,
-        doc_weights: array,
-        doc_numbers: dict[int, tuple[str, ...]],
+        rows: bytes | memoryview,
+        row_offsets: np.ndarray,
+        postings_offsets: np.ndarray,
+        postings_docs: np.ndarray,
+        postings_weights: np.ndarray,
+        doc_offsets: np.ndarray,
+        doc_terms: np.ndarray,
+        head_sizes: np.ndarray,
+        newest: np.ndarray,
         urls: dict[str, list[int]],
-        doc_names: dict[int, tuple[str, ...]] | None = None,
     ) -> None:
-        self.rows = rows  # (id, external_id, title, label, url, date, appearance_urls) per claim
-        self.vocabulary = vocabulary
-        self.idf = idf
+        self.rows = rows  # every row marshalled, one after another: decoded only for the claims shown
+        self.row_offsets = row_offsets
         self.postings_offsets = postings_offsets
         self.postings_docs = postings_docs
         self.postings_weights = postings_weights
         self.doc_offsets = doc_offsets
         self.doc_terms = doc_terms
-        self.doc_weights = doc_weights  # idf summed over each claim's terms
-        self.doc_numbers = doc_numbers
-        self.doc_names = doc_names or {}  # the names (people, places, banks) each claim mentions
-        self.urls = urls
-        self.max_idf = max(idf) if len(idf) else 1.0
-        self._newest_first: list[int] | None = None
+        self.head_sizes = head_sizes  # each claim's first terms are its headline's: how many
+        self.newest = newest  # claim positions by debunk date, newest first
+        self.urls = urls  # canonical appearance URL → claim positions
+        self._ids: dict[str, int] | None = None
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.row_offsets) - 1
 
-    def doc(self, number: int) -> ClaimDoc:
-        """The claim at this position (without its texts, which the index does not keep)."""
-        claim_id, external_id, title, label, url, date, appearances = self.rows[number]
-        return ClaimDoc(claim_id, external_id, title, label, url, date, (), tuple(appearances))
+    def row(self, number: int) -> Row:
+        row: Row = marshal.loads(self.rows[self.row_offsets[number] : self.row_offsets[number + 1]])  # noqa: S302
+        return row
 
-    def newest_first(self) -> list[int]:
-        """Claim positions by debunk date, newest first (computed once per index)."""
-        if self._newest_first is None:
-            self._newest_first = sorted(range(len(self.rows)), key=lambda n: (self.rows[n][5] or "", n), reverse=True)
-        return self._newest_first
+    def positions(self) -> dict[str, int]:
+        """Claim id → position (built on first use: only applying changes needs it)."""
+        if self._ids is None:
+            self._ids = {self.row(n)[0]: n for n in range(len(self))}
+        return self._ids
 
-    def _terms_of(self, number: int) -> array:
-        return self.doc_terms[self.doc_offsets[number] : self.doc_offsets[number + 1]]
+    def postings_length(self, term_ids: np.ndarray) -> np.ndarray:
+        known = np.minimum(term_ids, len(self.postings_offsets) - 2)
+        lengths = self.postings_offsets[known + 1] - self.postings_offsets[known]
+        return np.where(term_ids < len(self.postings_offsets) - 1, lengths, 0)
+
+    @classmethod
+    def build(
+        cls,
+        claims: list[AnalysedClaim],
+        vocabulary: dict[str, int],
+        idf_of: Any,
+        average_length: float | None = None,
+    ) -> tuple[_Segment, np.ndarray, float]:
+        """A segment of these claims; new terms join ``vocabulary``.
+
+        ``idf_of(document_frequency, vocabulary_size)`` gives every term's idf from this segment's
+        counts (the base uses them; a change segment keeps the base's). Returns the idf and the
+        average claim length too.
+        """
+        all_terms = list(chain.from_iterable(claim.terms for claim in claims))
+        for term in dict.fromkeys(all_terms):
+            vocabulary.setdefault(term, len(vocabulary))
+        term_ids = np.fromiter(map(vocabulary.__getitem__, all_terms), dtype=np.int64, count=len(all_terms))
+        tfs = np.fromiter(chain.from_iterable(claim.counts for claim in claims), dtype=np.float64, count=len(all_terms))
+        sizes = np.fromiter((len(claim.terms) for claim in claims), dtype=np.int64, count=len(claims))
+        owners = np.repeat(np.arange(len(claims), dtype=np.int64), sizes)
+        lengths = np.bincount(owners, weights=tfs, minlength=len(claims))
+        if average_length is None:
+            average_length = float(lengths.mean()) if len(claims) else 1.0
+        document_frequency = np.bincount(term_ids, minlength=len(vocabulary))
+        idf = idf_of(document_frequency, len(vocabulary))
+        norm = K1 * (1 - B + B * lengths / max(average_length, 1e-9))
+        weights = idf[term_ids] * tfs * (K1 + 1) / (tfs + norm[owners])
+        order = np.argsort(term_ids.astype(np.int32))  # any order of claims within a term will do
+        doc_offsets = np.zeros(len(claims) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=doc_offsets[1:])
+        postings_offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        np.cumsum(document_frequency, out=postings_offsets[1:])
+        rows = [_row(claim) for claim in claims]
+        blobs = [marshal.dumps(row) for row in rows]
+        row_offsets = np.zeros(len(claims) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)), out=row_offsets[1:])
+        urls: dict[str, list[int]] = {}
+        for number, claim in enumerate(claims):
+            for url in claim.doc.appearance_urls:
+                urls.setdefault(canonicalise_url(url), []).append(number)
+        dates = np.asarray([row[5] or "" for row in rows], dtype=str)
+        newest = np.argsort(dates, kind="stable")[::-1] if rows else np.zeros(0, dtype=np.int64)
+        # A claim's terms start with its headline's (analyse_claim counts the headline first).
+        head_sizes = np.fromiter((len(claim.headline) for claim in claims), dtype=np.uint16, count=len(claims))
+        segment = cls(
+            rows=b"".join(blobs),
+            row_offsets=row_offsets,
+            postings_offsets=postings_offsets,
+            postings_docs=owners[order].astype(np.uint32),
+            postings_weights=weights[order].astype(np.float32),
+            doc_offsets=doc_offsets,
+            doc_terms=term_ids.astype(np.uint32),
+            head_sizes=head_sizes,
+            newest=np.asarray(newest, dtype=np.uint32),
+            urls=urls,
+        )
+        return segment, idf, average_length
+
+    _ARRAYS: ClassVar[dict[str, type[np.generic]]] = {
+        "row_offsets": np.int64,
+        "postings_offsets": np.int64,
+        "postings_docs": np.uint32,
+        "postings_weights": np.float32,
+        "doc_offsets": np.int64,
+        "doc_terms": np.uint32,
+        "head_sizes": np.uint16,
+        "newest": np.uint32,
+    }
+
+
+def _particulars(row: Row) -> frozenset[str]:
+    """The names and numbers a claim mentions: what tells one version of a story from another."""
+    return frozenset(row[7]) | frozenset(row[8])
+
+
+def _level(row: Row, score: float, confirmable: bool, since: str | None, reasons: tuple[str, ...]) -> Match:
+    claim_id, external_id, title, label, url, date, appearances, _, _ = row
+    if since and (date or "") < since:
+        confirmable = False
+        reasons = (*reasons, "debunk older than the window")
+    if score >= MATCH_AT and confirmable:
+        level = "match"
+    elif score >= SUGGEST_AT:
+        level = "suggest"
+    else:
+        level = "none"
+    doc = ClaimDoc(claim_id, external_id, title, label, url, date, (), tuple(appearances))
+    return Match(doc, round(score, 4), level, reasons)
+
+
+def _row(claim: AnalysedClaim) -> Row:
+    doc = claim.doc
+    return (
+        doc.id,
+        doc.external_id,
+        doc.title,
+        doc.label,
+        doc.url,
+        doc.date,
+        tuple(doc.appearance_urls),
+        claim.numbers,
+        claim.names,
+    )
+
+
+@dataclass
+class _Candidates:
+    """The candidates of one query, re-ranked: global positions and their features, best first."""
+
+    numbers: list[int]
+    scores: list[float]
+    novel_names: list[int]
+
+
+class ClaimIndex:
+    """A lexical index of claims: a base segment built at once, plus the claims changed since.
+
+    Immutable for its readers: ``with_changes`` returns a new index sharing the base.
+    """
+
+    def __init__(
+        self,
+        base: _Segment,
+        vocabulary: dict[str, int],
+        idf: np.ndarray,
+        average_length: float,
+        changes: Mapping[str, AnalysedClaim | None] | None = None,
+    ) -> None:
+        self.base = base
+        self.vocabulary = vocabulary  # the base's terms; a change segment's new terms live in its own copy
+        self.idf = idf
+        self.average_length = average_length
+        self.max_idf = float(idf.max()) if len(idf) else 1.0
+        self.changes: dict[str, AnalysedClaim | None] = dict(changes or {})
+        self.delta: _Segment | None = None
+        self.removed = np.zeros(0, dtype=np.int64)  # base positions replaced or withdrawn by the changes
+        self._delta_vocabulary = vocabulary
+        self._delta_idf = idf
+        if self.changes:
+            self._apply_changes()
+
+    def __len__(self) -> int:
+        return len(self.base) - len(self.removed) + (len(self.delta) if self.delta is not None else 0)
 
     # -- building ---------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, claims: Iterable[ClaimDoc]) -> ClaimIndex:
+    def build(cls, claims: Iterable[AnalysedClaim | ClaimDoc]) -> ClaimIndex:
+        """An index of these claims (analysed now when given as plain ``ClaimDoc``)."""
+        analysed = [claim if isinstance(claim, AnalysedClaim) else analyse_claim(claim) for claim in claims]
+        total = len(analysed)
+
+        def idf_of(document_frequency: np.ndarray, _: int) -> np.ndarray:
+            df = document_frequency.astype(np.float64)
+            return np.log1p((total - df + 0.5) / (df + 0.5))
+
         vocabulary: dict[str, int] = {}
-        rows: list[tuple[Any, ...]] = []
-        term_counts: list[dict[int, int]] = []
-        lengths: list[int] = []
-        doc_numbers: dict[int, tuple[str, ...]] = {}
-        doc_names: dict[int, tuple[str, ...]] = {}
-        urls: dict[str, list[int]] = {}
-        for number, doc in enumerate(claims):
-            rows.append((doc.id, doc.external_id, doc.title, doc.label, doc.url, doc.date, tuple(doc.appearance_urls)))
-            headline = analyse_headline(doc.title)
-            body = analyse("\n".join(doc.texts))
-            counts: dict[int, int] = {}
-            for term in headline.terms + body.terms:
-                term_id = vocabulary.setdefault(term, len(vocabulary))
-                counts[term_id] = counts.get(term_id, 0) + 1
-            term_counts.append(counts)
-            lengths.append(len(headline.terms) + len(body.terms))
-            if headline.numbers or body.numbers:
-                doc_numbers[number] = tuple(sorted(headline.numbers | body.numbers))
-            if headline.names or body.names:
-                doc_names[number] = tuple(sorted(headline.names | body.names))
-            for url in doc.appearance_urls:
-                urls.setdefault(canonicalise_url(url), []).append(number)
-        total = len(rows)
-        average = (sum(lengths) / total) if total else 1.0
-        document_frequency = [0] * len(vocabulary)
-        for counts in term_counts:
-            for term_id in counts:
-                document_frequency[term_id] += 1
-        idf = array("f", (math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in document_frequency))
-        postings_offsets = array("Q", [0])
-        for df in document_frequency:
-            postings_offsets.append(postings_offsets[-1] + df)
-        size = postings_offsets[-1]
-        postings_docs = array("I", bytes(4 * size))
-        postings_weights = array("f", bytes(4 * size))
-        cursor = list(postings_offsets[:-1])
-        doc_offsets = array("Q", [0])
-        doc_terms = array("I")
-        doc_weights = array("f")
-        for number, counts in enumerate(term_counts):
-            norm = K1 * (1 - B + B * lengths[number] / average)
-            for term_id, tf in counts.items():
-                at = cursor[term_id]
-                postings_docs[at] = number
-                postings_weights[at] = idf[term_id] * tf * (K1 + 1) / (tf + norm)
-                cursor[term_id] = at + 1
-            doc_terms.extend(sorted(counts))
-            doc_offsets.append(len(doc_terms))
-            doc_weights.append(sum(idf[term_id] for term_id in counts))
-        return cls(
-            rows=rows,
-            vocabulary=vocabulary,
-            idf=idf,
-            postings_offsets=postings_offsets,
-            postings_docs=postings_docs,
-            postings_weights=postings_weights,
-            doc_offsets=doc_offsets,
-            doc_terms=doc_terms,
-            doc_weights=doc_weights,
-            doc_numbers=doc_numbers,
-            urls=urls,
-            doc_names=doc_names,
+        base, idf, average_length = _Segment.build(analysed, vocabulary, idf_of)
+        return cls(base, vocabulary, idf, average_length)
+
+    def with_changes(self, changes: Mapping[str, AnalysedClaim | None]) -> ClaimIndex:
+        """This index with claims added, replaced (by id) or withdrawn (``None``), searchable at once.
+
+        The changed claims form a second segment scored with this index's statistics; terms it is
+        the first to use get the idf of a term in one claim. A periodic rebuild folds them in.
+        """
+        return ClaimIndex(self.base, self.vocabulary, self.idf, self.average_length, {**self.changes, **changes})
+
+    def _apply_changes(self) -> None:
+        positions = self.base.positions()
+        self.removed = np.asarray(
+            sorted(positions[claim_id] for claim_id in self.changes if claim_id in positions), dtype=np.int64
         )
+        current = [claim for claim in self.changes.values() if claim is not None]
+        vocabulary = dict(self.vocabulary)
+        base_terms = len(self.idf)
+        total = len(self.base) + len(current)
+        rare = math.log1p((total - 0.5) / 1.5)  # the idf of a term in one claim
+
+        def idf_of(document_frequency: np.ndarray, size: int) -> np.ndarray:
+            return np.concatenate([self.idf, np.full(size - base_terms, rare)])
+
+        self.delta, self._delta_idf, _ = _Segment.build(current, vocabulary, idf_of, self.average_length)
+        self._delta_vocabulary = vocabulary
+        self.max_idf = float(self._delta_idf.max()) if len(self._delta_idf) else 1.0
 
     # -- serialisation ----------------------------------------------------------------------
 
-    _ARRAYS: ClassVar[dict[str, str]] = {
-        "idf": "f",
-        "postings_offsets": "Q",
-        "postings_docs": "I",
-        "postings_weights": "f",
-        "doc_offsets": "Q",
-        "doc_terms": "I",
-        "doc_weights": "f",
-    }
-
     def to_bytes(self) -> bytes:
-        """A snapshot for S3: marshal of plain values and raw arrays.
+        """A snapshot of the base for S3 (changes are published on their own).
 
-        Not compressed: at 100k claims decompressing took half of the load time, and a container
-        loads far more often than the index is built.
+        A small marshalled header, then the rows and every array as raw bytes: loading maps the
+        arrays onto the downloaded bytes without copying them. Not compressed: decompressing
+        cost more than downloading, and a container loads far more often than the index is built.
         """
-        payload: dict[str, Any] = {
-            "format": FORMAT,
-            "rows": self.rows,
-            "terms": list(self.vocabulary),
-            "doc_numbers": self.doc_numbers,
-            "doc_names": self.doc_names,
-            "urls": self.urls,
-        }
-        payload.update({name: getattr(self, name).tobytes() for name in self._ARRAYS})
-        return marshal.dumps(payload)
+        base = self.base
+        sections: list[tuple[str, bytes]] = [("rows", bytes(base.rows)), ("idf", self.idf.astype(np.float64).tobytes())]
+        sections += [(name, getattr(base, name).astype(kind).tobytes()) for name, kind in _Segment._ARRAYS.items()]
+        layout = []
+        at = 0
+        for name, data in sections:
+            layout.append((name, at, len(data)))
+            at += len(data)
+        header = marshal.dumps(
+            {
+                "format": FORMAT,
+                "terms": "\n".join(self.vocabulary),
+                "average_length": self.average_length,
+                "urls": base.urls,
+                "layout": layout,
+            }
+        )
+        return b"".join([_MAGIC, len(header).to_bytes(8, "little"), header, *(data for _, data in sections)])
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> ClaimIndex:
+        if not blob.startswith(_MAGIC):
+            raise ValueError(f"not a claim index snapshot of format {FORMAT}")
+        size = int.from_bytes(blob[len(_MAGIC) : len(_MAGIC) + 8], "little")
+        start = len(_MAGIC) + 8
         try:
-            payload = marshal.loads(blob)  # noqa: S302 - our own snapshot, plain values only
+            header = marshal.loads(blob[start : start + size])  # noqa: S302 - our own snapshot, plain values only
         except (EOFError, ValueError, TypeError):
             raise ValueError("not a claim index snapshot") from None
-        if not isinstance(payload, dict):
-            raise ValueError("not a claim index snapshot")
-        if payload.get("format") not in READABLE_FORMATS:
-            raise ValueError(f"index format {payload.get('format')} is not one of {READABLE_FORMATS}")
-        arrays = {}
-        for name, kind in cls._ARRAYS.items():
-            arrays[name] = array(kind)
-            arrays[name].frombytes(payload[name])
-        return cls(
-            rows=payload["rows"],
-            vocabulary={term: n for n, term in enumerate(payload["terms"])},
-            doc_numbers=payload["doc_numbers"],
-            urls=payload["urls"],
-            doc_names=payload.get("doc_names"),
-            **arrays,
-        )
+        body = memoryview(blob)[start + size :]
+        sections = {name: body[at : at + length] for name, at, length in header["layout"]}
+        arrays = {name: np.frombuffer(sections[name], dtype=kind) for name, kind in _Segment._ARRAYS.items()}
+        base = _Segment(rows=sections["rows"], urls=header["urls"], **arrays)
+        terms = header["terms"].split("\n") if header["terms"] else []
+        vocabulary = dict(zip(terms, range(len(terms)), strict=True))
+        idf = np.frombuffer(sections["idf"], dtype=np.float64)
+        return cls(base, vocabulary, idf, header["average_length"])
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _segment_of(self, number: int) -> tuple[_Segment, int]:
+        if number < len(self.base):
+            return self.base, number
+        assert self.delta is not None
+        return self.delta, number - len(self.base)
+
+    def _row(self, number: int) -> Row:
+        segment, local = self._segment_of(number)
+        return segment.row(local)
+
+    def doc(self, number: int) -> ClaimDoc:
+        """The claim at this position (without its texts, which the index does not keep)."""
+        claim_id, external_id, title, label, url, date, appearances, _, _ = self._row(number)
+        return ClaimDoc(claim_id, external_id, title, label, url, date, (), tuple(appearances))
+
+    def newest_first(self) -> Iterator[int]:
+        """Claim positions by debunk date, newest first (withdrawn and replaced ones left out)."""
+        removed = set(self.removed.tolist())
+        base = (int(n) for n in self.base.newest if int(n) not in removed)
+        if self.delta is None:
+            return base
+        offset = len(self.base)
+        delta = (offset + int(n) for n in self.delta.newest)
+        return heapq.merge(base, delta, key=lambda n: (self._row(n)[5] or "", n), reverse=True)
 
     # -- searching --------------------------------------------------------------------------
 
@@ -269,37 +385,59 @@ class ClaimIndex:
         """
         found: dict[int, Match] = {}
         mentioned: frozenset[str] = frozenset()
+        rows: dict[int, Row] = {}
+
+        def row_of(number: int) -> Row:
+            if number not in rows:
+                rows[number] = self._row(number)
+            return rows[number]
+
         if url:
             canonical = canonicalise_url(url)
             certain = link_can_confirm(canonical)
-            for number in self.urls.get(canonical, []):
+            for number in self._linked(canonical):
                 if certain:
-                    found[number] = self._level(number, 1.0, True, since, ("same link",))
+                    found[number] = _level(row_of(number), 1.0, True, since, ("same link",))
                 else:
                     reason = ("same link, on an official or widely shared site: a link alone never confirms",)
-                    found[number] = self._level(number, LINK_ONLY_SCORE, False, since, reason)
+                    found[number] = _level(row_of(number), LINK_ONLY_SCORE, False, since, reason)
         if text:
             analysis = analyse(text)
             mentioned = frozenset(analysis.terms) | analysis.names | analysis.numbers
-            for number, score, features in self._rank(analysis):
+            ranked = self._rank(analysis)
+            best = max([score for score in ranked.scores[:1]] + [match.score for match in found.values()], default=0.0)
+            weighed = 0
+            for number, score, novel_names in zip(ranked.numbers, ranked.scores, ranked.novel_names, strict=True):
+                if weighed >= max(limit, 1) and score < best - AMBIGUITY_MARGIN:
+                    break  # ranked best first: what follows is neither shown nor a rival the guard weighs
+                weighed += 1
                 if number in found and found[number].score >= score:
                     continue
                 reasons = []
                 confirmable = analysis.word_count >= MIN_WORDS_TO_CONFIRM
                 if not confirmable:
                     reasons.append(f"fewer than {MIN_WORDS_TO_CONFIRM} words")
-                if features.novel_numbers or features.novel_names:
+                row = row_of(number)
+                if novel_names or not analysis.numbers.issubset(row[7]):
                     confirmable = False
                     reasons.append("other numbers or names than the claim's")
-                found[number] = self._level(number, score, confirmable, since, tuple(reasons))
-                if len(found) >= max(limit, 1) * 3:
-                    break
-        ranked = self._unless_ambiguous(
-            sorted(found.items(), key=lambda item: (-item[1].score, item[1].claim.id)), mentioned
+                found[number] = _level(row, score, confirmable, since, tuple(reasons))
+        ranked_matches = self._unless_ambiguous(
+            sorted(found.items(), key=lambda item: (-item[1].score, item[1].claim.id)), mentioned, row_of
         )
-        return ranked[:limit]
+        return ranked_matches[:limit]
 
-    def _unless_ambiguous(self, ranked: list[tuple[int, Match]], mentioned: frozenset[str]) -> list[Match]:
+    def _linked(self, canonical: str) -> list[int]:
+        removed = set(self.removed.tolist())
+        numbers = [n for n in self.base.urls.get(canonical, []) if n not in removed]
+        if self.delta is not None:
+            numbers += [len(self.base) + n for n in self.delta.urls.get(canonical, [])]
+        return numbers
+
+    @staticmethod
+    def _unless_ambiguous(
+        ranked: list[tuple[int, Match]], mentioned: frozenset[str], row_of: Callable[[int], Row]
+    ) -> list[Match]:
         """The ranked matches, with every ``match`` made a ``suggest`` when the text cannot tell it from a
         rival within AMBIGUITY_MARGIN that differs from it in names or numbers the text does not mention."""
         matches = [match for _, match in ranked]
@@ -311,7 +449,7 @@ class ClaimIndex:
                 break
             if rival.claim.id == best.claim.id:
                 continue
-            differing = self._particulars(best_number) ^ self._particulars(number)
+            differing = _particulars(row_of(best_number)) ^ _particulars(row_of(number))
             if differing and not differing & mentioned:
                 reason = (
                     f"as close to another claim ({rival.claim.title}); "
@@ -325,81 +463,112 @@ class ClaimIndex:
                 ]
         return matches
 
-    def _particulars(self, number: int) -> frozenset[str]:
-        """The names and numbers a claim mentions: what tells one version of a story from another."""
-        return frozenset(self.doc_names.get(number, ())) | frozenset(self.doc_numbers.get(number, ()))
-
-    def _level(
-        self, number: int, score: float, confirmable: bool, since: str | None, reasons: tuple[str, ...]
-    ) -> Match:
-        doc = self.doc(number)
-        if since and (doc.date or "") < since:
-            confirmable = False
-            reasons = (*reasons, "debunk older than the window")
-        if score >= MATCH_AT and confirmable:
-            level = "match"
-        elif score >= SUGGEST_AT:
-            level = "suggest"
-        else:
-            level = "none"
-        return Match(doc, round(score, 4), level, reasons)
-
-    def _retrieval_terms(self, query: dict[int, float]) -> list[int]:
-        """The rarest query terms, within a budget of postings: common words find nothing new."""
-        offsets = self.postings_offsets
-        chosen: list[int] = []
-        spent = 0
-        for term_id in sorted(query, key=lambda t: offsets[t + 1] - offsets[t]):
-            length = offsets[term_id + 1] - offsets[term_id]
-            if len(chosen) >= MIN_RETRIEVAL_TERMS and (
-                spent + length > POSTINGS_BUDGET or len(chosen) >= RETRIEVAL_TERMS
-            ):
-                break
-            chosen.append(term_id)
-            spent += length
-        return chosen
-
-    def _rank(self, analysis: Analysis) -> list[tuple[int, float, _Features]]:
-        query: dict[int, float] = {}
-        unknown = 0
-        for term in set(analysis.terms):
-            term_id = self.vocabulary.get(term)
-            if term_id is None:
-                unknown += 1
-            else:
-                query[term_id] = self.idf[term_id]
-        if not query:
-            return []
+    def _rank(self, analysis: Analysis) -> _Candidates:
+        vocabulary = self._delta_vocabulary
+        known = [vocabulary[term] for term in set(analysis.terms) if term in vocabulary]
+        unknown = len(set(analysis.terms)) - len(known)
+        if not known:
+            return _Candidates([], [], [])
+        query = np.asarray(sorted(known), dtype=np.int64)
+        query_idf = self._delta_idf[query]
+        # The query as two arrays over the whole vocabulary (mostly zero pages, never touched): each
+        # term's idf, and which terms are names. A claim's terms then look up their weight at once.
+        weight_of = np.zeros(len(self._delta_idf))
+        weight_of[query] = query_idf
+        is_name = np.zeros(len(self._delta_idf))
+        is_name[[vocabulary[name] for name in analysis.names if name in vocabulary]] = 1.0
         # Unknown words (typos, slang the analyser does not know) count, but as common words.
-        unknown_weight = unknown * min(1.0, self.max_idf / 4)
-        scores: dict[int, float] = {}
-        offsets = self.postings_offsets
-        for term_id in self._retrieval_terms(query):
-            start, end = offsets[term_id], offsets[term_id + 1]
-            for number, weight in zip(self.postings_docs[start:end], self.postings_weights[start:end], strict=True):
-                scores[number] = scores.get(number, 0.0) + weight
-        candidates = heapq.nlargest(CANDIDATES, scores, key=scores.__getitem__)
-        query_weight = sum(query.values()) + unknown_weight
-        ranked = []
-        for number in candidates:
-            features = self._features(number, query, query_weight, analysis)
-            ranked.append((number, _score(features), features))
-        ranked.sort(key=lambda item: -item[1])
-        return ranked
-
-    def _features(self, number: int, query: dict[int, float], query_weight: float, analysis: Analysis) -> _Features:
-        doc_term_set = set(self._terms_of(number))
-        shared = sum(weight for term_id, weight in query.items() if term_id in doc_term_set)
-        novel_names = sum(1 for name in analysis.names if self.vocabulary.get(name, -1) not in doc_term_set)
-        claim_weight = float(self.doc_weights[number])
-        return _Features(
-            query_covered=shared / query_weight if query_weight else 0.0,
-            claim_covered=shared / claim_weight if claim_weight else 0.0,
-            novel_numbers=bool(analysis.numbers - set(self.doc_numbers.get(number, ()))),
-            novel_names=novel_names,
+        query_weight = float(query_idf.sum()) + unknown * min(1.0, self.max_idf / 4)
+        numbers = self._retrieve(self.base, query, 0, self.removed)
+        if self.delta is None:
+            found = _overlap(self.base, numbers, weight_of, is_name)
+        else:
+            numbers = np.concatenate([numbers, self._retrieve(self.delta, query, len(self.base), None)])
+            found = self._overlap_across_segments(numbers, weight_of, is_name)
+        shared, names_found, terms_found, terms, headline_covered, headline_shared = found
+        # How much of the claim the query has: its terms counted (a claim that says much more than
+        # the query is a worse answer than one that says just that, as BM25's length norm has it),
+        # or, when the query is about the headline, the headline's terms.
+        counted = np.divide(terms_found, terms, out=np.zeros(len(numbers)), where=terms > 0)
+        in_headline = headline_shared / query_weight
+        claim_covered = np.maximum(counted, headline_covered * in_headline)
+        query_covered = shared / query_weight
+        scores = np.clip(query_covered * QUERY_COVERED_WEIGHT + claim_covered * CLAIM_COVERED_WEIGHT, 0.0, 1.0)
+        order = np.argsort(-scores, kind="stable")
+        novel_names = len(analysis.names) - names_found.astype(np.int64)
+        return _Candidates(
+            numbers[order].tolist(),
+            scores[order].tolist(),
+            novel_names[order].tolist(),
         )
 
+    def _overlap_across_segments(self, numbers: np.ndarray, weight_of: np.ndarray, is_name: np.ndarray) -> np.ndarray:
+        found = np.empty((6, len(numbers)))
+        for segment, offset in ((self.base, 0), (self.delta, len(self.base))):
+            assert segment is not None
+            mine = (numbers >= offset) & (numbers < offset + len(segment))
+            if mine.any():
+                found[:, mine] = _overlap(segment, numbers[mine] - offset, weight_of, is_name)
+        return found
 
-def _score(features: _Features) -> float:
-    """Calibrated confidence that the claim debunks the query (see make eval for calibration)."""
-    return min(1.0, max(0.0, features.query_covered * 0.85 + features.claim_covered * 0.15))
+    @staticmethod
+    def _retrieve(segment: _Segment, query: np.ndarray, offset: int, removed: np.ndarray | None) -> np.ndarray:
+        """Global positions of the segment's best BM25 candidates for the query's rarest terms."""
+        lengths = segment.postings_length(query)
+        order = np.argsort(lengths, kind="stable")
+        order = order[lengths[order] > 0]
+        if not len(order):
+            return np.zeros(0, dtype=np.int64)
+        spent = np.cumsum(lengths[order])
+        within = int(np.searchsorted(spent, POSTINGS_BUDGET, side="right"))
+        chosen = query[order[: min(max(within, MIN_RETRIEVAL_TERMS), RETRIEVAL_TERMS)]]
+        starts = segment.postings_offsets[chosen]
+        sizes = segment.postings_offsets[chosen + 1] - starts
+        spans = np.arange(int(sizes.sum())) + np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+        docs = segment.postings_docs[spans]
+        weights = segment.postings_weights[spans]
+        scores = np.bincount(docs, weights=weights, minlength=len(segment))
+        if removed is not None and len(removed):
+            scores[removed] = 0.0
+        if len(segment) <= 4 * len(docs):
+            touched = np.flatnonzero(scores)  # a small segment: one pass over it is the cheapest
+        else:
+            # The best candidates among the postings read, not the whole segment: a claim appears
+            # once per chosen term with the same score, so the best CANDIDATES × terms entries hold
+            # the best CANDIDATES claims.
+            entries = scores[docs]
+            wanted = CANDIDATES * len(chosen)
+            if len(entries) > wanted:
+                docs = docs[np.argpartition(entries, -wanted)[-wanted:]]
+            docs = np.sort(docs)
+            touched = docs[np.concatenate(([True], docs[1:] != docs[:-1]))]
+            touched = touched[scores[touched] > 0]
+        if len(touched) > CANDIDATES:
+            touched = touched[np.argpartition(scores[touched], -CANDIDATES)[-CANDIDATES:]]
+        found: np.ndarray = touched.astype(np.int64) + offset
+        return found
+
+
+def _overlap(segment: _Segment, local: np.ndarray, weight_of: np.ndarray, is_name: np.ndarray) -> np.ndarray:
+    """Per claim (a column each): the idf of the query terms it has, how many of the query's names it
+    has, how many of its terms the query has, how many terms it has, the share of its headline's
+    terms the query has, and the idf of the query terms in its headline."""
+    count = len(local)
+    starts = segment.doc_offsets[local]
+    sizes = segment.doc_offsets[local + 1] - starts
+    owners = np.repeat(np.arange(count), sizes)
+    within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # a term's place in its claim
+    terms = segment.doc_terms[within + np.repeat(starts, sizes)]
+    weights = weight_of[terms]
+    hit = weights > 0
+    head_sizes = segment.head_sizes[local]
+    in_headline = within < np.repeat(head_sizes, sizes)
+    found = np.empty((6, count))
+    found[0] = np.bincount(owners, weights=weights, minlength=count)
+    found[1] = np.bincount(owners, weights=is_name[terms], minlength=count)
+    found[2] = np.bincount(owners, weights=hit, minlength=count)
+    found[3] = sizes
+    covered = np.bincount(owners, weights=hit & in_headline, minlength=count)
+    found[4] = np.divide(covered, head_sizes, out=np.zeros(count), where=head_sizes > 0)
+    found[5] = np.bincount(owners, weights=weights * in_headline, minlength=count)
+    return found
