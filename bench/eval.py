@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.bm25_baseline import PlainBM25
-from chalicelib.domain.matching.analysis import fold
+from bench.synthetic import synthetic_claims
+from chalicelib.domain.matching.analysis import analyse, fold
 from chalicelib.domain.matching.documents import ClaimDoc
-from chalicelib.domain.matching.index import ClaimIndex
+from chalicelib.domain.matching.index import MIN_WORDS_TO_CONFIRM, ClaimIndex
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "turnbackhoax" / "factchecks.jsonl"
 PER_KIND = 800
@@ -247,10 +248,56 @@ def build_queries(indexed: list[Row], held: list[Row]) -> tuple[list[Query], lis
     return positives, negatives, templates
 
 
+def ambiguous_excerpts(indexed: list[Row]) -> list[Query]:
+    """Excerpts two versions of one hoax share, where the versions differ only in names or numbers.
+
+    The two real patterns behind it: one hoax told of two countries ("PM Singapura" / "PM China"),
+    one scam's prize list under two banks. Pairs are found by plain word overlap (Jaccard ≥ 0.8 of
+    the narratives), kept when the analyser finds other names or numbers in each; the excerpt is
+    the longest run of 8 or more words of one that the other has too and that names none of the
+    differing particulars. Either claim is a right answer, but deciding for one is a coin toss.
+    """
+    rows = [r for r in indexed if r.narrative and len(r.narrative.split()) >= 12]
+    rare: dict[str, list[int]] = {}
+    for number, row in enumerate(rows):
+        for word in _words(row.narrative):
+            rare.setdefault(word, []).append(number)
+    pairs: set[tuple[int, int]] = set()
+    for numbers in rare.values():
+        if 2 <= len(numbers) <= 8:
+            pairs.update((a, b) for a in numbers for b in numbers if a < b)
+    queries = []
+    for a, b in sorted(pairs):
+        first, second = rows[a], rows[b]
+        if (
+            _key(first.narrative) == _key(second.narrative)
+            or _jaccard(_words(first.narrative), _words(second.narrative)) < 0.8
+        ):
+            continue
+        one, other = analyse(first.narrative or ""), analyse(second.narrative or "")
+        differing = (one.names | one.numbers) ^ (other.names | other.numbers)
+        if not differing:
+            continue
+        shared = set(other.terms)
+        run: list[str] = []
+        best: list[str] = []
+        for word in (first.narrative or "").split():
+            terms = set(analyse(word).terms) | analyse(word).numbers
+            if terms & differing or not terms <= shared:
+                best, run = max(best, run, key=len), []
+            else:
+                run.append(word)
+        best = max(best, run, key=len)
+        if len(best) >= MIN_WORDS_TO_CONFIRM:
+            queries.append(Query("ambiguous excerpt", " ".join(best), frozenset({first.id, second.id})))
+    return queries
+
+
 @dataclass
 class Tally:
     n: int = 0
     hit1: int = 0
+    hit5: int = 0
     rr: float = 0.0
     confirmed_right: int = 0
     confirmed_wrong: int = 0
@@ -261,6 +308,7 @@ class Tally:
     def row(self) -> list[str]:
         return [
             f"{self.hit1 / self.n:.3f}",
+            f"{self.hit5 / self.n:.3f}",
             f"{self.rr / self.n:.3f}",
             f"{self.confirmed_right / self.n:.3f}",
             f"{self.confirmed_any / self.n:.3f}",
@@ -280,6 +328,7 @@ def run(queries: list[Query], search: Callable[[str], list[tuple[str, float, str
             if claim_id in query.answers:
                 tally.rr += 1 / rank
                 tally.hit1 += rank == 1
+                tally.hit5 += 1
                 break
         if ranked:
             top_id, _, level = ranked[0]
@@ -316,45 +365,55 @@ def baseline_search(bm25: PlainBM25) -> Callable[[str], list[tuple[str, float, s
 
 def _print(title: str, engine: dict[str, Tally], baseline: dict[str, Tally]) -> None:
     print(title)
-    header = ["kind", "n", "recall@1", "MRR@5", "auto ok", "auto any", "≥suggest", "ms/query"]
-    print("  " + " ".join(f"{h:>10}" for h in header))
+    header = ["kind", "n", "recall@1", "recall@5", "MRR@5", "auto ok", "auto any", "≥suggest", "ms/query"]
+    print("  " + f"{header[0]:>26}" + " ".join(f"{h:>9}" for h in header[1:]))
     for kind in engine:
         for who, tallies in (("saring", engine), ("bm25", baseline)):
             t = tallies[kind]
-            cells = [f"{kind}/{who}"[:22], str(t.n), *t.row(), f"{t.ms / t.n:.2f}"]
-            print("  " + f"{cells[0]:>22}" + " ".join(f"{c:>10}" for c in cells[1:]))
+            cells = [f"{kind}/{who}"[:26], str(t.n), *t.row(), f"{t.ms / t.n:.2f}"]
+            print("  " + f"{cells[0]:>26}" + " ".join(f"{c:>9}" for c in cells[1:]))
     print()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make eval", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    args = parser.parse_args(argv)
-    if not args.data.exists():
-        print(f"make eval: skipped — the evaluation data is not at {args.data}")
-        return 0
-    rows = load(args.data)
-    indexed = [r for r in rows if not held_out(r.id)]
-    held = [r for r in rows if held_out(r.id)]
-    docs = [
-        ClaimDoc(r.id, r.id, r.title, r.label or "HOAKS", r.url, r.date, (r.narrative,) if r.narrative else ())
-        for r in indexed
-    ]
+def _doc(row: Row, with_narrative: bool = True) -> ClaimDoc:
+    texts = (row.narrative,) if row.narrative and with_narrative else ()
+    return ClaimDoc(row.id, row.id, row.title, row.label or "HOAKS", row.url, row.date, texts)
+
+
+@dataclass
+class Scale:
+    """One size of index: the indexed real claims, and synthetic claims beside them up to ``claims``."""
+
+    name: str
+    claims: int
+
+
+SCALES = (Scale("5k", 0), Scale("100k", 100_000))
+
+
+def evaluate(scale: Scale, indexed: list[Row], held: list[Row]) -> list[tuple[str, bool]]:
+    """Print one scale's tables; returns its targets, each with whether it is met."""
+    docs = [_doc(r) for r in indexed]
+    headline_docs = [_doc(r, with_narrative=False) for r in indexed]
+    if scale.claims:
+        # Synthetic claims from fragments of the *indexed* ones only: a held-out negative must
+        # stay unseen (bench/synthetic.py).
+        extra = list(synthetic_claims([d for d in docs if d.texts], scale.claims - len(docs)))
+        docs += extra
+        headline_docs += [ClaimDoc(d.id, d.external_id, d.title, d.label, d.url, d.date) for d in extra]
     start = time.perf_counter()
     index = ClaimIndex.build(docs)
     built = time.perf_counter() - start
-    bm25 = PlainBM25((r.id, f"{r.title}\n{r.narrative or ''}") for r in indexed)
+    bm25 = PlainBM25((d.id, "\n".join((d.title, *d.texts))) for d in docs)
     positives, negatives, templates = build_queries(indexed, held)
-    queries = positives + negatives + templates
-    print(f"make eval — {len(rows)} fact-checks: {len(indexed)} indexed ({built:.1f} s), {len(held)} held out")
-    print("columns: recall@1, MRR@5, auto-confirmed and right, auto-confirmed at all, match or suggest in top 5")
-    print()
+    ambiguous = ambiguous_excerpts(indexed)
+    queries = positives + negatives + templates + ambiguous
+    print(f"— {scale.name}: {len(docs)} claims indexed ({len(indexed)} real; built with analysis in {built:.1f} s)")
     engine, baseline = run(queries, engine_search(index)), run(queries, baseline_search(bm25))
     _print("Narratives indexed", engine, baseline)
 
-    headline_docs = [ClaimDoc(d.id, d.external_id, d.title, d.label, d.url, d.date) for d in docs]
     headline_index = ClaimIndex.build(headline_docs)
-    headline_bm25 = PlainBM25((r.id, r.title) for r in indexed)
+    headline_bm25 = PlainBM25((d.id, d.title) for d in headline_docs)
     with_narrative = [r for r in indexed if r.narrative and len(r.narrative.split()) >= 8]
     _rng("headline").shuffle(with_narrative)
     headline_queries = [
@@ -366,22 +425,52 @@ def main(argv: list[str] | None = None) -> int:
         headline,
         run(headline_queries, baseline_search(headline_bm25)),
     )
-    checks = [
-        *((f"recall@1 {kind} ≥ 0.97", engine[kind].hit1 / engine[kind].n >= 0.97) for kind in POSITIVE_KINDS),
+    at = f"@ {scale.name}"
+    only = headline["narrative→headline"]
+    return [
         *(
-            (f"auto-confirmed right {kind} ≥ 0.90", engine[kind].confirmed_right / engine[kind].n >= 0.90)
+            (f"recall@1 {kind} ≥ plain BM25 {at}", engine[kind].hit1 >= baseline[kind].hit1)
+            for kind in (*POSITIVE_KINDS, "recurring", "re-debunked")
+            if kind in engine
+        ),
+        *((f"recall@1 {kind} ≥ 0.97 {at}", engine[kind].hit1 / engine[kind].n >= 0.97) for kind in POSITIVE_KINDS),
+        *(
+            (f"auto-confirmed right {kind} ≥ 0.90 {at}", engine[kind].confirmed_right / engine[kind].n >= 0.90)
             for kind in ("excerpt", "chat-style", "reordered")
         ),
-        ("negatives auto-confirmed ≤ 0.01", engine["negative"].confirmed_any / engine["negative"].n <= 0.01),
+        (f"negatives auto-confirmed ≤ 0.01 {at}", engine["negative"].confirmed_any / engine["negative"].n <= 0.01),
         (
-            "template variants auto-confirmed ≤ 0.10",
+            f"template variants auto-confirmed ≤ 0.10 {at}",
             engine["template"].confirmed_any / engine["template"].n <= 0.10,
         ),
         (
-            "headline-only recall@1 ≥ 0.85",
-            headline["narrative→headline"].hit1 / headline["narrative→headline"].n >= 0.85,
+            f"ambiguous excerpts ({engine['ambiguous excerpt'].n}) never auto-confirmed {at}",
+            engine["ambiguous excerpt"].confirmed_any == 0,
         ),
+        (f"headline-only recall@5 ≥ 0.90 {at} (recall@1 {only.hit1 / only.n:.3f})", only.hit5 / only.n >= 0.90),
     ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make eval", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--scale", choices=[s.name for s in SCALES], action="append", help="default: every scale")
+    args = parser.parse_args(argv)
+    if not args.data.exists():
+        print(f"make eval: skipped — the evaluation data is not at {args.data}")
+        return 0
+    rows = load(args.data)
+    indexed = [r for r in rows if not held_out(r.id)]
+    held = [r for r in rows if held_out(r.id)]
+    print(f"make eval — {len(rows)} fact-checks: {len(indexed)} indexed, {len(held)} held out")
+    print(
+        "columns: recall@1, recall@5, MRR@5, auto-confirmed and right, auto-confirmed at all, match or suggest in top 5"
+    )
+    print()
+    checks = []
+    for scale in SCALES:
+        if not args.scale or scale.name in args.scale:
+            checks += evaluate(scale, indexed, held)
     print("Targets")
     for name, met in checks:
         print(f"  {'met    ' if met else 'NOT MET'}  {name}")

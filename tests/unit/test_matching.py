@@ -257,3 +257,32 @@ def test_a_snapshot_of_an_older_format_is_refused_not_misread() -> None:
         ClaimIndex.from_bytes(older)
     with pytest.raises(ValueError):
         ClaimIndex.from_bytes(f"saring-claim-index/{FORMAT}\n".encode() + (3).to_bytes(8, "little") + b"\xff\xff\xff")
+
+
+def test_a_longer_version_that_has_all_of_the_text_is_a_rival_too() -> None:
+    # The Singapore version says more (a second sentence), so it scores lower on length alone; the
+    # excerpt is in both, and names neither country: still a coin toss
+    short = _country_version("China")
+    more = " Warga diminta tidak datang ke TPS tahun ini, karena surat suara sudah dicoblos petugas KPPS di gudang."
+    longer_text = short.texts[0].replace("China", "Singapura") + more
+    longer = ClaimDoc("pm-singapura", "pm-singapura", "PM Singapura sebut pemilu curang", "HOAKS", texts=(longer_text,))
+    index = ClaimIndex.build([*CLAIMS, short, longer])
+    excerpt = "mengatakan pemilu Indonesia penuh kecurangan dan hasilnya tidak sah menurut para pengamat internasional"
+    found = index.search(text=excerpt)
+    assert {m.claim.id for m in found[:2]} == {"pm-china", "pm-singapura"}
+    assert found[0].score - found[1].score > 0.05  # beyond the score margin: only coverage says they tie
+    assert [m.level for m in found[:2]] == ["suggest", "suggest"]
+    # And naming the country decides it
+    assert index.search(text=excerpt + " kata PM China")[0].level == "match"
+
+
+def test_a_word_that_is_a_name_in_one_version_only_does_not_tell_them_apart() -> None:
+    # "Puskesmas" is capitalised in one copy (a name there) and lower case in the other: both have it
+    first = ClaimDoc("job-a", "a", "Lowongan palsu", "PENIPUAN", texts=(JOB.format("Puskesmas", "Kebonsari"),))
+    second = ClaimDoc("job-b", "b", "Lowongan palsu", "PENIPUAN", texts=(JOB.format("puskesmas", "Mulyorejo"),))
+    index = ClaimIndex.build([*CLAIMS, first, second])
+    found = index.search(text="Dibutuhkan segera staff kantor usia maksimal 35 tahun untuk ditempatkan di Puskesmas")
+    assert found[0].level == "suggest"
+
+
+JOB = "Dibutuhkan segera staff kantor usia maksimal 35 tahun untuk ditempatkan di {} {} hubungi admin sekarang."

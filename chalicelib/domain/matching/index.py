@@ -56,6 +56,7 @@ LINK_ONLY_SCORE = 0.60  # the same link on a site where a link alone cannot conf
 QUERY_COVERED_WEIGHT = 0.7  # the score: this much for the query's content found in the claim …
 CLAIM_COVERED_WEIGHT = 0.3  # … and this much for the claim's own terms (or its headline) found in the query
 AMBIGUITY_MARGIN = 0.05  # a rival this close to the best claim is one the text cannot tell apart
+COVERAGE_MARGIN = 0.02  # … and so is one that has as much of the text (within this share)
 
 
 # A claim's row: (id, external_id, title, label, url, date, appearance_urls, numbers, names)
@@ -222,6 +223,7 @@ class _Candidates:
     numbers: list[int]
     scores: list[float]
     novel_names: list[int]
+    query_covered: list[float]
 
 
 class ClaimIndex:
@@ -386,6 +388,8 @@ class ClaimIndex:
         found: dict[int, Match] = {}
         mentioned: frozenset[str] = frozenset()
         rows: dict[int, Row] = {}
+        covered: dict[int, float] = {}  # how much of the text each claim has
+        place: dict[int, int] = {}
 
         def row_of(number: int) -> Row:
             if number not in rows:
@@ -407,6 +411,8 @@ class ClaimIndex:
             ranked = self._rank(analysis)
             best = max([score for score in ranked.scores[:1]] + [match.score for match in found.values()], default=0.0)
             weighed = 0
+            covered = dict(zip(ranked.numbers, ranked.query_covered, strict=True))
+            place = {number: at for at, number in enumerate(ranked.numbers)}  # ties keep the ranking's order
             for number, score, novel_names in zip(ranked.numbers, ranked.scores, ranked.novel_names, strict=True):
                 if weighed >= max(limit, 1) and score < best - AMBIGUITY_MARGIN:
                     break  # ranked best first: what follows is neither shown nor a rival the guard weighs
@@ -423,7 +429,10 @@ class ClaimIndex:
                     reasons.append("other numbers or names than the claim's")
                 found[number] = _level(row, score, confirmable, since, tuple(reasons))
         ranked_matches = self._unless_ambiguous(
-            sorted(found.items(), key=lambda item: (-item[1].score, item[1].claim.id)), mentioned, row_of
+            sorted(found.items(), key=lambda item: (-item[1].score, place.get(item[0], 0), item[1].claim.id)),
+            mentioned,
+            row_of,
+            covered,
         )
         return ranked_matches[:limit]
 
@@ -434,22 +443,33 @@ class ClaimIndex:
             numbers += [len(self.base) + n for n in self.delta.urls.get(canonical, [])]
         return numbers
 
-    @staticmethod
     def _unless_ambiguous(
-        ranked: list[tuple[int, Match]], mentioned: frozenset[str], row_of: Callable[[int], Row]
+        self,
+        ranked: list[tuple[int, Match]],
+        mentioned: frozenset[str],
+        row_of: Callable[[int], Row],
+        covered: dict[int, float],
     ) -> list[Match]:
         """The ranked matches, with every ``match`` made a ``suggest`` when the text cannot tell it from a
-        rival within AMBIGUITY_MARGIN that differs from it in names or numbers the text does not mention."""
+        rival: one scoring within AMBIGUITY_MARGIN, or having as much of the text (the rival is only
+        longer), that differs from it in names or numbers (one has a particular the other does not
+        contain at all) none of which the text mentions."""
         matches = [match for _, match in ranked]
         if not ranked or ranked[0][1].level != "match":
             return matches
         best_number, best = ranked[0]
         for number, rival in ranked[1:]:
-            if rival.score < best.score - AMBIGUITY_MARGIN:
-                break
-            if rival.claim.id == best.claim.id:
+            as_close = rival.score >= best.score - AMBIGUITY_MARGIN
+            as_covered = (
+                best_number in covered  # the best was found by its text, not by a certain link
+                and covered.get(number, 0.0) >= covered[best_number] - COVERAGE_MARGIN
+            )
+            if rival.claim.id == best.claim.id or not (as_close or as_covered):
                 continue
-            differing = _particulars(row_of(best_number)) ^ _particulars(row_of(number))
+            particulars = _particulars(row_of(best_number)) | _particulars(row_of(number))
+            # Names are found partly by capitals, so a word may be a name in one version and a plain
+            # word in the other: what differs is what one contains and the other does not.
+            differing = {p for p in particulars if self._contains(best_number, p) != self._contains(number, p)}
             if differing and not differing & mentioned:
                 reason = (
                     f"as close to another claim ({rival.claim.title}); "
@@ -463,12 +483,21 @@ class ClaimIndex:
                 ]
         return matches
 
+    def _contains(self, number: int, term: str) -> bool:
+        """Whether the claim at this position has this term (names and numbers are terms too)."""
+        term_id = self._delta_vocabulary.get(term)
+        if term_id is None:
+            return False
+        segment, local = self._segment_of(number)
+        start, end = segment.doc_offsets[local], segment.doc_offsets[local + 1]
+        return bool((segment.doc_terms[start:end] == term_id).any())
+
     def _rank(self, analysis: Analysis) -> _Candidates:
         vocabulary = self._delta_vocabulary
         known = [vocabulary[term] for term in set(analysis.terms) if term in vocabulary]
         unknown = len(set(analysis.terms)) - len(known)
         if not known:
-            return _Candidates([], [], [])
+            return _Candidates([], [], [], [])
         query = np.asarray(sorted(known), dtype=np.int64)
         query_idf = self._delta_idf[query]
         # The query as two arrays over the whole vocabulary (mostly zero pages, never touched): each
@@ -479,11 +508,12 @@ class ClaimIndex:
         is_name[[vocabulary[name] for name in analysis.names if name in vocabulary]] = 1.0
         # Unknown words (typos, slang the analyser does not know) count, but as common words.
         query_weight = float(query_idf.sum()) + unknown * min(1.0, self.max_idf / 4)
-        numbers = self._retrieve(self.base, query, 0, self.removed)
+        numbers, bm25 = self._retrieve(self.base, query, 0, self.removed)
         if self.delta is None:
             found = _overlap(self.base, numbers, weight_of, is_name)
         else:
-            numbers = np.concatenate([numbers, self._retrieve(self.delta, query, len(self.base), None)])
+            more, more_bm25 = self._retrieve(self.delta, query, len(self.base), None)
+            numbers, bm25 = np.concatenate([numbers, more]), np.concatenate([bm25, more_bm25])
             found = self._overlap_across_segments(numbers, weight_of, is_name)
         shared, names_found, terms_found, terms, headline_covered, headline_shared = found
         # How much of the claim the query has: its terms counted (a claim that says much more than
@@ -494,12 +524,13 @@ class ClaimIndex:
         claim_covered = np.maximum(counted, headline_covered * in_headline)
         query_covered = shared / query_weight
         scores = np.clip(query_covered * QUERY_COVERED_WEIGHT + claim_covered * CLAIM_COVERED_WEIGHT, 0.0, 1.0)
-        order = np.argsort(-scores, kind="stable")
+        order = np.lexsort((-bm25, -scores))  # equal scores: BM25 (term frequency, length) decides
         novel_names = len(analysis.names) - names_found.astype(np.int64)
         return _Candidates(
             numbers[order].tolist(),
             scores[order].tolist(),
             novel_names[order].tolist(),
+            query_covered[order].tolist(),
         )
 
     def _overlap_across_segments(self, numbers: np.ndarray, weight_of: np.ndarray, is_name: np.ndarray) -> np.ndarray:
@@ -512,13 +543,15 @@ class ClaimIndex:
         return found
 
     @staticmethod
-    def _retrieve(segment: _Segment, query: np.ndarray, offset: int, removed: np.ndarray | None) -> np.ndarray:
-        """Global positions of the segment's best BM25 candidates for the query's rarest terms."""
+    def _retrieve(
+        segment: _Segment, query: np.ndarray, offset: int, removed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The segment's best BM25 candidates for the query's rarest terms: global positions, scores."""
         lengths = segment.postings_length(query)
         order = np.argsort(lengths, kind="stable")
         order = order[lengths[order] > 0]
         if not len(order):
-            return np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
         spent = np.cumsum(lengths[order])
         within = int(np.searchsorted(spent, POSTINGS_BUDGET, side="right"))
         chosen = query[order[: min(max(within, MIN_RETRIEVAL_TERMS), RETRIEVAL_TERMS)]]
@@ -545,8 +578,7 @@ class ClaimIndex:
             touched = touched[scores[touched] > 0]
         if len(touched) > CANDIDATES:
             touched = touched[np.argpartition(scores[touched], -CANDIDATES)[-CANDIDATES:]]
-        found: np.ndarray = touched.astype(np.int64) + offset
-        return found
+        return touched.astype(np.int64) + offset, scores[touched]
 
 
 def _overlap(segment: _Segment, local: np.ndarray, weight_of: np.ndarray, is_name: np.ndarray) -> np.ndarray:
