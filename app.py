@@ -86,7 +86,7 @@ def sweep_reports(event):  # type: ignore[no-untyped-def]
     stream_arn=settings.claims_stream_arn,
     batch_size=1000,
     starting_position="TRIM_HORIZON",
-    maximum_batching_window_in_seconds=5,
+    maximum_batching_window_in_seconds=1,
 )
 def claims_changed(event):  # type: ignore[no-untyped-def]
     from chalicelib.events.claims import on_claims_changed

@@ -213,9 +213,12 @@ def main() -> int:
     verdict_report()
     print()
     from bench.export import report as export_report
+    from bench.freshness import report as freshness_report
     from bench.matching import report
 
-    report()
+    matching_met = report()
+    print()
+    freshness_met = freshness_report()
     print()
     export_met = export_report()
     print()
@@ -223,7 +226,8 @@ def main() -> int:
 
     # The short soak: make soak runs the full one (10,000 reports, five SIGKILLs).
     soak_met = soak(["--reports", "600", "--kills", "2", "--graceful", "1", "--max-minutes", "8"]) == 0
-    return 0 if ratio <= 1.5 and export_met and package_met and soak_met else 1
+    met = ratio <= 1.5 and export_met and package_met and soak_met and matching_met and freshness_met
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -128,6 +128,9 @@ def test_queue_event_sources_report_partial_failures_and_queues_dead_letter(synt
     # The reports stream gathers up to a second: checks, webhooks and statistics go a batch at a time
     [report_stream] = functions[LOGICAL_IDS["report_stream"]]["Properties"]["Events"].values()
     assert report_stream["Properties"]["MaximumBatchingWindowInSeconds"] == 1
+    # So does the claims stream: a changed claim reaches every index within seconds (a change set each batch)
+    [claims_stream] = functions[LOGICAL_IDS["claims_changed"]]["Properties"]["Events"].values()
+    assert claims_stream["Properties"]["MaximumBatchingWindowInSeconds"] == 1
     queues = {q["Properties"]["QueueName"]: q["Properties"] for q in synthesised.resources("AWS::SQS::Queue").values()}
     for name, consumer in (
         ("checks", "check_reports"),
