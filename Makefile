@@ -16,7 +16,7 @@ help:
 	@echo "make test   lint, type-check and run every test suite"
 	@echo "make synth  the AWS CloudFormation template in cdk.out (offline; STAGE=dev|prod), checked by cdk-nag and cfn-lint"
 	@echo "make bench  cold imports and in-process latency, as a table"
-	@echo "make eval   claim matching on the shared fact-checks, beside plain BM25"
+	@echo "make eval   claim matching on the shared fact-checks at 5k and 100k claims, beside plain BM25 (ARGS=\"--scale 5k\")"
 	@echo "make soak   a busy day on the local stack with SIGKILLs and a Ctrl-C: is anything lost, stuck, counted twice?"
 	@echo "make mutate apply each listed mutant alone; the tests guarding it must fail (prints the score)"
 
@@ -77,7 +77,7 @@ soak: $(STAMP)
 	$(BIN)/python -m bench.soak $(ARGS)
 
 eval: $(STAMP)
-	$(BIN)/python -m bench.eval
+	$(BIN)/python -m bench.eval $(ARGS)
 
 mutate: $(STAMP)
 	$(BIN)/python -m bench.mutate $(ARGS)

@@ -433,10 +433,16 @@ def evaluate(scale: Scale, indexed: list[Row], held: list[Row]) -> list[tuple[st
             for kind in (*POSITIVE_KINDS, "recurring", "re-debunked")
             if kind in engine
         ),
-        *((f"recall@1 {kind} ≥ 0.97 {at}", engine[kind].hit1 / engine[kind].n >= 0.97) for kind in POSITIVE_KINDS),
+        # The engine's own earlier goals, set for the real claims alone
+        *(
+            (f"recall@1 {kind} ≥ 0.97 {at}", engine[kind].hit1 / engine[kind].n >= 0.97)
+            for kind in POSITIVE_KINDS
+            if not scale.claims
+        ),
         *(
             (f"auto-confirmed right {kind} ≥ 0.90 {at}", engine[kind].confirmed_right / engine[kind].n >= 0.90)
             for kind in ("excerpt", "chat-style", "reordered")
+            if not scale.claims
         ),
         (f"negatives auto-confirmed ≤ 0.01 {at}", engine["negative"].confirmed_any / engine["negative"].n <= 0.01),
         (

@@ -109,3 +109,15 @@ def test_a_query_that_is_a_headline_prefers_that_claim_over_a_longer_one_contain
     )
     index = ClaimIndex.build([*CLAIMS, longer, bridge])
     assert index.search(text="apa benar Jembatan Suramadu ditutup total?")[0].claim.id == "b1"
+
+
+def test_between_equal_scores_the_claim_that_says_it_more_often_comes_first() -> None:
+    # The same words, so the same score; one debunk carries the hoax twice (two circulating
+    # variants): BM25's term frequency orders them, not the claim id
+    quoted = "surat cinta dari BSI, harus tutup rekening sebelum akhir bulan"
+    once = ClaimDoc("a-once", "a", "Surat cinta BSI", "HOAKS", texts=(quoted,))
+    twice = ClaimDoc("b-twice", "b", "Surat cinta BSI", "HOAKS", texts=(quoted, quoted.upper()))
+    index = ClaimIndex.build([*CLAIMS, once, twice])
+    found = index.search(text=quoted)
+    assert found[0].score == found[1].score
+    assert [m.claim.id for m in found[:2]] == ["b-twice", "a-once"]

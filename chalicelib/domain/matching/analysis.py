@@ -238,14 +238,18 @@ def analyse(text: str) -> Analysis:
             digits = _NOT_DIGIT.sub("", raw)
             numbers.add(digits)
             terms.append(digits)
-            continue
-        word = raw[:-1] if raw.endswith(_REDUPLICATION_MARK) else raw
-        word = SLANG.get(word, word)
-        for part in word.split():
-            if len(part) > 1 and part not in STOP_WORDS:
-                terms.append(_stem(part))
+        else:
+            terms.extend(_terms_of_word(raw))
     names = {term for term in terms if term in NAMES} | _capitalised_terms(_URL.sub(" ", text))
     return Analysis(terms=tuple(terms), numbers=frozenset(numbers), word_count=words, names=frozenset(names))
+
+
+@lru_cache(maxsize=200_000)  # a word's terms never change: a long forward mostly repeats known words
+def _terms_of_word(raw: str) -> tuple[str, ...]:
+    """The content terms of one folded word: reduplication and chat spelling undone, stop words out, stemmed."""
+    word = raw[:-1] if raw.endswith(_REDUPLICATION_MARK) else raw
+    word = SLANG.get(word, word)
+    return tuple(_stem(part) for part in word.split() if len(part) > 1 and part not in STOP_WORDS)
 
 
 _PREFIX = re.compile(r"^(?:di|ke|se|ter|ber|be|mem|men|meng|meny|me|pem|pen|peng|peny|pe|per)")
@@ -253,7 +257,6 @@ _SUFFIX = re.compile(r"(?:lah|kah|pun|nya|kan|an|i)$")
 MIN_STEM = 4
 
 
-@lru_cache(maxsize=100_000)  # words recur: a query's words were mostly stemmed before
 def _stem(word: str) -> str:
     """A light affix stripper: one suffix, then one prefix, never below four letters.
 

@@ -56,6 +56,7 @@ LINK_ONLY_SCORE = 0.60  # the same link on a site where a link alone cannot conf
 QUERY_COVERED_WEIGHT = 0.7  # the score: this much for the query's content found in the claim …
 CLAIM_COVERED_WEIGHT = 0.3  # … and this much for the claim's own terms (or its headline) found in the query
 AMBIGUITY_MARGIN = 0.05  # a rival this close to the best claim is one the text cannot tell apart
+RANK_BM25_WEIGHT = 0.1  # how much BM25 (relative to the best candidate) adds to the order, not the score
 COVERAGE_MARGIN = 0.02  # … and so is one that has as much of the text (within this share)
 
 
@@ -224,6 +225,7 @@ class _Candidates:
     scores: list[float]
     novel_names: list[int]
     query_covered: list[float]
+    preference: list[float]  # the order among candidates: the score, and a little BM25
 
 
 class ClaimIndex:
@@ -389,7 +391,7 @@ class ClaimIndex:
         mentioned: frozenset[str] = frozenset()
         rows: dict[int, Row] = {}
         covered: dict[int, float] = {}  # how much of the text each claim has
-        place: dict[int, int] = {}
+        preference: dict[int, float] = {}  # a text match's place in the ranking (a link's is its score)
 
         def row_of(number: int) -> Row:
             if number not in rows:
@@ -412,7 +414,7 @@ class ClaimIndex:
             best = max([score for score in ranked.scores[:1]] + [match.score for match in found.values()], default=0.0)
             weighed = 0
             covered = dict(zip(ranked.numbers, ranked.query_covered, strict=True))
-            place = {number: at for at, number in enumerate(ranked.numbers)}  # ties keep the ranking's order
+            preference = dict(zip(ranked.numbers, ranked.preference, strict=True))
             for number, score, novel_names in zip(ranked.numbers, ranked.scores, ranked.novel_names, strict=True):
                 if weighed >= max(limit, 1) and score < best - AMBIGUITY_MARGIN:
                     break  # ranked best first: what follows is neither shown nor a rival the guard weighs
@@ -429,7 +431,10 @@ class ClaimIndex:
                     reasons.append("other numbers or names than the claim's")
                 found[number] = _level(row, score, confirmable, since, tuple(reasons))
         ranked_matches = self._unless_ambiguous(
-            sorted(found.items(), key=lambda item: (-item[1].score, place.get(item[0], 0), item[1].claim.id)),
+            sorted(
+                found.items(),
+                key=lambda item: (-max(preference.get(item[0], 0.0), item[1].score), item[1].claim.id),
+            ),
             mentioned,
             row_of,
             covered,
@@ -497,7 +502,7 @@ class ClaimIndex:
         known = [vocabulary[term] for term in set(analysis.terms) if term in vocabulary]
         unknown = len(set(analysis.terms)) - len(known)
         if not known:
-            return _Candidates([], [], [], [])
+            return _Candidates([], [], [], [], [])
         query = np.asarray(sorted(known), dtype=np.int64)
         query_idf = self._delta_idf[query]
         # The query as two arrays over the whole vocabulary (mostly zero pages, never touched): each
@@ -524,13 +529,17 @@ class ClaimIndex:
         claim_covered = np.maximum(counted, headline_covered * in_headline)
         query_covered = shared / query_weight
         scores = np.clip(query_covered * QUERY_COVERED_WEIGHT + claim_covered * CLAIM_COVERED_WEIGHT, 0.0, 1.0)
-        order = np.lexsort((-bm25, -scores))  # equal scores: BM25 (term frequency, length) decides
+        # The order: the score, and a little of BM25 relative to the best candidate (term frequency and
+        # length tell a claim that *is* the text from one that quotes it among other things).
+        preference = scores + RANK_BM25_WEIGHT * bm25 / bm25.max()
+        order = np.lexsort((-bm25, -preference))
         novel_names = len(analysis.names) - names_found.astype(np.int64)
         return _Candidates(
             numbers[order].tolist(),
             scores[order].tolist(),
             novel_names[order].tolist(),
             query_covered[order].tolist(),
+            preference[order].tolist(),
         )
 
     def _overlap_across_segments(self, numbers: np.ndarray, weight_of: np.ndarray, is_name: np.ndarray) -> np.ndarray:
