@@ -19,9 +19,11 @@ from chalicelib.domain.models import (
     CaseSummary,
     CaseVerdictRequest,
     CaseView,
+    ClaimInput,
     ClaimMatch,
     ClaimSummary,
     Verdict,
+    VerdictEntry,
     VerdictProgress,
 )
 from chalicelib.domain.priority import CaseSignals, case_priority
@@ -166,19 +168,7 @@ def publish_verdict(
         claim = ClaimSummary(id=claim_id, **claim_input.model_dump(include=set(ClaimSummary.model_fields)))
     version = case.version + 1
     verdict, entry = checker_verdict(request, claim, actor.public_name, version, now)
-    before = {
-        "status": case.status.value,
-        "version": case.version,
-        "verdict": case.verdict.model_dump(mode="json") if case.verdict else None,
-    }
-    after = {"status": CaseStatus.decided.value, "version": version, "verdict": verdict.model_dump(mode="json")}
-    decision = Decision(
-        verdict=verdict,
-        entry=entry,
-        history=[*case.history, entry],
-        new_claim=new_claim,
-        audit=audit_entry(actor, AuditAction.verdict_published, case.id, before=before, after=after, at=now),
-    )
+    decision = _decision(case, verdict, entry, actor, now, new_claim=new_claim)
     if not stores().cases.decide(case.id, request.version, decision, now):
         _changed(case_id)
     count("VerdictsPublished")
@@ -187,24 +177,39 @@ def publish_verdict(
     return get_case(case.id, now)
 
 
+def _decision(
+    case: StoredCase,
+    verdict: Verdict,
+    entry: VerdictEntry,
+    actor: Actor,
+    now: datetime,
+    *,
+    new_claim: tuple[str, ClaimInput] | None = None,
+) -> Decision:
+    """A verdict as the case stores it: with its history entry and the audit entry of the change."""
+    before = {
+        "status": case.status.value,
+        "version": case.version,
+        "verdict": case.verdict.model_dump(mode="json") if case.verdict else None,
+    }
+    after = {"status": CaseStatus.decided.value, "version": entry.version, "verdict": verdict.model_dump(mode="json")}
+    return Decision(
+        verdict=verdict,
+        entry=entry,
+        history=[*case.history, entry],
+        new_claim=new_claim,
+        audit=audit_entry(actor, AuditAction.verdict_published, case.id, before=before, after=after, at=now),
+    )
+
+
 def decide_automatically(case: StoredCase, verdict: Verdict, now: datetime) -> bool:
     """Decide an open case with the engine's verdict (a claim written after it opened answers it).
 
     The same path as a fact-checker's verdict: stored with its history and audit entry, then spread
     to every report (webhooks included). False when someone changed the case meanwhile.
     """
-    version = case.version + 1
-    entry = automatic_verdict_entry(verdict, version, now)
-    before = {"status": case.status.value, "version": case.version, "verdict": None}
-    after = {"status": CaseStatus.decided.value, "version": version, "verdict": verdict.model_dump(mode="json")}
-    decision = Decision(
-        verdict=verdict,
-        entry=entry,
-        history=[*case.history, entry],
-        new_claim=None,
-        audit=audit_entry(ENGINE, AuditAction.verdict_published, case.id, before=before, after=after, at=now),
-    )
-    if not stores().cases.decide(case.id, case.version, decision, now):
+    entry = automatic_verdict_entry(verdict, case.version + 1, now)
+    if not stores().cases.decide(case.id, case.version, _decision(case, verdict, entry, ENGINE, now), now):
         return False
     count("CasesDecidedByNewClaims")
     logger.info("case decided by a new claim", extra={"case_id": case.id, "claim_id": entry.claim_id})
