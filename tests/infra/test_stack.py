@@ -239,7 +239,28 @@ def test_the_package_ships_compiled_bytecode(synthesised: Synthesised) -> None:
     assert "chalicelib/api/__pycache__/cases.cpython-311.pyc" in names
     assert "pydantic/__pycache__/main.cpython-311.pyc" in names
     assert "boto3/__init__.py" in names and not any(n.startswith(("tests/", "infra/", "bench/")) for n in names)
+    # numpy ships (the claim index's engine), its own test suite and build-time parts do not
+    assert "numpy/__init__.py" in names and "numpy/_core/__pycache__/multiarray.cpython-311.pyc" in names
+    assert not any(n.startswith("numpy/") and ("/tests/" in n or n.startswith("numpy/f2py/")) for n in names)
     assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}  # reproducible bytes
+
+
+def test_the_claim_index_runs_from_the_package_alone(synthesised: Synthesised, tmp_path: Path) -> None:
+    # Unpacked, with no site-packages: numpy (without its tests) builds, snapshots, loads and searches
+    with zipfile.ZipFile(synthesised.package) as package:
+        package.extractall(tmp_path)
+    probe = (
+        f"import sys; sys.path.insert(0, {str(tmp_path)!r}); "
+        "from chalicelib.domain.matching.documents import ClaimDoc; "
+        "from chalicelib.domain.matching.index import ClaimIndex; "
+        "claim = ClaimDoc('c1', 'e1', 'Surat suara sudah dicoblos', 'HOAKS', "
+        "texts=('Surat suara pemilu sudah dicoblos petugas di gudang kecamatan sebelum hari pemungutan',)); "
+        "index = ClaimIndex.from_bytes(ClaimIndex.build([claim]).to_bytes()); "
+        "print(index.search(text=claim.texts[0])[0].claim.id)"
+    )
+    done = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "c1"
 
 
 def test_the_api_is_regional_logged_firewalled_and_each_busy_function_reserved(synthesised: Synthesised) -> None:
