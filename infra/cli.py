@@ -159,7 +159,7 @@ def import_claims_command(args: argparse.Namespace) -> int:
         print(f"  … and {len(report.problems) - args.show} more")
     print(_import_summary(report, args.file.name))
     if report.saved:
-        print("the matching index rebuilds from the claims' stream within seconds")
+        print("the matching index takes them from the claims' stream within seconds")
     return 0 if report.saved or report.unchanged or not rows else 1
 
 

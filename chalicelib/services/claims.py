@@ -29,7 +29,7 @@ from chalicelib.store import stores
 
 
 def _save_claim(claim_id: str, claim: ClaimInput, before: ClaimView | None, actor: Actor) -> ClaimView:
-    """Save a claim with its audit entry; the claims table's stream rebuilds the matching index after."""
+    """Save a claim with its audit entry; the claims table's stream brings it to the matching index after."""
     now = datetime.now(UTC)
     action = AuditAction.claim_updated if before else AuditAction.claim_created
     after = ClaimView(**claim.model_dump(), id=claim_id, updated_at=now)
@@ -83,7 +83,7 @@ def import_claims(
 ) -> ImportReport:
     """Save every valid row (by external id: a re-import updates, never duplicates).
 
-    A claim already stored with the same fields is left alone (no write, so no index rebuild): an
+    A claim already stored with the same fields is left alone (no write, so no index change): an
     import run twice changes nothing the second time. The audit trail gets one entry for the
     import (its source and counts), not one per claim.
     """

@@ -162,7 +162,7 @@ class ClaimRecord(_Table):
     class Meta:
         table_name = "unbound"
         billing_mode = PAY_PER_REQUEST_BILLING_MODE
-        stream_view_type = STREAM_KEYS_ONLY  # a change is what matters: it triggers an index rebuild
+        stream_view_type = STREAM_KEYS_ONLY  # a change is what matters: the handler reads the changed claims
 
     short_name = "claims"
 
