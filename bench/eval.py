@@ -375,7 +375,7 @@ def _print(title: str, engine: dict[str, Tally], baseline: dict[str, Tally]) -> 
     print()
 
 
-def _doc(row: Row, with_narrative: bool = True) -> ClaimDoc:
+def claim_doc(row: Row, with_narrative: bool = True) -> ClaimDoc:
     texts = (row.narrative,) if row.narrative and with_narrative else ()
     return ClaimDoc(row.id, row.id, row.title, row.label or "HOAKS", row.url, row.date, texts)
 
@@ -393,8 +393,8 @@ SCALES = (Scale("5k", 0), Scale("100k", 100_000))
 
 def evaluate(scale: Scale, indexed: list[Row], held: list[Row]) -> list[tuple[str, bool]]:
     """Print one scale's tables; returns its targets, each with whether it is met."""
-    docs = [_doc(r) for r in indexed]
-    headline_docs = [_doc(r, with_narrative=False) for r in indexed]
+    docs = [claim_doc(r) for r in indexed]
+    headline_docs = [claim_doc(r, with_narrative=False) for r in indexed]
     if scale.claims:
         # Synthetic claims from fragments of the *indexed* ones only: a held-out negative must
         # stay unseen (bench/synthetic.py).

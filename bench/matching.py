@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.bm25_baseline import PlainBM25
-from bench.eval import DEFAULT_DATA, POSITIVE_KINDS, Query, Row, build_queries, load
+from bench.eval import DEFAULT_DATA, POSITIVE_KINDS, Query, Row, build_queries, claim_doc, load
 from bench.synthetic import synthetic_claims
 from chalicelib.domain.matching.documents import ClaimDoc, analyse_claim
 from chalicelib.domain.matching.index import ClaimIndex
@@ -133,14 +133,6 @@ def open_peer(name: str, path: str) -> Callable[[str], Any]:
     return lambda text: bm25.search(text, 5)
 
 
-def _doc(row: Row) -> ClaimDoc:
-    return ClaimDoc(row.id, row.id, row.title, row.label or "HOAKS", row.url, row.date, _texts(row))
-
-
-def _texts(row: Row) -> tuple[str, ...]:
-    return (row.narrative,) if row.narrative else ()
-
-
 def _queries(rows: list[Row]) -> list[Query]:
     positives, _, _ = build_queries(rows, [])
     chosen: list[Query] = []
@@ -225,7 +217,7 @@ def report() -> bool:
         print(f"  (claim matching skipped: the real fact-checks are not at {DEFAULT_DATA})")
         return True
     rows = load(DEFAULT_DATA)
-    real = [_doc(row) for row in rows]
+    real = [claim_doc(row) for row in rows]
     with_text = [doc for doc in real if doc.texts]
     scaled = real + list(synthetic_claims(with_text, SCALE - len(real)))
     queries = _queries(rows)

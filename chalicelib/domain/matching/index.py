@@ -250,6 +250,7 @@ class ClaimIndex:
         self.changes: dict[str, AnalysedClaim | None] = dict(changes or {})
         self.delta: _Segment | None = None
         self.removed = np.zeros(0, dtype=np.int64)  # base positions replaced or withdrawn by the changes
+        self._removed: frozenset[int] = frozenset()  # the same, for lookups one at a time
         self._delta_vocabulary = vocabulary
         self._delta_idf = idf
         if self.changes:
@@ -287,6 +288,7 @@ class ClaimIndex:
         self.removed = np.asarray(
             sorted(positions[claim_id] for claim_id in self.changes if claim_id in positions), dtype=np.int64
         )
+        self._removed = frozenset(self.removed.tolist())
         current = [claim for claim in self.changes.values() if claim is not None]
         vocabulary = dict(self.vocabulary)
         base_terms = len(self.idf)
@@ -366,8 +368,7 @@ class ClaimIndex:
 
     def newest_first(self) -> Iterator[int]:
         """Claim positions by debunk date, newest first (withdrawn and replaced ones left out)."""
-        removed = set(self.removed.tolist())
-        base = (int(n) for n in self.base.newest if int(n) not in removed)
+        base = (n for n in self.base.newest.tolist() if n not in self._removed)
         if self.delta is None:
             return base
         offset = len(self.base)
@@ -442,8 +443,7 @@ class ClaimIndex:
         return ranked_matches[:limit]
 
     def _linked(self, canonical: str) -> list[int]:
-        removed = set(self.removed.tolist())
-        numbers = [n for n in self.base.urls.get(canonical, []) if n not in removed]
+        numbers = [n for n in self.base.urls.get(canonical, []) if n not in self._removed]
         if self.delta is not None:
             numbers += [len(self.base) + n for n in self.delta.urls.get(canonical, [])]
         return numbers
