@@ -20,7 +20,17 @@ help:
 	@echo "make soak   a busy day on the local stack with SIGKILLs and a Ctrl-C: is anything lost, stuck, counted twice?"
 	@echo "make mutate apply each listed mutant alone; the tests guarding it must fail (prints the score)"
 
-$(STAMP): requirements.txt requirements-dev.txt
+# Debian packages the picture worker needs (Tesseract with its Indonesian model, DejaVu fonts for the
+# synthetic pictures); installed when missing, which needs root.
+DEBIAN_PACKAGES := tesseract-ocr-ind fonts-dejavu-core
+
+$(STAMP): requirements.txt requirements-pictures.txt requirements-dev.txt
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "run as root, or: sudo apt-get install $$missing"; exit 1; fi; \
+	fi
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip<26.3"

@@ -13,6 +13,7 @@ from chalicelib.api.meta import meta
 from chalicelib.api.problems import problem_middleware, request_id_of
 from chalicelib.api.reports import reports
 from chalicelib.api.stats import stats
+from chalicelib.api.uploads import uploads
 from chalicelib.api.webhooks import webhooks
 from chalicelib.config import get_settings
 from chalicelib.observability import invocation
@@ -20,6 +21,7 @@ from chalicelib.observability import invocation
 settings = get_settings()
 app = Chalice(app_name="saring", configure_logs=False)
 app.register_blueprint(meta)
+app.register_blueprint(uploads)
 app.register_blueprint(reports)
 app.register_blueprint(lookup)
 app.register_blueprint(claims)

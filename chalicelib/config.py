@@ -26,6 +26,10 @@ ENVIRONMENT = {
     "SARING_INDEX_REFRESH_SECONDS": "index_refresh_seconds",
     "SARING_CHECK_QUEUE": "check_queue_name",
     "SARING_BUCKET": "bucket_name",
+    "SARING_UPLOADS_BUCKET": "uploads_bucket_name",
+    "SARING_PICTURE_QUEUE": "picture_queue_name",
+    "SARING_PICTURE_RETENTION_DAYS": "picture_retention_days",
+    "SARING_UPLOAD_USE_HOURS": "upload_use_hours",
     "SARING_CONTACTS_KEY_ID": "contacts_key_id",
     "SARING_MAX_BODY_BYTES": "max_body_bytes",
     "SARING_STALE_AFTER_SECONDS": "stale_after_seconds",
@@ -69,6 +73,10 @@ class Settings(BaseModel):
     index_refresh_seconds: float = Field(default=2, ge=0, le=3600)
     check_queue_name: str = ""
     bucket_name: str = ""
+    uploads_bucket_name: str = ""  # pictures: uploads as sent (deleted once processed), and their clean copies
+    picture_queue_name: str = ""
+    picture_retention_days: int = Field(default=90, ge=1, le=3650)  # a report's picture, then deleted
+    upload_use_hours: int = Field(default=24, ge=1, le=168)  # an upload id names a picture this long
     contacts_key_id: str = ""
     max_body_bytes: int = Field(default=65_536, ge=1_024, le=6_000_000)
     stale_after_seconds: int = Field(default=300, ge=0)
@@ -103,6 +111,8 @@ class Settings(BaseModel):
             "key_pepper_secret": f"{prefix}api-key-pepper",
             "fact_check_key_secret": f"{prefix}fact-check-api-key",
             "bucket_name": f"{prefix}data",
+            "uploads_bucket_name": f"{prefix}uploads",
+            "picture_queue_name": f"{prefix}pictures",
             "contacts_key_id": f"alias/{prefix}contacts",
             "reports_stream_arn": f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}reports/stream/unset",
             "claims_stream_arn": f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}claims/stream/unset",
@@ -118,6 +128,10 @@ class Settings(BaseModel):
     @property
     def check_dead_letter_queue_name(self) -> str:
         return f"{self.check_queue_name}-dlq"
+
+    @property
+    def picture_dead_letter_queue_name(self) -> str:
+        return f"{self.picture_queue_name}-dlq"
 
     @property
     def webhook_dead_letter_queue_name(self) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.access import current_actor
+from chalicelib.api.access import current_actor, current_principal
 from chalicelib.api.io import json_response, parse_body, parse_query
 from chalicelib.api.problems import not_found
-from chalicelib.api.routes import CREATE_CLAIM, GET_CLAIM, LIST_CLAIMS, UPDATE_CLAIM, serve
+from chalicelib.api.routes import ADD_CLAIM_PICTURE, CREATE_CLAIM, GET_CLAIM, LIST_CLAIMS, UPDATE_CLAIM, serve
 from chalicelib.domain.ids import is_claim_id
 
 claims = Blueprint(__name__)
@@ -64,3 +64,18 @@ def patch_claim(claim_id: str) -> object:
     if view is None:
         raise not_found("There is no claim with this id.")
     return json_response(view)
+
+
+@serve(claims, ADD_CLAIM_PICTURE)
+def post_claim_picture(claim_id: str) -> object:
+    from chalicelib.domain.models import ClaimPictureRequest
+
+    request = parse_body(claims.current_request, ClaimPictureRequest)
+    from chalicelib.services.claims import add_claim_picture
+
+    view = None
+    if is_claim_id(claim_id):
+        view = add_claim_picture(claim_id, request.upload_id, current_principal().partner_id, current_actor())
+    if view is None:
+        raise not_found("There is no claim with this id.")
+    return json_response(view, 201)

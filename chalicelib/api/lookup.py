@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
+from chalicelib.api.access import current_principal
 from chalicelib.api.io import json_response, parse_body
 from chalicelib.api.routes import LOOKUP, serve
 
@@ -17,4 +18,4 @@ def post_lookup() -> object:
     request = parse_body(lookup.current_request, LookupRequest)
     from chalicelib.services.claims import lookup_claims  # keeps boto3 out of the cold import
 
-    return json_response(lookup_claims(request))
+    return json_response(lookup_claims(request, current_principal().partner_id))

@@ -225,6 +225,12 @@ _PROBLEMS: dict[type[errors.Refused], Callable[[Any], ApiProblem]] = {
     errors.UnknownCursor: lambda _: unknown_cursor(),
     errors.CaseChanged: _case_changed,
     errors.InvalidField: lambda refused: invalid_field(refused.field, refused.message),
+    errors.PicturesNotReady: lambda _: ApiProblem(
+        409,
+        "Gambar masih dianalisis; ulangi sebentar lagi. (The pictures are still being analysed; retry shortly.)",
+        type_name="pictures-not-ready",
+        headers={"Retry-After": "2"},
+    ),
 }
 
 

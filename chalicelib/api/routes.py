@@ -116,8 +116,35 @@ LOOKUP = Route(
     "Ranked claims",
     response="LookupResult",
     request="LookupRequest",
+    errors=(*BODY_ERRORS, 409),
+    purpose='"has this been checked?" for a text, URL and/or pictures (upload ids)',
+)
+CREATE_UPLOAD = Route(
+    "POST",
+    "/v1/uploads",
+    "createUpload",
+    frozenset({Role.partner, Role.media, Role.checker, Role.admin}),
+    "Where to upload one picture",
+    status=201,
+    response="UploadTicket",
+    request="UploadRequest",
     errors=BODY_ERRORS,
-    purpose='"has this been checked?" for a text and/or URL',
+    purpose=(
+        "a presigned upload for one picture (`content_type` image/jpeg, image/png or image/webp, `size` ≤ 10 MB; "
+        "valid 15 min); its `upload_id` then goes in `images` of a report or lookup"
+    ),
+)
+ADD_CLAIM_PICTURE = Route(
+    "POST",
+    "/v1/claims/{claim_id}/images",
+    "addClaimPicture",
+    _CHECKERS,
+    "The claim, with the picture",
+    status=201,
+    response="ClaimView",
+    request="ClaimPictureRequest",
+    errors=(*BODY_ERRORS, 404, 409),
+    purpose="give a claim a picture of the hoax (an analysed upload): reports with that picture then match it",
 )
 LIST_CLAIMS = Route(
     "GET",
@@ -376,6 +403,7 @@ AUDIT_TRAIL = Route(
 
 # In the order the docs and the OpenAPI document list them.
 ROUTES: tuple[Route, ...] = (
+    CREATE_UPLOAD,
     SUBMIT_REPORT,
     GET_REPORT,
     LOOKUP,
@@ -383,6 +411,7 @@ ROUTES: tuple[Route, ...] = (
     CREATE_CLAIM,
     GET_CLAIM,
     UPDATE_CLAIM,
+    ADD_CLAIM_PICTURE,
     CREATE_KEY,
     LIST_KEYS,
     REVOKE_KEY,

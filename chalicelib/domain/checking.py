@@ -25,6 +25,24 @@ def claim_match(match: Match) -> ClaimMatch:
     return ClaimMatch(claim=summary, score=match.score, level=MatchLevel(match.level))
 
 
+_LEVEL_ORDER = {"match": 0, "suggest": 1, "none": 2}
+
+
+def merged(*found: list[Match]) -> list[Match]:
+    """Matches from several searches (text, pictures) as one list: each claim once, at its strongest,
+    confident matches first, then by score. One search alone keeps its own order."""
+    non_empty = [matches for matches in found if matches]
+    if len(non_empty) <= 1:
+        return non_empty[0] if non_empty else []
+    best: dict[str, Match] = {}
+    for matches in found:
+        for match in matches:
+            known = best.get(match.claim.id)
+            if known is None or (_LEVEL_ORDER[match.level], -match.score) < (_LEVEL_ORDER[known.level], -known.score):
+                best[match.claim.id] = match
+    return sorted(best.values(), key=lambda m: (_LEVEL_ORDER[m.level], -m.score, m.claim.id))
+
+
 def conclude(matches: list[Match]) -> CheckOutcome:
     """A confident best match decides the verdict; otherwise a human looks, with the suggestions."""
     shown = [claim_match(m) for m in matches if m.level != MatchLevel.none]

@@ -14,6 +14,7 @@ _REPORT_ID = re.compile(r"^rpt_[a-z2-7]{26}$")
 _CASE_ID = re.compile(r"^case_[0-9a-f]{26}$")
 _CLAIM_ID = re.compile(r"^clm_[0-9a-f]{24}$")
 _WEBHOOK_ID = re.compile(r"^whk_[a-z2-7]{24}$")
+_UPLOAD_ID = re.compile(r"^upl_[a-z2-7]{26}$")
 _KEY_ID = re.compile(r"^key_[a-z2-7]{16}$")  # made with the key itself: domain/access.py new_api_key
 
 
@@ -33,6 +34,22 @@ def report_id_for_idempotency_key(partner_id: str, idempotency_key: str) -> str:
     """The id a keyed submission gets: a retry after a crash writes the same report, not a second."""
     digest = hashlib.sha256(f"{partner_id}\x00{idempotency_key}".encode()).digest()
     return "rpt_" + _b32(digest, 26)
+
+
+def new_upload_id(issued_at: datetime) -> str:
+    """An upload's id: when it was issued (whole seconds, so it can expire without a lookup), then randomness."""
+    seconds = int(issued_at.timestamp()).to_bytes(5, "big")
+    return "upl_" + _b32(seconds + secrets.token_bytes(12), 26)
+
+
+def is_upload_id(text: str) -> bool:
+    return _UPLOAD_ID.match(text) is not None
+
+
+def upload_issued_at(upload_id: str) -> datetime:
+    """When an upload id was issued (from the id itself)."""
+    raw = base64.b32decode(upload_id[4:].upper() + "=" * 6)
+    return datetime.fromtimestamp(int.from_bytes(raw[:5], "big"), UTC)
 
 
 def case_id_for(fingerprint: str) -> str:

@@ -54,9 +54,15 @@ def canonicalise_url(url: str) -> str:
     return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
 
 
-def content_fingerprint(text: str | None, url: str | None) -> str:
-    """Fingerprint of a report's whole content: what makes two reports the same case."""
-    normalised = [normalise_text(text) if text else None, canonicalise_url(url) if url else None]
+def content_fingerprint(text: str | None, url: str | None, pictures: tuple[str, ...] = ()) -> str:
+    """Fingerprint of a report's whole content: what makes two reports the same case.
+
+    ``pictures``: what identifies each of its pictures (in any order; none leaves the fingerprint
+    of text and link as it was before pictures existed).
+    """
+    normalised: list[object] = [normalise_text(text) if text else None, canonicalise_url(url) if url else None]
+    if pictures:
+        normalised.append(sorted(pictures))
     return _sha256(json.dumps(normalised, ensure_ascii=False))
 
 

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from chalicelib.adapters.check_queue import enqueue_checks
 from chalicelib.config import get_settings
-from chalicelib.domain.checking import check_failed_outcome, conclude, decided_outcome, outcome_with_new_claims
+from chalicelib.domain.checking import (
+    check_failed_outcome,
+    conclude,
+    decided_outcome,
+    merged,
+    outcome_with_new_claims,
+)
 from chalicelib.domain.ids import case_id_for
 from chalicelib.domain.models import CaseStatus, ReportStatus
 from chalicelib.domain.normalise import content_fingerprint
 from chalicelib.observability import count, logger
 from chalicelib.services.cases import add_suggestions, decide_automatically
 from chalicelib.services.claim_index import current_index
+from chalicelib.services.pictures import analysed_pictures, hashes_to_match, text_with_pictures
 from chalicelib.store import stores
 
 if TYPE_CHECKING:
@@ -45,9 +53,18 @@ def run_check(report_id: str, now: datetime | None = None) -> ReportStatus | Non
         count("ChecksFailed")
         logger.warning("check gave up", extra={"report_id": report_id})
     else:
-        fingerprint = content_fingerprint(report.text, report.url)
+        pictures = analysed_pictures(report.images)  # raises while some are not analysed: the check comes again
+        text = text_with_pictures(report.text, pictures)
+        fingerprint = content_fingerprint(report.text, report.url, tuple(p.sha256 or p.upload_id for p in pictures))
         case_id = case_id_for(fingerprint)
-        outcome = conclude(current_index().search(text=report.text, url=report.url, limit=MATCHES_KEPT))
+        index = current_index()
+        matches = merged(
+            index.search(text=text, url=report.url, limit=MATCHES_KEPT),
+            index.search_pictures(hashes_to_match(pictures), limit=MATCHES_KEPT),
+        )
+        outcome = conclude(matches[:MATCHES_KEPT])
+        if pictures and not report.text:
+            report = replace(report, text=text)  # the case's sample: what was read in its pictures
         if stores().reports.check_into_case(
             report.id, case_id, fingerprint=fingerprint, sample=report, outcome=outcome, now=now
         ):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from chalicelib.domain.audit import CLI, Actor, audit_entry
-from chalicelib.domain.checking import claim_match
+from chalicelib.domain.checking import claim_match, merged
 from chalicelib.domain.claim_formats import has_unknown_rating
 from chalicelib.domain.ids import claim_id_for
 from chalicelib.domain.matching.documents import ClaimDoc
@@ -24,6 +24,7 @@ from chalicelib.domain.models import (
     MatchLevel,
 )
 from chalicelib.services.claim_index import current_index
+from chalicelib.services.errors import InvalidField, PicturesNotReady
 from chalicelib.services.paging import offset_cursor, offset_of
 from chalicelib.store import stores
 
@@ -32,16 +33,42 @@ def _save_claim(claim_id: str, claim: ClaimInput, before: ClaimView | None, acto
     """Save a claim with its audit entry; the claims table's stream brings it to the matching index after."""
     now = datetime.now(UTC)
     action = AuditAction.claim_updated if before else AuditAction.claim_created
-    after = ClaimView(**claim.model_dump(), id=claim_id, updated_at=now)
+    after = ClaimView(**claim.model_dump(), id=claim_id, updated_at=now, images=before.images if before else [])
     audit = audit_entry(actor, action, claim_id, before=before, after=after, at=now)
     stores().claims.put(claim_id, claim, now, audit)
     return after
 
 
-def lookup_claims(request: LookupRequest) -> LookupResult:
-    """Claims that may debunk a text or link, best first; answered from the loaded index only."""
+LOOKUP_PICTURE_WAIT_SECONDS = 5.0  # a lookup waits this long at most for its pictures' analysis
+
+
+def lookup_claims(request: LookupRequest, partner_id: str) -> LookupResult:
+    """Claims that may debunk a text, link or pictures, best first; answered from the loaded index only.
+
+    Pictures must be uploads of the caller's partner, analysed already (or within a few seconds).
+    """
     since = request.since.isoformat() if request.since else None
-    found = current_index().search(text=request.text, url=request.url, limit=request.limit, since=since)
+    text, hashes = request.text, []
+    if request.images:
+        from chalicelib.services.pictures import (
+            PicturesWaiting,
+            analysed_pictures,
+            hashes_to_match,
+            text_with_pictures,
+        )
+        from chalicelib.services.uploads import verify_uploads
+
+        verify_uploads(request.images, partner_id)
+        try:
+            pictures = analysed_pictures(request.images, wait_seconds=LOOKUP_PICTURE_WAIT_SECONDS)
+        except PicturesWaiting:
+            raise PicturesNotReady() from None
+        text, hashes = text_with_pictures(request.text, pictures), hashes_to_match(pictures)
+    index = current_index()
+    found = merged(
+        index.search(text=text, url=request.url, limit=request.limit, since=since),
+        index.search_pictures(hashes, limit=request.limit, since=since),
+    )[: request.limit]
     matches = [claim_match(match) for match in found]
     hint = matches[0].claim.label if matches and matches[0].level is MatchLevel.match else None
     return LookupResult(matches=matches, verdict_hint=hint)
@@ -140,6 +167,43 @@ def update_claim(claim_id: str, patch: ClaimPatch, actor: Actor) -> ClaimView | 
         {**current.model_dump(include=set(ClaimInput.model_fields)), **patch.model_dump(exclude_unset=True)}
     )
     return _save_claim(claim_id, changed, current, actor)
+
+
+def add_claim_picture(claim_id: str, upload_id: str, partner_id: str, actor: Actor) -> ClaimView | None:
+    """Give a claim one more picture (an analysed upload of the caller's): its hashes join the image
+    index and its text the claim's texts. None when there is no such claim."""
+    from chalicelib.adapters import uploads
+    from chalicelib.services.pictures import PicturesWaiting, analysed_pictures
+    from chalicelib.services.uploads import verify_uploads
+
+    before = stores().claims.get(claim_id)
+    if before is None:
+        return None
+    verify_uploads([upload_id], partner_id, fields=["upload_id"])
+    try:
+        (picture,) = analysed_pictures([upload_id], wait_seconds=LOOKUP_PICTURE_WAIT_SECONDS)
+    except PicturesWaiting:
+        raise PicturesNotReady() from None
+    if picture.status != "processed" or picture.sha256 is None or picture.picture_key is None:
+        raise InvalidField("upload_id", f"Gambar ditolak: {picture.reason or 'tidak dapat dibaca'}")
+    content_type = "image/png" if picture.picture_key.endswith(".png") else "image/jpeg"
+    key = uploads.claim_picture_key(claim_id, picture.sha256, content_type)
+    uploads.copy(picture.picture_key, key)  # kept with the claim: a report's copy is deleted on schedule
+    stored = {
+        "sha256": picture.sha256,
+        "width": picture.width,
+        "height": picture.height,
+        "hashes": list(picture.hashes),
+        "quality": picture.quality,
+        "text": picture.text,
+        "key": key,
+    }
+    now = datetime.now(UTC)
+    audit = audit_entry(
+        actor, AuditAction.claim_picture_added, claim_id, before=None, after={"sha256": picture.sha256}, at=now
+    )
+    stores().claims.add_picture(claim_id, stored, now, audit)
+    return stores().claims.get(claim_id)
 
 
 def get_claim(claim_id: str) -> ClaimView | None:

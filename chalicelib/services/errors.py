@@ -70,3 +70,7 @@ class InvalidField(Refused):
 
 class InvalidVerdict(InvalidField):
     """A verdict that cannot be stored as asked."""
+
+
+class PicturesNotReady(Refused):
+    """Pictures of a lookup are still being analysed: ask again in a moment."""

@@ -25,6 +25,10 @@ def submit_report(submission: ReportSubmission, partner_id: str, idempotency_key
     it and gets the first answer, rebuilt from it; nothing else is written per submission.
     Raises IdempotencyKeyReused when the key came before with another body.
     """
+    if submission.images:
+        from chalicelib.services.uploads import verify_uploads
+
+        verify_uploads(submission.images, partner_id)
     if idempotency_key is None:
         return _create(submission, partner_id, new_report_id())
     return _create(submission, partner_id, report_id_for_idempotency_key(partner_id, idempotency_key))
@@ -48,6 +52,12 @@ def get_report(report_id: str, reader: Principal) -> ReportView | None:
         if sealed is not None:  # None once the retention period is over
             reporter = Reporter(contact=open_sealed(sealed, ("report_id", report.id)))
     seen = stores().cases.seen_count(report.case_id) if report.case_id else 0
+    images = []
+    if report.images:
+        from chalicelib.domain.access import Role
+        from chalicelib.services.pictures import picture_views
+
+        images = picture_views(report.images, with_links=bool(reader.roles & {Role.checker, Role.admin}))
     return ReportView(
         id=report.id,
         status=report.status,
@@ -57,6 +67,7 @@ def get_report(report_id: str, reader: Principal) -> ReportView | None:
         verdict=report.verdict,
         suggestions=report.suggestions,
         reporter=reporter,
+        images=images,
     )
 
 
@@ -82,6 +93,7 @@ def _create(submission: ReportSubmission, partner_id: str, report_id: str) -> Re
         observed_at=submission.observed_at,
         external_id=submission.external_id,
         request_hash=request_hash,
+        images=tuple(submission.images),
     )
     if stores().reports.create(report, contact):
         count("ReportsReceived")

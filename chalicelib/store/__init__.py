@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from chalicelib.store.cases import CaseStore
     from chalicelib.store.claims import ClaimStore
     from chalicelib.store.keys import KeyStore, UsageStore
+    from chalicelib.store.pictures import PictureStore
     from chalicelib.store.reports import ContactStore, ReportStore
     from chalicelib.store.stats import StatsStore
     from chalicelib.store.webhooks import DeliveryStore, WebhookStore
@@ -34,6 +35,7 @@ class Stores:
     deliveries: DeliveryStore
     stats: StatsStore
     audit: AuditStore
+    pictures: PictureStore
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +46,7 @@ def stores() -> Stores:
     from chalicelib.store.cases import CaseStore
     from chalicelib.store.claims import ClaimStore
     from chalicelib.store.keys import KeyStore, UsageStore
+    from chalicelib.store.pictures import PictureStore
     from chalicelib.store.reports import ContactStore, ReportStore
     from chalicelib.store.stats import StatsStore
     from chalicelib.store.tables import bind
@@ -61,4 +64,5 @@ def stores() -> Stores:
         deliveries=DeliveryStore(),
         stats=StatsStore(),
         audit=AuditStore(),
+        pictures=PictureStore(),
     )

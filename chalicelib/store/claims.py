@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.matching.documents import AnalysedClaim, ClaimDoc, analyse_claim
-from chalicelib.domain.models import AuditEntry, ClaimInput, ClaimView
+from chalicelib.domain.models import AuditEntry, ClaimInput, ClaimView, PictureView
+from chalicelib.domain.pictures import text_excerpt
 from chalicelib.store.audit import record_in
 from chalicelib.store.tables import ClaimRecord, transaction
 
@@ -19,18 +22,47 @@ class ClaimStore:
     def put(self, claim_id: str, claim: ClaimInput, now: datetime, audit: AuditEntry) -> None:
         """Create or replace a claim, and record the change, together."""
         with transaction() as writes:
-            writes.save(_record(claim_id, claim, now))
+            writes.save(_record(claim_id, claim, now, self._pictures([claim_id]).get(claim_id)))
             record_in(writes, audit)
 
     def put_in(self, writes: TransactWrite, claim_id: str, claim: ClaimInput, now: datetime) -> None:
         """Create or replace a claim as part of another change (a case's verdict)."""
-        writes.save(_record(claim_id, claim, now))
+        writes.save(_record(claim_id, claim, now, self._pictures([claim_id]).get(claim_id)))
 
     def put_many(self, claims: list[tuple[str, ClaimInput]], now: datetime) -> None:
         """Create or replace many claims in batched writes (25 an API call)."""
+        kept: dict[str, str] = {}
+        for start in range(0, len(claims), 100):
+            kept |= self._pictures([claim_id for claim_id, _ in claims[start : start + 100]])
         with ClaimRecord.batch_write() as batch:
             for claim_id, claim in claims:
-                batch.save(_record(claim_id, claim, now))
+                batch.save(_record(claim_id, claim, now, kept.get(claim_id)))
+
+    def add_picture(self, claim_id: str, picture: dict[str, Any], now: datetime, audit: AuditEntry) -> bool:
+        """Add a picture (its hashes, text read and clean copy's key) to a claim, re-analysed with the
+        picture's text; False when there is no such claim. A picture already there is not added twice."""
+        try:
+            record = ClaimRecord.get(claim_id, consistent_read=True)
+        except ClaimRecord.DoesNotExist:
+            return False
+        pictures = json.loads(record.pictures_json) if record.pictures_json else []
+        if all(known["sha256"] != picture["sha256"] for known in pictures):
+            pictures.append(picture)
+        record.pictures_json = json.dumps(pictures)
+        record.analysis = analyse_claim(_doc(record)).stored()
+        record.updated_at = now
+        with transaction() as writes:
+            writes.save(record)
+            record_in(writes, audit)
+        return True
+
+    def _pictures(self, claim_ids: list[str]) -> dict[str, str]:
+        """The stored pictures of these claims (a replaced claim keeps its pictures)."""
+        return {
+            record.id: record.pictures_json
+            for record in ClaimRecord.batch_get(claim_ids, attributes_to_get=["id", "pictures_json"])
+            if record.pictures_json
+        }
 
     def get(self, claim_id: str) -> ClaimView | None:
         try:
@@ -61,6 +93,8 @@ class ClaimStore:
 
 
 def _doc(record: ClaimRecord) -> ClaimDoc:
+    pictures = json.loads(record.pictures_json) if record.pictures_json else []
+    picture_texts = [str(picture["text"]) for picture in pictures if picture.get("text")]
     return ClaimDoc(
         id=record.id,
         external_id=record.external_id,
@@ -68,8 +102,9 @@ def _doc(record: ClaimRecord) -> ClaimDoc:
         label=record.label,
         url=record.url,
         date=record.date,
-        texts=tuple(str(t) for t in [record.text, *(record.variants or [])] if t),
+        texts=tuple(str(t) for t in [record.text, *(record.variants or []), *picture_texts] if t),
         appearance_urls=tuple(str(url) for url in record.appearance_urls or []),
+        pictures=tuple(tuple(picture["hashes"]) for picture in pictures if picture.get("hashes")),
     )
 
 
@@ -77,7 +112,7 @@ def _analysed(record: ClaimRecord) -> AnalysedClaim:
     return AnalysedClaim.restored(_doc(record), record.analysis)
 
 
-def _record(claim_id: str, claim: ClaimInput, now: datetime) -> ClaimRecord:
+def _record(claim_id: str, claim: ClaimInput, now: datetime, pictures_json: str | None = None) -> ClaimRecord:
     record = ClaimRecord(
         claim_id,
         external_id=claim.external_id,
@@ -93,6 +128,7 @@ def _record(claim_id: str, claim: ClaimInput, now: datetime) -> ClaimRecord:
         language=claim.language,
         province=claim.province,
         appearance_urls=list(claim.appearance_urls),
+        pictures_json=pictures_json,
         updated_at=now,
     )
     record.analysis = analyse_claim(_doc(record)).stored()
@@ -116,4 +152,18 @@ def _view(record: ClaimRecord) -> ClaimView:
         province=record.province,
         appearance_urls=list(record.appearance_urls or []),
         updated_at=record.updated_at,
+        images=[claim_picture_view(picture) for picture in json.loads(record.pictures_json or "[]")],
+    )
+
+
+def claim_picture_view(picture: dict[str, Any]) -> PictureView:
+    """A claim's picture as the API shows it (the text read, shortened)."""
+    text = picture.get("text") or None
+    return PictureView(
+        status="processed",
+        sha256=picture["sha256"],
+        width=picture.get("width"),
+        height=picture.get("height"),
+        phash=picture["hashes"][0] if picture.get("hashes") else None,
+        text_excerpt=text_excerpt(text),
     )

@@ -44,6 +44,7 @@ class NewReport:
     observed_at: datetime | None
     external_id: str | None
     request_hash: str
+    images: tuple[str, ...] = ()  # upload ids
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class StoredReport:
     has_contact: bool = False
     platform: str = ""
     province: str = ""
+    images: tuple[str, ...] = ()  # upload ids
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def _stored(record: ReportRecord) -> StoredReport:
         has_contact=bool(record.has_contact),
         platform=record.platform,
         province=record.province,
+        images=tuple(str(i) for i in record.images or ()),
     )
 
 
@@ -121,6 +124,7 @@ class ReportStore:
             text=report.text,
             url=report.url,
             external_id=report.external_id,
+            images=list(report.images) or None,
             has_contact=contact is not None,
             request_hash=report.request_hash,
             check_attempts=0,

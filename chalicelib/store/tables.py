@@ -99,6 +99,7 @@ class ReportRecord(_Table):
     suggestions_json = UnicodeAttribute(null=True)
     check_attempts = NumberAttribute(default=0)
     verdict_version = NumberAttribute(null=True)  # the case version of a fact-checker's verdict
+    images = ListAttribute(of=UnicodeAttribute, null=True)  # upload ids of the report's pictures
     by_case = CaseReportsIndex()
     pending_shard = UnicodeAttribute(null=True)
     pending = PendingIndex()
@@ -182,6 +183,7 @@ class ClaimRecord(_Table):
     appearance_urls = ListAttribute(of=UnicodeAttribute, default=list)
     updated_at = UTCDateTimeAttribute()
     analysis = UnicodeAttribute(null=True)  # what matching needs of the texts, analysed once when written
+    pictures_json = UnicodeAttribute(null=True)  # the claim's pictures: hashes, text read, where the clean copy is
 
 
 class ContactRecord(_Table):
@@ -196,6 +198,34 @@ class ContactRecord(_Table):
     report_id = UnicodeAttribute(hash_key=True)
     partner_id = UnicodeAttribute()
     sealed = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class PictureRecord(_Table):
+    """What the picture worker made of one upload: its clean copy's place, hashes and text, or why it was refused.
+
+    Never the picture's metadata. A report's picture is deleted on schedule (TTL, and the bucket's
+    lifecycle for the copy); a claim's picture is copied into the claim and kept with it.
+    """
+
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "pictures"
+
+    upload_id = UnicodeAttribute(hash_key=True)
+    owner = UnicodeAttribute()  # the partner that uploaded it
+    status = UnicodeAttribute()  # processed | refused
+    reason = UnicodeAttribute(null=True)
+    sha256 = UnicodeAttribute(null=True)
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+    hashes = ListAttribute(of=UnicodeAttribute, null=True)
+    quality = NumberAttribute(null=True)
+    text = UnicodeAttribute(null=True)
+    picture_key = UnicodeAttribute(null=True)  # the clean copy in the uploads bucket
+    processed_at = UTCDateTimeAttribute()
     expires_at = TTLAttribute()
 
 
@@ -338,6 +368,7 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     CaseRecord,
     ClaimRecord,
     ContactRecord,
+    PictureRecord,
     ApiKeyRecord,
     UsageRecord,
     WebhookRecord,

@@ -35,7 +35,9 @@ import calendar
 import contextlib
 import copy
 import functools
+import io
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -665,6 +667,9 @@ def _s3_object_written(environ: dict[str, Any]) -> tuple[str, str, bool] | None:
     """
     method = environ.get("REQUEST_METHOD")
     bucket, _, key = str(environ.get("PATH_INFO", "")).lstrip("/").partition("/")
+    if bucket and not key and method == "POST" and "multipart/form-data" in str(environ.get("CONTENT_TYPE", "")):
+        form_key = _form_key(environ)  # a browser-style upload (a presigned POST): the key is a form field
+        return (bucket, urllib.parse.quote(form_key), False) if form_key else None
     if not bucket or not key:
         return None
     query = str(environ.get("QUERY_STRING", ""))
@@ -675,6 +680,19 @@ def _s3_object_written(environ: dict[str, Any]) -> tuple[str, str, bool] | None:
     if method == "DELETE" and not query:
         return bucket, key, True
     return None
+
+
+_FORM_KEY = re.compile(rb'name="key"\r\n(?:[^\r\n]*\r\n)*\r\n([^\r\n]*)\r\n')
+
+
+def _form_key(environ: dict[str, Any]) -> str | None:
+    """The ``key`` field of a multipart form body, which is read and put back for the emulator."""
+    stream = environ["wsgi.input"]
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = stream.read(length) if length else stream.read()
+    environ["wsgi.input"] = io.BytesIO(body)
+    found = _FORM_KEY.search(body)
+    return found.group(1).decode("utf-8", "replace") if found else None
 
 
 def _s3_object(bucket: str, key: str) -> tuple[bytes, str] | None:
@@ -782,7 +800,8 @@ class Emulator(ThreadedMotoServer):
             return journal.rotate(), stream_positions(_backend(self.gate.region))
 
 
-def replay_journal(backend: DynamoDBBackend, directory: Path, bucket_name: str) -> int:
+def replay_journal(backend: DynamoDBBackend, directory: Path, bucket_names: tuple[str, ...]) -> int:
     """Replay the journal's segments over what is loaded (inside ``quietly``): the items, then the
-    objects of ``bucket_name``; returns the changes applied."""
-    return replay(backend, read_changes(directory)) + replay_objects(directory, bucket_name)
+    objects of ``bucket_names``; returns the changes applied."""
+    replayed = replay(backend, read_changes(directory))
+    return replayed + sum(replay_objects(directory, bucket) for bucket in bucket_names)

@@ -59,7 +59,9 @@ class DiskCopy:
             restored = restore_snapshot(
                 get_settings(), self.data_dir, put_item=lambda table, image: load_item(backend, table, image)
             )
-            replayed = replay_journal(backend, journal, get_settings().bucket_name)
+            replayed = replay_journal(
+                backend, journal, (get_settings().bucket_name, get_settings().uploads_bucket_name)
+            )
             # The streams go on where their consumers stopped: what was not consumed is handed over again.
             floors = {str(table): int(next_one) for table, next_one in ((restored or {}).get("streams") or {}).items()}
             consumed = read_consumed(self.data_dir) or {}

@@ -20,6 +20,8 @@ CHECK_VISIBILITY_SECONDS = 30
 WEBHOOK_VISIBILITY_SECONDS = 60  # longer than one try can take (connect and read timeouts)
 VERDICT_VISIBILITY_SECONDS = 120  # longer than one run of the verdict job (it hands over before 60 s)
 VERDICT_MAX_RECEIVES = 5
+PICTURE_VISIBILITY_SECONDS = 60  # longer than one picture takes (Tesseract stops at 20 s)
+PICTURE_MAX_RECEIVES = 3
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,16 @@ def create_resources(settings: Settings, check_visibility_seconds: int = CHECK_V
         VERDICT_VISIBILITY_SECONDS,
         VERDICT_MAX_RECEIVES,
     )
+    picture_url, _ = _create_queue(
+        settings.picture_queue_name,
+        settings.picture_dead_letter_queue_name,
+        PICTURE_VISIBILITY_SECONDS,
+        PICTURE_MAX_RECEIVES,
+    )
     client("sqs").create_queue(QueueName=settings.stream_failure_queue_name)
-    _create_bucket(settings)
+    _create_bucket(settings, settings.bucket_name)
+    _create_bucket(settings, settings.uploads_bucket_name)
+    _notify_uploads(settings, picture_url)
     _create_contacts_key(settings)
     _create_pepper(settings)
     stream_arn = client("dynamodb").describe_table(TableName=ReportRecord.Meta.table_name)["Table"]["LatestStreamArn"]
@@ -98,14 +108,32 @@ def _create_pepper(settings: Settings) -> None:
         secrets.create_secret(Name=settings.key_pepper_secret, SecretString=token_urlsafe(32))
 
 
-def _create_bucket(settings: Settings) -> None:
+def _create_bucket(settings: Settings, name: str) -> None:
     s3 = client("s3")
     existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
-    if settings.bucket_name not in existing:
-        s3.create_bucket(
-            Bucket=settings.bucket_name,
-            CreateBucketConfiguration={"LocationConstraint": settings.region},
-        )
+    if name not in existing:
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": settings.region})
+
+
+def _notify_uploads(settings: Settings, picture_queue_url: str) -> None:
+    """Every object created under ``incoming/`` → a message on the picture queue (as on AWS)."""
+    from chalicelib.adapters.uploads import INCOMING
+
+    arn = client("sqs").get_queue_attributes(QueueUrl=picture_queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    client("s3").put_bucket_notification_configuration(
+        Bucket=settings.uploads_bucket_name,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {
+                    "QueueArn": arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": INCOMING}]}},
+                }
+            ]
+        },
+    )
 
 
 def _create_contacts_key(settings: Settings) -> Any:

@@ -146,30 +146,37 @@ def _write_batch(dynamodb: Any, table: str, batch: list[dict[str, Any]]) -> None
         pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
 
+def _buckets(settings: Settings) -> dict[str, str]:
+    """Each bucket the stack keeps, by the name of its folder in a snapshot."""
+    return {"objects": settings.bucket_name, "uploads": settings.uploads_bucket_name}
+
+
 def _save_objects(settings: Settings, work: Path) -> int:
     s3 = client("s3")
-    kinds: dict[str, str] = {}
     count = 0
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=settings.bucket_name):
-        for entry in page.get("Contents", []):
-            obj = s3.get_object(Bucket=settings.bucket_name, Key=entry["Key"])
-            path = work / "objects" / entry["Key"]
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(obj["Body"].read())
-            kinds[entry["Key"]] = obj.get("ContentType", "application/octet-stream")
-            count += 1
-    (work / "objects.json").write_text(json.dumps(kinds))
+    for folder, bucket in _buckets(settings).items():
+        kinds: dict[str, str] = {}
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            for entry in page.get("Contents", []):
+                obj = s3.get_object(Bucket=bucket, Key=entry["Key"])
+                path = work / folder / entry["Key"]
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(obj["Body"].read())
+                kinds[entry["Key"]] = obj.get("ContentType", "application/octet-stream")
+                count += 1
+        (work / f"{folder}.json").write_text(json.dumps(kinds))
     return count
 
 
 def _restore_objects(settings: Settings, source: Path) -> None:
-    kinds_path = source / "objects.json"
-    if not kinds_path.exists():
-        return
     s3 = client("s3")
-    for key, content_type in json.loads(kinds_path.read_text()).items():
-        body = (source / "objects" / key).read_bytes()
-        s3.put_object(Bucket=settings.bucket_name, Key=key, Body=body, ContentType=content_type)
+    for folder, bucket in _buckets(settings).items():
+        kinds_path = source / f"{folder}.json"
+        if not kinds_path.exists():
+            continue
+        for key, content_type in json.loads(kinds_path.read_text()).items():
+            body = (source / folder / key).read_bytes()
+            s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
 
 
 def _save_kms(settings: Settings, work: Path) -> None:

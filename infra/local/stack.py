@@ -35,6 +35,7 @@ DEMO_CLAIMS = Path(__file__).with_name("demo_claims.jsonl")
 STREAM_PARALLELISM = {"report_stream": 4}
 # Checks in up to six batches at once: with three, a busy day's checks fell behind the submissions.
 QUEUE_POLLERS_BY_FUNCTION = {"check_reports": 6}
+PICTURE_POLLERS = 2  # pictures analysed at once: one Tesseract each, on a 2-core machine
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -270,10 +271,14 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
     server = LocalHttpServer(app, args.host, args.port)
     server.start()
     runner: Any = None
+    picture_runner: Any = None
     if not args.no_events:
+        from chalicelib.events.pictures import worker
         from chalicelib.services.checks import redrive_every_waiting_report
+        from chalicelib.services.uploads import redrive_waiting_uploads
 
         redrive_every_waiting_report()  # their check messages died with the last run
+        redrive_waiting_uploads()  # and so did the announcements of uploads not analysed yet
         runner = EventSourceRunner(
             app,
             settings,
@@ -282,6 +287,9 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
             queue_pollers=QUEUE_POLLERS_BY_FUNCTION,
         )
         runner.start()
+        # The picture function is an app of its own (its own Lambda function on AWS).
+        picture_runner = EventSourceRunner(worker, settings, queue_pollers={"process_pictures": PICTURE_POLLERS})
+        picture_runner.start()
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -303,6 +311,7 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
         print(f"warning: {unfinished} requests were still running after 30 s", flush=True)
     if runner:
         runner.stop()
+        picture_runner.stop()
     stack_file.unlink(missing_ok=True)
     manifest = emulator.stop()
     print(f"snapshot saved: {sum(manifest['tables'].values())} items in {args.data_dir}/snapshot", flush=True)

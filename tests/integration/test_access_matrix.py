@@ -21,6 +21,7 @@ CLAIM = {"external_id": "matrix-1", "title": "Judul", "text": "Teks hoaks", "lab
 EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/v1/health"): None,
     ("GET", "/v1/openapi.json"): None,
+    ("POST", "/v1/uploads"): {"partner", "media", "checker", "admin"},
     ("POST", "/v1/reports"): {"partner"},
     ("GET", "/v1/reports/{report_id}"): {"partner", "agency", "checker", "admin"},
     ("POST", "/v1/lookup"): ALL,
@@ -28,6 +29,7 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/v1/claims/{claim_id}"): ALL,
     ("POST", "/v1/claims"): {"checker", "admin"},
     ("PATCH", "/v1/claims/{claim_id}"): {"checker", "admin"},
+    ("POST", "/v1/claims/{claim_id}/images"): {"checker", "admin"},
     ("POST", "/v1/keys"): {"admin"},
     ("GET", "/v1/keys"): {"admin"},
     ("DELETE", "/v1/keys/{key_id}"): {"admin"},
@@ -52,6 +54,7 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
 REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ("GET", "/v1/health"): ("/v1/health", None),
     ("GET", "/v1/openapi.json"): ("/v1/openapi.json", None),
+    ("POST", "/v1/uploads"): ("/v1/uploads", {"content_type": "image/png", "size": 1000}),
     ("POST", "/v1/reports"): ("/v1/reports", {"text": "Pesan", "platform": "whatsapp", "province": "31"}),
     ("GET", "/v1/reports/{report_id}"): ("/v1/reports/rpt_" + "a" * 26, None),
     ("POST", "/v1/lookup"): ("/v1/lookup", {"text": "Pesan berantai"}),
@@ -59,6 +62,10 @@ REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ("GET", "/v1/claims/{claim_id}"): ("/v1/claims/clm_" + "0" * 24, None),
     ("POST", "/v1/claims"): ("/v1/claims", CLAIM),
     ("PATCH", "/v1/claims/{claim_id}"): ("/v1/claims/clm_" + "0" * 24, {"title": "Judul lain"}),
+    ("POST", "/v1/claims/{claim_id}/images"): (
+        "/v1/claims/clm_" + "0" * 24 + "/images",
+        {"upload_id": "upl_" + "a" * 26},
+    ),
     ("POST", "/v1/keys"): ("/v1/keys", {"partner_id": "new-partner", "roles": ["media"]}),
     ("GET", "/v1/keys"): ("/v1/keys", None),
     ("DELETE", "/v1/keys/{key_id}"): ("/v1/keys/key_" + "a" * 16, None),

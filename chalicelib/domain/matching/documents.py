@@ -7,7 +7,7 @@ result (``AnalysedClaim.stored``): building the index then only counts terms.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import Any
 
@@ -28,6 +28,7 @@ class ClaimDoc:
     date: str | None = None  # ISO date of the debunk
     texts: tuple[str, ...] = ()  # the hoax as it circulated, possibly several variants
     appearance_urls: tuple[str, ...] = ()
+    pictures: tuple[tuple[str, ...], ...] = ()  # each picture's PDQ hashes (domain/pictures.py)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class AnalysedClaim:
             term, _, count = token.rpartition(":") if ":" in token else (token, "", "1")
             terms.append(term)
             counts.append(int(count))
-        bare = ClaimDoc(doc.id, doc.external_id, doc.title, doc.label, doc.url, doc.date, (), doc.appearance_urls)
+        bare = replace(doc, texts=())
         return cls(
             bare, tuple(terms), tuple(counts), tuple(record["n"]), tuple(record["m"]), tuple(record["h"].split())
         )
@@ -75,7 +76,7 @@ def analyse_claim(doc: ClaimDoc) -> AnalysedClaim:
     counts: dict[str, int] = {}
     for term in chain(headline.terms, body.terms):
         counts[term] = counts.get(term, 0) + 1
-    bare = ClaimDoc(doc.id, doc.external_id, doc.title, doc.label, doc.url, doc.date, (), doc.appearance_urls)
+    bare = replace(doc, texts=())
     return AnalysedClaim(
         bare,
         tuple(counts),
@@ -112,6 +113,7 @@ def _as_dict(claim: AnalysedClaim) -> dict[str, object]:
         "url": doc.url,
         "date": doc.date,
         "appearance_urls": list(doc.appearance_urls),
+        "pictures": [list(hashes) for hashes in doc.pictures],
         "analysis": claim.stored(),
         "id": doc.id,
     }
@@ -126,5 +128,6 @@ def _from_dict(item: dict[str, Any]) -> AnalysedClaim:
         url=item["url"],
         date=item["date"],
         appearance_urls=tuple(item["appearance_urls"]),
+        pictures=tuple(tuple(hashes) for hashes in item.get("pictures", ())),
     )
     return AnalysedClaim.restored(doc, item["analysis"])

@@ -40,8 +40,9 @@ from chalicelib.domain.matching.analysis import Analysis, analyse
 from chalicelib.domain.matching.documents import AnalysedClaim, ClaimDoc, Match, analyse_claim
 from chalicelib.domain.matching.sites import link_can_confirm
 from chalicelib.domain.normalise import canonicalise_url
+from chalicelib.domain.pictures import MATCH_DISTANCE, QUERY_HASHES, SUGGEST_DISTANCE, similarity
 
-FORMAT = 6
+FORMAT = 7
 _MAGIC = f"saring-claim-index/{FORMAT}\n".encode()
 K1 = 1.2
 B = 0.75
@@ -58,6 +59,7 @@ CLAIM_COVERED_WEIGHT = 0.3  # … and this much for the claim's own terms (or it
 AMBIGUITY_MARGIN = 0.05  # a rival this close to the best claim is one the text cannot tell apart
 RANK_BM25_WEIGHT = 0.1  # how much BM25 (relative to the best candidate) adds to the order, not the score
 COVERAGE_MARGIN = 0.02  # … and so is one that has as much of the text (within this share)
+PICTURE_AMBIGUITY = 6  # another claim's picture within this many more bits: the picture cannot tell them apart
 
 
 # A claim's row: (id, external_id, title, label, url, date, appearance_urls, numbers, names)
@@ -80,6 +82,8 @@ class _Segment:
         head_sizes: np.ndarray,
         newest: np.ndarray,
         urls: dict[str, list[int]],
+        picture_words: np.ndarray,
+        picture_owners: np.ndarray,
     ) -> None:
         self.rows = rows  # every row marshalled, one after another: decoded only for the claims shown
         self.row_offsets = row_offsets
@@ -91,6 +95,10 @@ class _Segment:
         self.head_sizes = head_sizes  # each claim's first terms are its headline's: how many
         self.newest = newest  # claim positions by debunk date, newest first
         self.urls = urls  # canonical appearance URL → claim positions
+        # Every hash of every claim picture as four 64-bit words, word by word (all first words, then
+        # all second words …): distances to a query are four XORs and popcounts over flat arrays.
+        self.picture_words = picture_words.reshape(4, -1) if len(picture_words) else np.zeros((4, 0), np.uint64)
+        self.picture_owners = picture_owners  # the claim position of each hash
         self._ids: dict[str, int] | None = None
 
     def __len__(self) -> int:
@@ -156,6 +164,9 @@ class _Segment:
         newest = np.argsort(dates, kind="stable")[::-1] if rows else np.zeros(0, dtype=np.int64)
         # A claim's terms start with its headline's (analyse_claim counts the headline first).
         head_sizes = np.fromiter((len(claim.headline) for claim in claims), dtype=np.uint16, count=len(claims))
+        owned = [(n, h) for n, claim in enumerate(claims) for hashes in claim.doc.pictures for h in hashes]
+        picture_owners = np.asarray([n for n, _ in owned], dtype=np.uint32)
+        picture_words = np.asarray([hash_words(h) for _, h in owned], dtype=np.uint64).reshape(-1, 4).T.ravel()
         segment = cls(
             rows=b"".join(blobs),
             row_offsets=row_offsets,
@@ -167,8 +178,18 @@ class _Segment:
             head_sizes=head_sizes,
             newest=np.asarray(newest, dtype=np.uint32),
             urls=urls,
+            picture_words=np.ascontiguousarray(picture_words),
+            picture_owners=picture_owners,
         )
         return segment, idf, average_length
+
+    def picture_distances(self, query: np.ndarray) -> np.ndarray:
+        """Bits between the query hash (four words) and each stored hash."""
+        words = self.picture_words
+        found: np.ndarray = np.bitwise_count(words[0] ^ query[0])
+        for k in range(1, 4):
+            found += np.bitwise_count(words[k] ^ query[k])
+        return found
 
     _ARRAYS: ClassVar[dict[str, type[np.generic]]] = {
         "row_offsets": np.int64,
@@ -179,7 +200,14 @@ class _Segment:
         "doc_terms": np.uint32,
         "head_sizes": np.uint16,
         "newest": np.uint32,
+        "picture_words": np.uint64,
+        "picture_owners": np.uint32,
     }
+
+
+def hash_words(hex_hash: str) -> tuple[int, int, int, int]:
+    """A 256-bit hash (64 hex digits) as four 64-bit words."""
+    return int(hex_hash[0:16], 16), int(hex_hash[16:32], 16), int(hex_hash[32:48], 16), int(hex_hash[48:64], 16)
 
 
 def _particulars(row: Row) -> frozenset[str]:
@@ -441,6 +469,50 @@ class ClaimIndex:
             covered,
         )
         return ranked_matches[:limit]
+
+    def search_pictures(
+        self, pictures: Iterable[tuple[str, ...]], limit: int = 5, since: str | None = None
+    ) -> list[Match]:
+        """Claims with a picture like one of these (each given as its hashes), closest first, at most ``limit``.
+
+        Within MATCH_DISTANCE a picture is the same picture: a match, unless another claim's picture
+        is nearly as close (then the picture cannot tell which claim, and both are suggestions).
+        """
+        closest: dict[int, int] = {}  # global claim position → fewest bits from any query picture
+        for hashes in pictures:
+            for hex_hash in hashes[:QUERY_HASHES]:
+                query = np.asarray(hash_words(hex_hash), dtype=np.uint64)
+                for segment, offset in self._segments():
+                    if not len(segment.picture_owners):
+                        continue
+                    apart = segment.picture_distances(query)
+                    for at in np.flatnonzero(apart <= SUGGEST_DISTANCE).tolist():
+                        number = offset + int(segment.picture_owners[at])
+                        if offset == 0 and number in self._removed:
+                            continue
+                        closest[number] = min(closest.get(number, 256), int(apart[at]))
+        ranked = sorted(closest.items(), key=lambda item: (item[1], item[0]))
+        found = []
+        for number, bits in ranked[:limit]:
+            rivals = [
+                other for other, other_bits in ranked if other != number and other_bits <= bits + PICTURE_AMBIGUITY
+            ]
+            claim = self.doc(number)
+            confirmable = bits <= MATCH_DISTANCE
+            reasons = ["same picture" if confirmable else "a similar picture"]
+            if confirmable and rivals:
+                confirmable = False
+                reasons.append("another claim has nearly the same picture")
+            if confirmable and since and (claim.date or "") < since:
+                confirmable = False
+                reasons.append("debunk older than the window")
+            found.append(Match(claim, similarity(bits), "match" if confirmable else "suggest", tuple(reasons)))
+        return found
+
+    def _segments(self) -> Iterator[tuple[_Segment, int]]:
+        yield self.base, 0
+        if self.delta is not None:
+            yield self.delta, len(self.base)
 
     def _linked(self, canonical: str) -> list[int]:
         numbers = [n for n in self.base.urls.get(canonical, []) if n not in self._removed]

@@ -30,6 +30,13 @@ from chalicelib.domain.models.exports import (
     TrendingCase,
 )
 from chalicelib.domain.models.keys import KeyCreated, KeyLimits, KeyPage, KeyRequest, KeyView, PartnerId
+from chalicelib.domain.models.pictures import (
+    ClaimPictureRequest,
+    PictureType,
+    PictureView,
+    UploadRequest,
+    UploadTicket,
+)
 from chalicelib.domain.models.reports import (
     ClaimMatch,
     ClaimSummary,
@@ -71,6 +78,7 @@ __all__ = [
     "ClaimMatch",
     "ClaimPage",
     "ClaimPatch",
+    "ClaimPictureRequest",
     "ClaimSummary",
     "ClaimView",
     "DailyExport",
@@ -91,6 +99,8 @@ __all__ = [
     "LookupResult",
     "MatchLevel",
     "PartnerId",
+    "PictureType",
+    "PictureView",
     "Platform",
     "Priority",
     "PriorityComponent",
@@ -105,6 +115,8 @@ __all__ = [
     "StatsGroup",
     "Trending",
     "TrendingCase",
+    "UploadRequest",
+    "UploadTicket",
     "Verdict",
     "VerdictEntry",
     "VerdictProgress",

@@ -16,6 +16,7 @@ class AuditAction(StrEnum):
     case_taken = "case.taken"
     claim_created = "claim.created"
     claim_updated = "claim.updated"
+    claim_picture_added = "claim.picture_added"
     claims_imported = "claims.imported"
     key_created = "key.created"
     key_revoked = "key.revoked"

@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from chalicelib.domain.models.common import Label, Model, ProvinceCode, StrictModel, WebUrl
+from chalicelib.domain.models.pictures import PictureView
 
 
 class ClaimInput(StrictModel):
@@ -77,6 +78,7 @@ class ClaimView(ClaimInput):
 
     id: str
     updated_at: datetime
+    images: list[PictureView] = Field(default_factory=list, description="Pictures of the hoax, as analysed.")
 
 
 class ClaimPage(Model):

@@ -85,16 +85,28 @@ class Reporter(StrictModel):
     contact: str = Field(min_length=3, max_length=254, description="Phone number or e-mail.")
 
 
+UploadId = Annotated[str, Field(pattern=r"^upl_[a-z2-7]{26}$", examples=["upl_abvqzti472edkvmqonko4l43b7"])]
+
+MAX_PICTURES = 4  # pictures per report or lookup
+
+
 class Content(StrictModel):
-    """A text and/or a link: what is reported or looked up."""
+    """A text, a link and/or pictures: what is reported or looked up."""
 
     text: ReportText | None = Field(default=None, description="The message as it was received.")
     url: WebUrl | None = Field(default=None, description="A link that was shared.")
+    images: list[UploadId] = Field(
+        default_factory=list,
+        max_length=MAX_PICTURES,
+        description="Pictures, as upload ids from POST /v1/uploads (each uploaded by the same partner).",
+    )
 
     @model_validator(mode="after")
     def _has_content(self) -> Self:
-        if not self.text and not self.url:
-            raise ValueError("give at least one of text or url")
+        if not self.text and not self.url and not self.images:
+            raise ValueError("give at least one of text, url or images")
+        if len(set(self.images)) != len(self.images):
+            raise ValueError("images: each upload id once")
         return self
 
 

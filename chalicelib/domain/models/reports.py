@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, Field
 
 from chalicelib.domain.models.common import Content, Label, Model, Platform, ProvinceCode, Reporter
+from chalicelib.domain.models.pictures import PictureView
 
 
 class ReportStatus(StrEnum):
@@ -93,6 +94,7 @@ class ReportView(Model):
     reporter: Reporter | None = Field(
         default=None, description="The reporter's contact: only in the submitting partner's own fetch."
     )
+    images: list[PictureView] = Field(default_factory=list, description="The report's pictures, as analysed.")
 
 
 class LookupRequest(Content):

@@ -1,0 +1,67 @@
+"""The picture worker's use case: one upload in, a clean copy with its hashes and text out (or a refusal).
+
+Runs in the picture function only (it imports Pillow, pdqhash and calls Tesseract). Safe to run
+twice for one upload: the second run finds the result and only finishes the clean-up.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.adapters import uploads
+from chalicelib.config import get_settings
+from chalicelib.domain.models.pictures import MAX_UPLOAD_BYTES
+from chalicelib.observability import count, logger
+from chalicelib.pictures.ocr import read_text
+from chalicelib.pictures.processing import PictureRefused, clean, picture_hashes
+from chalicelib.store import stores
+from chalicelib.store.pictures import StoredPicture
+
+
+def process_upload(key: str, now: datetime | None = None) -> str | None:
+    """Analyse the upload at ``key``: 'processed', 'refused', or None when there was nothing to do."""
+    owner_and_id = uploads.upload_of(key)
+    if owner_and_id is None:
+        logger.warning("not an upload key, ignored", extra={"key": key})
+        return None
+    owner, upload_id = owner_and_id
+    if stores().pictures.get(upload_id) is not None:  # done before; a crash may have left the upload
+        uploads.delete(key)
+        return None
+    data = uploads.read(key, MAX_UPLOAD_BYTES)
+    if data is None:
+        return None
+    now = now or datetime.now(UTC)
+    expires_at = now + timedelta(days=get_settings().picture_retention_days)
+    try:
+        picture = clean(data)
+    except PictureRefused as refused:
+        stores().pictures.save(StoredPicture(upload_id, owner, "refused", now, expires_at, reason=refused.reason))
+        uploads.delete(key)
+        count("PicturesRefused")
+        logger.info("picture refused", extra={"upload_id": upload_id, "reason": refused.reason})
+        return "refused"
+    hashed = picture_hashes(picture.image)
+    text = read_text(picture.image)
+    picture_key = uploads.report_picture_key(upload_id, picture.content_type)
+    uploads.store(picture_key, picture.data, picture.content_type)  # the clean copy first: the record names it
+    stores().pictures.save(
+        StoredPicture(
+            upload_id,
+            owner,
+            "processed",
+            now,
+            expires_at,
+            sha256=picture.sha256,
+            width=picture.image.width,
+            height=picture.image.height,
+            hashes=hashed.hashes,
+            quality=hashed.quality,
+            text=text or None,
+            picture_key=picture_key,
+        )
+    )
+    uploads.delete(key)  # the upload as sent, metadata and all, is gone once the clean copy is kept
+    count("PicturesProcessed")
+    logger.info("picture processed", extra={"upload_id": upload_id, "characters_read": len(text)})
+    return "processed"

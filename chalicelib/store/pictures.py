@@ -1,0 +1,75 @@
+"""Pictures as the worker analysed them, one item per upload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.store.tables import PictureRecord
+
+
+@dataclass(frozen=True)
+class StoredPicture:
+    upload_id: str
+    owner: str
+    status: str  # processed | refused
+    processed_at: datetime
+    expires_at: datetime
+    reason: str | None = None
+    sha256: str | None = None
+    width: int | None = None
+    height: int | None = None
+    hashes: tuple[str, ...] = ()
+    quality: int | None = None
+    text: str | None = None
+    picture_key: str | None = None
+
+
+class PictureStore:
+    def save(self, picture: StoredPicture) -> None:
+        """Write (or rewrite: the worker may run twice for one upload, with the same result)."""
+        PictureRecord(
+            upload_id=picture.upload_id,
+            owner=picture.owner,
+            status=picture.status,
+            reason=picture.reason,
+            sha256=picture.sha256,
+            width=picture.width,
+            height=picture.height,
+            hashes=list(picture.hashes) or None,
+            quality=picture.quality,
+            text=picture.text,
+            picture_key=picture.picture_key,
+            processed_at=picture.processed_at,
+            expires_at=picture.expires_at,
+        ).save()
+
+    def get(self, upload_id: str) -> StoredPicture | None:
+        try:
+            return _picture(PictureRecord.get(upload_id, consistent_read=True))
+        except PictureRecord.DoesNotExist:
+            return None
+
+    def get_many(self, upload_ids: list[str]) -> dict[str, StoredPicture]:
+        """The analysed ones among these uploads, by upload id."""
+        if not upload_ids:
+            return {}
+        return {record.upload_id: _picture(record) for record in PictureRecord.batch_get(upload_ids)}
+
+
+def _picture(record: PictureRecord) -> StoredPicture:
+    return StoredPicture(
+        upload_id=record.upload_id,
+        owner=record.owner,
+        status=record.status,
+        processed_at=record.processed_at,
+        expires_at=record.expires_at,
+        reason=record.reason,
+        sha256=record.sha256,
+        width=int(record.width) if record.width is not None else None,
+        height=int(record.height) if record.height is not None else None,
+        hashes=tuple(str(h) for h in record.hashes or ()),
+        quality=int(record.quality) if record.quality is not None else None,
+        text=record.text,
+        picture_key=record.picture_key,
+    )
