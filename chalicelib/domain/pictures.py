@@ -44,3 +44,16 @@ def text_excerpt(text: str | None) -> str | None:
         return None
     flat = " ".join(text.split())
     return flat if len(flat) <= EXCERPT_CHARACTERS else flat[: EXCERPT_CHARACTERS - 1].rstrip() + "…"
+
+
+MIN_WORDS_PER_LINE = 4  # shorter lines read in a picture are its chrome, not its message
+
+
+def matchable_text(text: str | None) -> str:
+    """The text read in a picture without its chrome: a phone's status bar ("04.15 4G 87%"), a site's
+    masthead, a watermark or a chat's "Diteruskan" are short lines whose names and numbers would
+    otherwise read as particulars the claim lacks (and keep a copy from being confirmed). The lines
+    of the message itself are longer; when no line is, everything is kept."""
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    long_lines = [line for line in lines if len(line.split()) >= MIN_WORDS_PER_LINE]
+    return "\n".join(long_lines or lines)

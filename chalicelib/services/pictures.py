@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from chalicelib.adapters import uploads
 from chalicelib.domain.models import PictureView
-from chalicelib.domain.pictures import MIN_QUALITY, text_excerpt
+from chalicelib.domain.pictures import MIN_QUALITY, matchable_text, text_excerpt
 from chalicelib.store import stores
 from chalicelib.store.pictures import StoredPicture
 
@@ -43,7 +43,7 @@ def analysed_pictures(
 
 def text_with_pictures(text: str | None, pictures: list[StoredPicture]) -> str | None:
     """A report's own text followed by the text read in its pictures: what text matching looks at."""
-    parts = [text or "", *(picture.text or "" for picture in pictures if picture.status == "processed")]
+    parts = [text or "", *(matchable_text(picture.text) for picture in pictures if picture.status == "processed")]
     joined = "\n".join(part for part in parts if part.strip())
     return joined or None
 

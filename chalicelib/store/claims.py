@@ -11,7 +11,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.matching.documents import AnalysedClaim, ClaimDoc, analyse_claim
 from chalicelib.domain.models import AuditEntry, ClaimInput, ClaimView, PictureView
-from chalicelib.domain.pictures import text_excerpt
+from chalicelib.domain.pictures import matchable_text, text_excerpt
 from chalicelib.store.audit import record_in
 from chalicelib.store.tables import ClaimRecord, transaction
 
@@ -94,7 +94,7 @@ class ClaimStore:
 
 def _doc(record: ClaimRecord) -> ClaimDoc:
     pictures = json.loads(record.pictures_json) if record.pictures_json else []
-    picture_texts = [str(picture["text"]) for picture in pictures if picture.get("text")]
+    picture_texts = [matchable_text(picture["text"]) for picture in pictures if picture.get("text")]
     return ClaimDoc(
         id=record.id,
         external_id=record.external_id,

@@ -682,7 +682,8 @@ def _s3_object_written(environ: dict[str, Any]) -> tuple[str, str, bool] | None:
     return None
 
 
-_FORM_KEY = re.compile(rb'name="key"\r\n(?:[^\r\n]*\r\n)*\r\n([^\r\n]*)\r\n')
+# The part named "key": its other headers (non-empty lines), a blank line, then the value on one line.
+_FORM_KEY = re.compile(rb'name="key"\r\n(?:[^\r\n]+\r\n)*?\r\n([^\r\n]*)\r\n')
 
 
 def _form_key(environ: dict[str, Any]) -> str | None:
