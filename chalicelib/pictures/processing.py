@@ -24,6 +24,7 @@ HASH_SIDE = 256  # pictures are hashed with this longest side, smaller or larger
 DECODED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})  # a GIF: its first frame
 STATUS_BAR_SHARE = 0.08  # a phone's status bar sits within the top 8% of a screenshot
 STATUS_BAR_CONTRAST = 60  # grey levels between the bar and what is under it
+CANONICAL_ROUNDS = 3
 BORDER_TOLERANCE = 12  # grey levels a border row or column may vary by …
 PLAIN_SHARE = 0.95  # … in this share of its pixels (a status bar's few characters stay under the rest)
 
@@ -133,9 +134,15 @@ def canonical_form(image: Image.Image) -> Image.Image:
     and its original are then hashed on the same content.
     """
     grey = np.asarray(image.convert("L"), dtype=np.int16)
-    bar = _status_bar_height(grey)
-    top, bottom, left, right = _content_box(grey[bar:])
-    return image.crop((left, bar + top, right, bar + bottom))
+    top, bottom, left, right = 0, grey.shape[0], 0, grey.shape[1]
+    for _ in range(CANONICAL_ROUNDS):  # a frame around a status bar around the picture: one layer a round
+        inside = grey[top:bottom, left:right]
+        bar = _status_bar_height(inside)
+        box = _content_box(inside[bar:])
+        if bar == 0 and box == (0, inside.shape[0], 0, inside.shape[1]):
+            break
+        top, bottom, left, right = top + bar + box[0], top + bar + box[1], left + box[2], left + box[3]
+    return image.crop((left, top, right, bottom))
 
 
 def _status_bar_height(grey: np.ndarray) -> int:

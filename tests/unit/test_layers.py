@@ -81,3 +81,16 @@ def test_a_planted_forbidden_import_is_found(tmp_path: Path, layer: str, planted
     found = violations(tmp_path)
     assert len(found) == 1
     assert found[0].startswith(f"{layer}/planted.py:3 imports ")
+
+
+def test_only_the_picture_worker_imports_the_picture_functions_code() -> None:
+    """Pillow, pdqhash and chalicelib.pictures ship in the picture function alone (its own package)."""
+    allowed = {PACKAGE / "services" / "picture_worker.py"}
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.is_relative_to(PACKAGE / "pictures") or path in allowed:
+            continue
+        for line, module in _imported(ast.parse(path.read_text())):
+            if module.split(".")[0] in ("PIL", "pdqhash") or module.startswith("chalicelib.pictures"):
+                found.append(f"{path.relative_to(PACKAGE)}:{line} imports {module}")
+    assert found == []

@@ -92,5 +92,9 @@ def test_the_cold_start_loads_no_aws_sdk_no_store_and_no_models() -> None:
         "chalicelib.store",
         "chalicelib.adapters.aws",
         "chalicelib.services.reports",
+        # the picture function's own dependencies: never the API's
+        "PIL",
+        "pdqhash",
+        "chalicelib.pictures",
     }
     assert heavy.isdisjoint(loaded), heavy & loaded
