@@ -45,7 +45,9 @@ def test_a_partner_uploads_a_screenshot_of_a_demo_hoax_and_it_comes_back_matched
     report = wait_for_status(partner, f"{stack.url}/v1/reports/{answer.json()['id']}", {"matched", "needs_review"}, 60)
     assert report["status"] == "matched", json.dumps(report)[:800]
     assert report["verdict"]["claim"]["external_id"] == "demo-001"  # type: ignore[index]
-    (picture,) = report["images"]  # type: ignore[misc]
+    pictures = report["images"]
+    assert isinstance(pictures, list) and len(pictures) == 1
+    picture = pictures[0]
     assert picture["status"] == "processed" and "gudang" in picture["text_excerpt"].lower()
     # And another partner cannot use that upload id
     other = keyed_session(stack, "partner", partner_id="other-app")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import pytest
 from PIL import Image
@@ -47,7 +48,7 @@ def test_cleaning_drops_every_piece_of_metadata_and_keeps_the_orientation() -> N
     again = Image.open(io.BytesIO(picture.data))
     assert not again.getexif() and "icc_profile" not in again.info and b"KameraPelapor" not in picture.data
     assert again.size == (100, 300)  # upright, as the phone showed it
-    top, bottom = again.getpixel((50, 20)), again.getpixel((50, 280))
+    top, bottom = cast(tuple[int, ...], again.getpixel((50, 20))), cast(tuple[int, ...], again.getpixel((50, 280)))
     assert top[1] < 60 and bottom[1] > 200  # red (no green) now on top, white below
     assert picture.content_type == "image/jpeg" and len(picture.sha256) == 64
 
@@ -137,7 +138,7 @@ def test_the_chrome_of_a_screenshot_is_left_out_of_matching() -> None:
     read += "\n@grupwarga"
     assert matchable_text(read) == "Beredar kabar KPU menunda pemungutan suara\nkarena surat suara rusak di gudang"
     assert matchable_text("HOAKS!\nAwas") == "HOAKS!\nAwas"  # nothing long: everything is kept
-    assert text_excerpt("a\n\n b " * 200).startswith("a b a b") and len(text_excerpt("a " * 400) or "") == 280
+    assert (text_excerpt("a\n\n b " * 200) or "").startswith("a b a b") and len(text_excerpt("a " * 400) or "") == 280
 
 
 def test_a_report_without_pictures_keeps_its_case_fingerprint() -> None:
@@ -184,8 +185,6 @@ def test_a_claims_picture_is_found_closest_first_and_confirmed_only_when_unambig
     assert found.claim.id == "clm_a" and found.level == "match" and found.score > 0.9
     assert index.search_pictures([copy], since="2025-01-01")[0].level == "suggest"  # older than the window
     # A second claim with the same picture: the picture cannot tell which, so both are suggestions
-    twin = index.with_changes({"clm_c": ClaimIndex.build([_claim("clm_c", "Versi lain", kpu)]).base and None})
-    assert len(twin.search_pictures([copy])) == 1
     both = ClaimIndex.build([_claim("clm_a", "KPU", kpu), _claim("clm_c", "Versi lain", kpu)])
     assert [match.level for match in both.search_pictures([copy])] == ["suggest", "suggest"]
     # Withdrawn: gone; after a snapshot round trip: the same answers
@@ -215,6 +214,6 @@ def test_the_local_emulator_finds_the_key_of_a_form_upload() -> None:
     fields = {"key": "incoming/kabar-app/upl_x", "Content-Type": "image/png"}
     form = requests.Request("POST", "http://127.0.0.1:1/b", data=fields, files={"file": ("p", picture)}).prepare()
     body = form.body if isinstance(form.body, bytes) else b""
-    environ = {"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+    environ: dict[str, Any] = {"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
     assert _form_key(environ) == "incoming/kabar-app/upl_x"
     assert environ["wsgi.input"].read() == body  # put back for the emulator
