@@ -54,10 +54,7 @@ def _resource(service: str, operation: str, params: dict[str, Any], prefix: str)
         action = "SendMessage" if operation == "SendMessageBatch" else operation
         return f"sqs:{action}", "queue:" + _short(name, prefix)
     if service == "s3":
-        key = str(params.get("Key", ""))
-        return f"s3:{_S3_ACTIONS.get(operation, operation)}", "bucket:" + (
-            key.split("/", 1)[0] + "/" if "/" in key else key
-        )
+        return f"s3:{_S3_ACTIONS.get(operation, operation)}", _object(params, str(params.get("Key", "")))
     if service == "kms":
         return f"kms:{operation}", "key:contacts"
     if service == "secretsmanager":
@@ -65,10 +62,26 @@ def _resource(service: str, operation: str, params: dict[str, Any], prefix: str)
     return f"{service}:{operation}", "*"
 
 
+def _object(params: dict[str, Any], key: str) -> str:
+    """``bucket:<first folder>/`` of the data bucket, ``uploads:<first folder>/`` of the uploads bucket."""
+    from chalicelib.config import get_settings
+
+    kind = "uploads:" if params.get("Bucket") == get_settings().uploads_bucket_name else "bucket:"
+    return kind + (key.split("/", 1)[0] + "/" if "/" in key else key)
+
+
 def _resources(service: str, operation: str, params: dict[str, Any], prefix: str) -> list[tuple[str, str]]:
     """(IAM action, resource) pairs one API call needs."""
     if service == "dynamodb":
         return _dynamodb(operation, params, prefix)
+    if service == "s3" and operation == "HeadObject":  # authorised as GetObject
+        return [("s3:GetObject", _object(params, str(params["Key"])))]
+    if service == "s3" and operation == "CopyObject":  # reads the source, writes the copy
+        source = params["CopySource"]
+        return [
+            ("s3:GetObject", _object(source, str(source["Key"]))),
+            ("s3:PutObject", _object(params, str(params["Key"]))),
+        ]
     return [_resource(service, operation, params, prefix)]
 
 

@@ -46,10 +46,13 @@ def is_upload_id(text: str) -> bool:
     return _UPLOAD_ID.match(text) is not None
 
 
-def upload_issued_at(upload_id: str) -> datetime:
-    """When an upload id was issued (from the id itself)."""
+def upload_issued_at(upload_id: str) -> datetime | None:
+    """When an upload id was issued (from the id itself); None when no time can be read from it."""
     raw = base64.b32decode(upload_id[4:].upper() + "=" * 6)
-    return datetime.fromtimestamp(int.from_bytes(raw[:5], "big"), UTC)
+    try:
+        return datetime.fromtimestamp(int.from_bytes(raw[:5], "big"), UTC)
+    except (OverflowError, ValueError, OSError):  # beyond year 9999: an id nobody issued
+        return None
 
 
 def case_id_for(fingerprint: str) -> str:

@@ -13,6 +13,7 @@ from chalicelib.services.errors import InvalidField
 from chalicelib.store import stores
 
 UPLOAD_WINDOW = timedelta(minutes=15)  # the presigned POST's life
+CLOCK_SKEW = timedelta(minutes=5)  # an id "issued" later than this from now was never issued
 
 
 def issue_upload(request: UploadRequest, partner_id: str, now: datetime | None = None) -> UploadTicket:
@@ -39,7 +40,10 @@ def verify_uploads(
     analysed = stores().pictures.get_many(upload_ids)
     for position, upload_id in enumerate(upload_ids):
         field = fields[position] if fields else f"images.{position}"
-        if upload_issued_at(upload_id) + usable_for < now:
+        issued = upload_issued_at(upload_id)
+        if issued is None or issued > now + CLOCK_SKEW:
+            raise InvalidField(field, "There is no upload with this id.")
+        if issued + usable_for < now:
             raise InvalidField(field, f"This upload id has expired (an upload is usable for {hours} h).")
         picture = analysed.get(upload_id)
         if picture is not None:

@@ -1,8 +1,9 @@
 """What each Lambda function may do: one table, read by the CDK stack and checked by the tests.
 
 Resources are named as the app knows them — ``table:reports``, ``table:reports/index:by_case``,
-``queue:checks``, ``bucket:exports/`` (a key prefix), ``key:contacts``, ``secret:api-key-pepper`` —
-and the stack turns them into ARNs. ``tests/integration/test_least_privilege.py`` records every
+``queue:checks``, ``bucket:exports/`` (a key prefix of the data bucket), ``uploads:incoming/`` (of
+the uploads bucket), ``key:contacts``, ``secret:api-key-pepper`` — and the stack turns them into
+ARNs. ``tests/integration/test_least_privilege.py`` records every
 call each function makes in a day of work against the emulator: each must be granted here, and
 each grant here must have been used (or be listed below with the reason the day cannot show it).
 """
@@ -19,6 +20,7 @@ FUNCTIONS = (
     "claims_changed",
     "export_daily",
     "sync_claims",
+    "process_pictures",  # the picture function: its own package (a container image), not the Chalice app's
 )
 
 _GET_PUT_UPDATE = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
@@ -34,7 +36,7 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
         ),
         "dynamodb:UpdateItem": frozenset(f"table:{t}" for t in ("cases", "keys", "usage")),
         "dynamodb:DeleteItem": frozenset({"table:webhooks"}),
-        "dynamodb:BatchGetItem": frozenset({"table:cases", "table:claims", "table:stats"}),
+        "dynamodb:BatchGetItem": frozenset({"table:cases", "table:claims", "table:stats", "table:pictures"}),
         "dynamodb:Query": frozenset(
             {
                 "table:audit",
@@ -48,9 +50,9 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
             }
         ),
         "dynamodb:Scan": frozenset({"table:keys"}),  # admins list keys; a new key's partner id; keys are few
-        "s3:GetObject": frozenset({"bucket:claim-index/", "bucket:exports/"}),
-        "s3:PutObject": frozenset({"bucket:exports/"}),
-        "s3:ListBucket": frozenset({"bucket:claim-index/", "bucket:exports/"}),
+        "s3:GetObject": frozenset({"bucket:claim-index/", "bucket:exports/", "uploads:incoming/", "uploads:pictures/"}),
+        "s3:PutObject": frozenset({"bucket:exports/", "uploads:incoming/", "uploads:claim-pictures/"}),
+        "s3:ListBucket": frozenset({"bucket:claim-index/", "bucket:exports/", "uploads:incoming/"}),
         "kms:GenerateDataKey": frozenset({"key:contacts"}),
         "kms:Decrypt": frozenset({"key:contacts"}),
         "secretsmanager:GetSecretValue": frozenset({"secret:api-key-pepper"}),
@@ -66,6 +68,7 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
     },
     "check_reports": {
         "dynamodb:GetItem": frozenset({"table:cases"}),
+        "dynamodb:BatchGetItem": frozenset({"table:pictures"}),
         "dynamodb:UpdateItem": frozenset({"table:reports", "table:cases"}),
         "s3:GetObject": frozenset({"bucket:claim-index/"}),
         "s3:ListBucket": frozenset({"bucket:claim-index/"}),
@@ -117,6 +120,14 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
         "dynamodb:BatchWriteItem": frozenset({"table:claims"}),
         "dynamodb:PutItem": frozenset({"table:audit"}),
     },
+    "process_pictures": {
+        "dynamodb:GetItem": frozenset({"table:pictures"}),
+        "dynamodb:PutItem": frozenset({"table:pictures"}),
+        "s3:GetObject": frozenset({"uploads:incoming/"}),
+        "s3:DeleteObject": frozenset({"uploads:incoming/"}),
+        "s3:ListBucket": frozenset({"uploads:incoming/"}),
+        "s3:PutObject": frozenset({"uploads:pictures/"}),
+    },
 }
 
 # What the event source mappings read with the function's role (Lambda polls, not the code).
@@ -126,6 +137,7 @@ CONSUMES: dict[str, str] = {
     "check_reports": "queue:checks",
     "deliver_webhooks": "queue:webhooks",
     "spread_verdicts": "queue:verdicts",
+    "process_pictures": "queue:pictures",
 }
 
 # Grants the day of work cannot show, each with why it is needed and where it is exercised.
@@ -146,6 +158,9 @@ NOT_IN_SCENARIO: dict[tuple[str, str, str], str] = {
     ("spread_verdicts", "sqs:SendMessage", "queue:verdicts"): "hand-over; test_cases hands over",
     ("sweep_reports", "sqs:GetQueueUrl", "queue:verdicts"): "a lost verdict; test_cases re-drives one",
     ("sweep_reports", "sqs:SendMessage", "queue:verdicts"): "a lost verdict; test_cases re-drives one",
+    ("api", "s3:PutObject", "uploads:incoming/"): "signs the presigned upload the partner's app sends (no API call)",
+    ("api", "s3:ListBucket", "uploads:incoming/"): "without it an id never uploaded is 403, not 404",
+    ("process_pictures", "s3:ListBucket", "uploads:incoming/"): "the same: an upload already taken",
 }
 
 

@@ -29,6 +29,9 @@ from aws_cdk import (
     aws_kms as kms,
 )
 from aws_cdk import (
+    aws_lambda as lambda_,
+)
+from aws_cdk import (
     aws_logs as logs,
 )
 from aws_cdk import (
@@ -67,7 +70,9 @@ LOGICAL_IDS = {
     "claims_changed": "ClaimsChanged",
     "export_daily": "ExportDaily",
     "sync_claims": "SyncClaims",
+    "process_pictures": "ProcessPictures",  # not Chalice's: a container image function (_picture_function)
 }
+CHALICE_FUNCTIONS = tuple(name for name in LOGICAL_IDS if name != "process_pictures")
 # Per function: timeout (s) and memory (MB); a queue's visibility is six times its consumer's timeout.
 SIZING = {
     "api": (29, 1024),
@@ -79,10 +84,21 @@ SIZING = {
     "claims_changed": (300, 2048),
     "export_daily": (900, 1024),
     "sync_claims": (900, 512),
+    "process_pictures": (60, 2048),  # one picture a call; Tesseract stops at 20 s
 }
 # Concurrency reserved per function: a flood on the API cannot starve the pipeline, and no function
 # can take the whole account. Stream consumers run one per shard and need none.
-RESERVED_CONCURRENCY = {"api": 100, "check_reports": 20, "deliver_webhooks": 10, "spread_verdicts": 5, "sync_claims": 1}
+RESERVED_CONCURRENCY = {
+    "api": 100,
+    "check_reports": 20,
+    "deliver_webhooks": 10,
+    "spread_verdicts": 5,
+    "sync_claims": 1,
+    "process_pictures": 10,
+}
+UPLOADS_KEPT = cdk.Duration.days(1)  # an upload the worker never took (it deletes the ones it takes)
+# What the picture function's image is built from: the app's code and requirements, nothing else.
+PICTURE_IMAGE_FILES = ["*", "!chalicelib", "!requirements.txt", "!requirements-pictures.txt", "!infra/aws/pictures"]
 # Requests one address may send in five minutes (WAF's window) before WAF blocks it for a while;
 # a partner's key allows 600 a minute, so a partner's server stays well inside it.
 REQUESTS_PER_ADDRESS_PER_5_MINUTES = 10_000
@@ -132,6 +148,7 @@ class SaringStack(cdk.Stack):
         self.tables = {model.short_name: self._table(model) for model in ALL_TABLES}
         self.queues = self._queues()
         self.bucket = self._bucket()
+        self.uploads = self._uploads_bucket()
         self.contacts_key = kms.Key(
             self,
             "ContactsKey",
@@ -179,6 +196,7 @@ class SaringStack(cdk.Stack):
         }
         self.roles = {name: self._role(name) for name in FUNCTIONS}
         self.app = self._chalice_app()
+        self.picture_function = self._picture_function()
         self.alarm_topic = sns.Topic(
             self,
             "Alarms",
@@ -193,6 +211,7 @@ class SaringStack(cdk.Stack):
         self._alarms()
         cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
         cdk.CfnOutput(self, "BucketName", value=self.bucket.bucket_name)
+        cdk.CfnOutput(self, "UploadsBucketName", value=self.uploads.bucket_name)
 
     # --- data
 
@@ -260,6 +279,7 @@ class SaringStack(cdk.Stack):
                 "webhooks", 6 * SIZING["deliver_webhooks"][0], self.settings.webhook_max_attempts + 2
             ),
             "verdicts": self._queue("verdicts", 6 * SIZING["spread_verdicts"][0], 5),
+            "pictures": self._queue("pictures", 6 * SIZING["process_pictures"][0], 3),
         }
         queues: dict[str, sqs.IQueue] = dict(consumed)
         for name, queue in consumed.items():
@@ -279,7 +299,7 @@ class SaringStack(cdk.Stack):
         return queues
 
     def _bucket(self) -> s3.Bucket:
-        access_logs = s3.Bucket(
+        self.access_logs = access_logs = s3.Bucket(
             self,
             "AccessLogs",
             encryption=s3.BucketEncryption.S3_MANAGED,
@@ -318,6 +338,104 @@ class SaringStack(cdk.Stack):
             ],
         )
 
+    def _uploads_bucket(self) -> s3.Bucket:
+        """Pictures: uploads as sent (taken and deleted by the picture function), clean copies, claims' pictures.
+
+        KMS-encrypted, never public; a report's picture is deleted after the retention period, an
+        upload nobody took after a day. Every upload under ``incoming/`` is announced on the
+        picture queue (configured on the bucket itself, so no custom resource is needed).
+        """
+        bucket = s3.Bucket(
+            self,
+            "Uploads",
+            bucket_name=self.settings.uploads_bucket_name,
+            encryption=s3.BucketEncryption.KMS_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="uploads/",
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            lifecycle_rules=[
+                s3.LifecycleRule(id="incoming", prefix="incoming/", expiration=UPLOADS_KEPT),
+                s3.LifecycleRule(
+                    id="report-pictures",
+                    prefix="pictures/",
+                    expiration=cdk.Duration.days(self.settings.picture_retention_days),
+                ),
+                s3.LifecycleRule(id="unfinished", abort_incomplete_multipart_upload_after=cdk.Duration.days(1)),
+            ],
+        )
+        queue = self.queues["pictures"]
+        source_arn = f"arn:{self.partition}:s3:::{self.settings.uploads_bucket_name}"
+        policy = sqs.CfnQueuePolicy(
+            self,
+            "PictureQueueFromUploads",
+            queues=[queue.queue_url],
+            policy_document={
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "s3.amazonaws.com"},
+                        "Action": "sqs:SendMessage",
+                        "Resource": queue.queue_arn,
+                        "Condition": {
+                            "ArnEquals": {"aws:SourceArn": source_arn},
+                            "StringEquals": {"aws:SourceAccount": self.account},
+                        },
+                    }
+                ],
+            },
+        )
+        cfn = bucket.node.default_child
+        assert isinstance(cfn, s3.CfnBucket)
+        cfn.add_property_override(
+            "NotificationConfiguration.QueueConfigurations",
+            [
+                {
+                    "Event": "s3:ObjectCreated:*",
+                    "Queue": queue.queue_arn,
+                    "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "incoming/"}]}},
+                }
+            ],
+        )
+        cfn.add_dependency(policy)  # S3 checks that it may send before it saves the configuration
+        return bucket
+
+    def _picture_function(self) -> lambda_.DockerImageFunction:
+        """The picture function: a container image of its own (Tesseract is a Debian package), fed by its queue."""
+        timeout, memory = SIZING["process_pictures"]
+        function = lambda_.DockerImageFunction(
+            self,
+            LOGICAL_IDS["process_pictures"],
+            function_name=f"saring-{self.stage}-process_pictures",
+            code=lambda_.DockerImageCode.from_image_asset(
+                str(Path(__file__).resolve().parents[2]),
+                file="infra/aws/pictures/Dockerfile",
+                exclude=PICTURE_IMAGE_FILES,
+                ignore_mode=cdk.IgnoreMode.DOCKER,
+            ),
+            role=self.roles["process_pictures"],
+            timeout=cdk.Duration.seconds(timeout),
+            memory_size=memory,
+            reserved_concurrent_executions=RESERVED_CONCURRENCY["process_pictures"],
+            environment={"SARING_STAGE": self.stage},
+            log_group=self.log_groups["process_pictures"],
+        )
+        # The role is referenced (GetAtt) already: an explicit DependsOn on it is redundant (cfn-lint W3005).
+        cfn = function.node.default_child
+        assert isinstance(cfn, lambda_.CfnFunction)
+        cfn.add_deletion_override("DependsOn")
+        lambda_.EventSourceMapping(
+            self,
+            "ProcessPicturesQueue",
+            target=function,
+            event_source_arn=self.queues["pictures"].queue_arn,
+            batch_size=1,
+            report_batch_item_failures=True,
+        )
+        return function
+
     # --- functions
 
     def _arn(self, resource: str) -> list[str]:
@@ -329,8 +447,8 @@ class SaringStack(cdk.Stack):
             return [f"{arn}/index/{index}"] if index else [arn]
         if kind == "queue":
             return [self.queues[name].queue_arn]
-        if kind == "bucket":
-            return [self.bucket.arn_for_objects(f"{name}*")]
+        if kind in ("bucket", "uploads"):
+            return [(self.bucket if kind == "bucket" else self.uploads).arn_for_objects(f"{name}*")]
         if kind == "key":
             return [self.contacts_key.key_arn]
         if kind == "secret":
@@ -345,14 +463,16 @@ class SaringStack(cdk.Stack):
         statements = []
         for action, resources in sorted(GRANTS[name].items()):
             if action == "s3:ListBucket":
-                prefixes = sorted(resource.removeprefix("bucket:") + "*" for resource in resources)
-                statements.append(
-                    iam.PolicyStatement(
-                        actions=[action],
-                        resources=[self.bucket.bucket_arn],
-                        conditions={"StringLike": {"s3:prefix": prefixes}},
-                    )
-                )
+                for kind, bucket in (("bucket:", self.bucket), ("uploads:", self.uploads)):
+                    prefixes = sorted(r.removeprefix(kind) + "*" for r in resources if r.startswith(kind))
+                    if prefixes:
+                        statements.append(
+                            iam.PolicyStatement(
+                                actions=[action],
+                                resources=[bucket.bucket_arn],
+                                conditions={"StringLike": {"s3:prefix": prefixes}},
+                            )
+                        )
                 continue
             arns = [arn for resource in sorted(resources) for arn in self._arn(resource)]
             conditions = None
@@ -394,15 +514,17 @@ class SaringStack(cdk.Stack):
             description=f"Saring {self.stage}: the {name} function, exactly what it calls",
             inline_policies={"saring": iam.PolicyDocument(statements=self._statements(name))},
         )
-        bucket = self.get_logical_id(self.bucket.node.default_child)
-        for prefix in sorted(
-            {r.removeprefix("bucket:") for rs in GRANTS[name].values() for r in rs if r.startswith("bucket:")}
-        ):
-            acknowledge(
-                role,
-                f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/{prefix}*]",
-                f"The objects under {prefix}: the files this function reads or writes, named per day or build.",
-            )
+        for kind, bucket_construct in (("bucket:", self.bucket), ("uploads:", self.uploads)):
+            bucket = self.get_logical_id(bucket_construct.node.default_child)
+            for prefix in sorted(
+                {r.removeprefix(kind) for rs in GRANTS[name].values() for r in rs if r.startswith(kind)}
+            ):
+                acknowledge(
+                    role,
+                    f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/{prefix}*]",
+                    f"The objects under {prefix}: the files this function reads or writes, named per day, build "
+                    "or upload.",
+                )
         if CONSUMES.get(name, "").startswith("stream:"):
             acknowledge(
                 role, "AwsSolutions-IAM5[Resource::*]", "dynamodb:ListStreams has no resource-level permission."
@@ -427,8 +549,8 @@ class SaringStack(cdk.Stack):
                 package(stage, Path(self._sam_package_dir), config)
 
         app = CompiledChalice(self, "App", source_dir=str(Path(__file__).resolve().parents[2]), stage_config=config)
-        for name, logical_id in LOGICAL_IDS.items():
-            function = app.get_resource(logical_id)
+        for name in CHALICE_FUNCTIONS:
+            function = app.get_resource(LOGICAL_IDS[name])
             function.add_property_override("Role", self.roles[name].role_arn)
             function.add_property_override("LoggingConfig", {"LogGroup": self.log_groups[name].log_group_name})
             function.add_property_override("FunctionName", f"saring-{stage}-{name}")
@@ -599,7 +721,7 @@ class SaringStack(cdk.Stack):
 
     def _alarms(self) -> None:
         five_minutes = cdk.Duration.minutes(5)
-        for queue in ("checks-dlq", "webhooks-dlq", "verdicts-dlq", "report-stream-failures"):
+        for queue in ("checks-dlq", "webhooks-dlq", "verdicts-dlq", "pictures-dlq", "report-stream-failures"):
             self._alarm(
                 f"{queue.title().replace('-', '')}Depth",
                 self.queues[queue].metric_approximate_number_of_messages_visible(

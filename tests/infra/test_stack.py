@@ -60,6 +60,15 @@ def test_every_table_matches_its_pynamodb_model(synthesised: Synthesised) -> Non
         assert table["DeletionProtectionEnabled"] is True
 
 
+def _functions(synthesised: Synthesised) -> dict[str, dict[str, Any]]:
+    """Every function by its logical id: Chalice's (SAM) and the picture function (a plain Lambda function)."""
+    functions = dict(synthesised.resources("AWS::Serverless::Function"))
+    for name, resource in synthesised.resources("AWS::Lambda::Function").items():
+        if name.startswith(LOGICAL_IDS["process_pictures"]):
+            functions[LOGICAL_IDS["process_pictures"]] = resource
+    return functions
+
+
 def _policy(synthesised: Synthesised, function: str) -> list[dict[str, Any]]:
     roles = synthesised.resources("AWS::IAM::Role")
     [role] = [r for name, r in roles.items() if name.startswith(f"Role{LOGICAL_IDS[function]}")]
@@ -72,7 +81,7 @@ def _listed(value: Any) -> list[Any]:
 
 
 def test_each_function_has_its_own_role_with_exactly_its_grants(synthesised: Synthesised) -> None:
-    functions = synthesised.resources("AWS::Serverless::Function")
+    functions = _functions(synthesised)
     assert not synthesised.resources("AWS::IAM::Role").keys() & {"DefaultRole"}  # Chalice's policy is off
     for function in FUNCTIONS:
         role = functions[LOGICAL_IDS[function]]["Properties"]["Role"]
@@ -103,8 +112,9 @@ def test_no_wildcard_that_aws_does_not_require(synthesised: Synthesised) -> None
                 if resource == "*":
                     assert actions == ["dynamodb:ListStreams"], function  # no resource-level permission exists
                 elif "*" in text:
-                    # objects under one prefix of the data bucket, or the log streams of the function's own group
-                    assert any(part in text for part in ("/exports/*", "/claim-index/*", "/claim-sync/*", "Logs")), (
+                    # objects under one prefix of a bucket, or the log streams of the function's own group
+                    prefixes = ("/exports/*", "/claim-index/*", "/claim-sync/*", "/incoming/*", "/pictures/*")
+                    assert any(part in text for part in (*prefixes, "/claim-pictures/*", "Logs")), (
                         function,
                         text,
                     )
@@ -120,6 +130,8 @@ def test_table_grants_point_at_the_right_tables_and_indexes(synthesised: Synthes
 def test_queue_event_sources_report_partial_failures_and_queues_dead_letter(synthesised: Synthesised) -> None:
     functions = synthesised.resources("AWS::Serverless::Function")
     for function, consumed in CONSUMES.items():
+        if function == "process_pictures":
+            continue  # not Chalice's: test_the_picture_function_…
         [event] = functions[LOGICAL_IDS[function]]["Properties"]["Events"].values()
         assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], function
         if consumed.startswith("stream:"):
@@ -136,6 +148,7 @@ def test_queue_event_sources_report_partial_failures_and_queues_dead_letter(synt
         ("checks", "check_reports"),
         ("webhooks", "deliver_webhooks"),
         ("verdicts", "spread_verdicts"),
+        ("pictures", "process_pictures"),
     ):
         assert "deadLetterTargetArn" in queues[PREFIX + name]["RedrivePolicy"]
         assert queues[PREFIX + name]["VisibilityTimeout"] >= SIZING[consumer][0]  # SQS requires it
@@ -144,7 +157,7 @@ def test_queue_event_sources_report_partial_failures_and_queues_dead_letter(synt
 
 
 def test_schedules_sizes_and_logs(synthesised: Synthesised) -> None:
-    functions = synthesised.resources("AWS::Serverless::Function")
+    functions = _functions(synthesised)
     [export] = functions["ExportDaily"]["Properties"]["Events"].values()
     assert export["Properties"]["Schedule"] == "cron(15 17 * * ? *)"  # 00:15 WIB
     [sweep] = functions["SweepReports"]["Properties"]["Events"].values()
@@ -200,7 +213,7 @@ def test_the_bucket_key_secret_and_the_api_edges(synthesised: Synthesised) -> No
 def test_alarms_cover_dead_letters_errors_throttles_and_waiting_reports(synthesised: Synthesised) -> None:
     alarms = [a["Properties"] for a in synthesised.resources("AWS::CloudWatch::Alarm").values()]
     names = {a["AlarmName"] for a in alarms}
-    for queue in ("ChecksDlq", "WebhooksDlq", "VerdictsDlq", "ReportStreamFailures"):
+    for queue in ("ChecksDlq", "WebhooksDlq", "VerdictsDlq", "PicturesDlq", "ReportStreamFailures"):
         assert f"saring-dev-{queue}Depth" in names
     assert "saring-dev-OldestUncheckedReport" in names
     for function in FUNCTIONS:
@@ -280,16 +293,15 @@ def test_the_api_is_regional_logged_firewalled_and_each_busy_function_reserved(s
     [association] = synthesised.resources("AWS::WAFv2::WebACLAssociation").values()
     assert association["DependsOn"] == ["RestAPIapiStage"]
     assert synthesised.resources("AWS::ApiGateway::Account")
-    functions = synthesised.resources("AWS::Serverless::Function")
     for name, reserved in RESERVED_CONCURRENCY.items():
-        assert functions[LOGICAL_IDS[name]]["Properties"]["ReservedConcurrentExecutions"] == reserved
+        assert _functions(synthesised)[LOGICAL_IDS[name]]["Properties"]["ReservedConcurrentExecutions"] == reserved
 
 
 def test_every_function_is_told_its_stage(synthesised: Synthesised) -> None:
     # The stage is a required setting: a function without it refuses to start rather than run as
     # "local" (which allows loopback webhooks).
     for logical_id in LOGICAL_IDS.values():
-        properties = synthesised.resources("AWS::Serverless::Function")[logical_id]["Properties"]
+        properties = _functions(synthesised)[logical_id]["Properties"]
         assert properties["Environment"]["Variables"]["SARING_STAGE"] == "dev", logical_id
 
 
@@ -318,3 +330,41 @@ def test_the_claim_sync_has_its_key_schedule_one_run_at_a_time_and_an_alarm(synt
         "AWS::CloudWatch::Alarm",
         {"AlarmName": "saring-dev-ClaimSyncFailing", "MetricName": "ClaimSyncFailed", "EvaluationPeriods": 2},
     )
+
+
+def test_the_picture_function_is_an_image_of_its_own_fed_by_the_uploads_bucket(synthesised: Synthesised) -> None:
+    # Its own package: a container image (Tesseract is a Debian package), never the API's zip
+    properties = _functions(synthesised)[LOGICAL_IDS["process_pictures"]]["Properties"]
+    assert properties["PackageType"] == "Image" and "ImageUri" in properties["Code"]
+    dockerfile = (Path(__file__).resolve().parents[2] / "infra" / "aws" / "pictures" / "Dockerfile").read_text()
+    assert "tesseract-ocr-ind" in dockerfile and "requirements-pictures.txt" in dockerfile
+    # Fed one upload at a time by its queue, failed messages back to the queue, then dead-lettered
+    [mapping] = [
+        m
+        for m in synthesised.resources("AWS::Lambda::EventSourceMapping").values()
+        if LOGICAL_IDS["process_pictures"] in json.dumps(m["Properties"]["FunctionName"])
+    ]
+    assert mapping["Properties"]["BatchSize"] == 1
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # The uploads bucket: private, KMS-encrypted, expiring, and announcing every upload to that queue
+    [uploads] = [
+        b["Properties"]
+        for b in synthesised.resources("AWS::S3::Bucket").values()
+        if b["Properties"].get("BucketName") == f"{PREFIX}uploads"
+    ]
+    assert uploads["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    [encryption] = uploads["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    rules = {rule["Id"]: rule for rule in uploads["LifecycleConfiguration"]["Rules"]}
+    assert rules["report-pictures"]["Prefix"] == "pictures/" and rules["report-pictures"]["ExpirationInDays"] == 90
+    assert rules["incoming"]["ExpirationInDays"] == 1 and "claim-pictures/" not in json.dumps(rules)
+    [announce] = uploads["NotificationConfiguration"]["QueueConfigurations"]
+    assert announce["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "incoming/"}]
+    [policy] = [p for name, p in synthesised.resources("AWS::SQS::QueuePolicy").items() if "FromUploads" in name]
+    [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"} and "aws:SourceArn" in json.dumps(statement)

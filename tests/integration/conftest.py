@@ -8,11 +8,14 @@ from functools import lru_cache
 from typing import Any
 
 import pytest
+import requests
 from chalice.test import Client
 from moto import mock_aws
+from moto.core.models import botocore_stubber
 from pytest_mock import MockerFixture
 
 from chalicelib.config import get_settings
+from chalicelib.events.pictures import worker
 from infra.local.harness import forget_process_caches
 from infra.local.resources import Resources, create_resources
 from infra.local.runner import EventSourceRunner
@@ -166,3 +169,27 @@ def fact_check_api(aws: Resources, mocker: MockerFixture) -> Iterator[Any]:
         settings = get_settings().model_copy(update={"fact_check_api_url": api.url})
         mocker.patch("chalicelib.adapters.fact_check_api.get_settings", return_value=settings)
         yield api
+
+
+@pytest.fixture
+def pictures(aws: Resources) -> EventSourceRunner:
+    """The picture function's queue, drained in this thread."""
+    return EventSourceRunner(worker, get_settings(), failed_visibility_seconds=0, batching_windows=False)
+
+
+def upload(api: Api, data: bytes, content_type: str = "image/png") -> str:
+    """Ask for an upload and send the bytes as a browser form would; the upload id."""
+    ticket = body_of(
+        api.http.post(
+            "/v1/uploads",
+            headers={"Content-Type": "application/json"},
+            body=json.dumps({"content_type": content_type, "size": len(data)}),
+        ),
+        201,
+    )
+    # The browser-style form POST, handed to the in-process emulator as its HTTP interception would
+    # (the end-to-end tests send it over real HTTP to the local stack).
+    form = requests.Request("POST", ticket["url"], data=ticket["fields"], files={"file": ("picture", data)}).prepare()
+    answer = botocore_stubber.process_prepared_request(form)
+    assert answer is not None and answer[0] in (200, 201, 204), answer
+    return str(ticket["upload_id"])

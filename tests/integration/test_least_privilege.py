@@ -35,7 +35,11 @@ PUBLISHED = {
 
 @pytest.fixture
 def calls(
-    api: Api, runner: EventSourceRunner, fact_check_api: FakeFactCheckApi, mocker: MockerFixture
+    api: Api,
+    runner: EventSourceRunner,
+    pictures: EventSourceRunner,
+    fact_check_api: FakeFactCheckApi,
+    mocker: MockerFixture,
 ) -> Iterator[set[Call]]:
     # The claim sync finds one new fact-check when its schedule fires
     fact_check_api.pages["query=pemilu"] = [{"claims": [PUBLISHED]}]
@@ -64,8 +68,26 @@ def calls(
 
     mocker.patch.object(runner, "invoke", side_effect=invoke_as_its_function)
     mocker.patch.object(runner, "poll_once", side_effect=poll_as_the_event_sources)
+    picture_invoke, picture_poll = pictures.invoke, pictures.poll_once
+
+    def invoke_picture_function(name: str, event: dict[str, Any]) -> tuple[bool, Any]:
+        token = current_function.set(name)
+        try:
+            return picture_invoke(name, event)
+        finally:
+            current_function.reset(token)
+
+    def poll_pictures_as_the_event_source() -> int:
+        token = current_function.set(EVENT_SOURCES)
+        try:
+            return picture_poll()
+        finally:
+            current_function.reset(token)
+
+    mocker.patch.object(pictures, "invoke", side_effect=invoke_picture_function)
+    mocker.patch.object(pictures, "poll_once", side_effect=poll_pictures_as_the_event_source)
     with recording_aws_calls(get_settings().table_prefix) as recorded:
-        _a_day_of_work(api, runner)
+        _a_day_of_work(api, runner, pictures)
     yield recorded
 
 
@@ -87,7 +109,26 @@ def _ok(answer: Any, status: int = 200) -> dict[str, Any]:
     return dict(json.loads(answer.body)) if answer.body else {}
 
 
-def _a_day_of_work(api: Api, runner: EventSourceRunner) -> None:
+def _pictures(partner: Api, checker: Api, claim_id: str, runner: EventSourceRunner, pictures: Any) -> None:
+    """A partner's screenshot, reported and looked up; a checker gives a claim a picture and reads the report."""
+    from bench.picture_set import chat_bubble, encoded
+    from tests.integration.conftest import upload
+
+    shot = encoded(chat_bubble(HOAX, 1))
+    claim_picture = upload(checker, shot)
+    pictures.drain()
+    _ok(checker.http.post(f"/v1/claims/{claim_id}/images", body={"upload_id": claim_picture}), 201)
+    runner.drain()
+    report_id = partner.submit({"images": [upload(partner, shot)], "platform": "whatsapp", "province": "31"})
+    pictures.drain()
+    runner.drain()
+    looked_up = upload(partner, shot)
+    pictures.drain()
+    _ok(partner.http.post("/v1/lookup", body={"images": [looked_up]}))
+    _ok(checker.http.get(f"/v1/reports/{report_id}"))
+
+
+def _a_day_of_work(api: Api, runner: EventSourceRunner, pictures: Any) -> None:
     admin = api.as_key(make_key("admin", partner_id="saring-ops"))
     keys: dict[str, Api] = {}
     for role, partner_id in (("partner", "kabar-app"), ("checker", "cekfakta"), ("agency", "bawaslu")):
@@ -135,6 +176,7 @@ def _a_day_of_work(api: Api, runner: EventSourceRunner) -> None:
     spare = _ok(admin.http.post("/v1/keys", body={"partner_id": "x-y", "roles": ["media"]}), 201)
     _ok(admin.http.delete(f"/v1/keys/{spare['id']}"))
     assert partner.http.delete(f"/v1/webhooks/{hook['id']}").status_code == 204
+    _pictures(partner, checker, claim_id, runner, pictures)
     partner.submit({"text": UNANSWERED, "platform": "facebook", "province": "35"})
     runner.drain()  # an open case: no claim answers it yet
     answer = {"external_id": "lp-2", "title": "Kotak suara kardus mudah dibobol", "text": UNANSWERED, "label": "HOAKS"}

@@ -9,8 +9,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import requests
-from moto.core.models import botocore_stubber
 from PIL import Image
 
 from bench.picture_set import chat_bubble, encoded, news_screenshot, transformed
@@ -19,10 +17,9 @@ from chalicelib.config import get_settings
 from chalicelib.domain.audit import CLI
 from chalicelib.domain.ids import new_upload_id
 from chalicelib.domain.models import ClaimInput, Label
-from chalicelib.events.pictures import worker
 from chalicelib.services.claims import create_claim
 from infra.local.runner import EventSourceRunner
-from tests.integration.conftest import Api, body_of, make_key
+from tests.integration.conftest import Api, body_of, make_key, upload
 
 TITLE = "Surat suara sudah tercoblos untuk satu paslon di gudang KPU"
 HOAX = (
@@ -30,12 +27,6 @@ HOAX = (
     "Jakarta Utara. Sebarkan sebelum dihapus!"
 )
 OTHER = "Harga beras di pasar induk naik dua ribu rupiah sepekan terakhir menurut para pedagang setempat."
-
-
-@pytest.fixture
-def pictures(aws: Any) -> EventSourceRunner:
-    """The picture function's queue, drained in this thread."""
-    return EventSourceRunner(worker, get_settings(), failed_visibility_seconds=0, batching_windows=False)
 
 
 @pytest.fixture
@@ -47,24 +38,6 @@ def everything(runner: EventSourceRunner, pictures: EventSourceRunner) -> Iterat
         runner.drain()
 
     yield drain
-
-
-def upload(api: Api, data: bytes, content_type: str = "image/png") -> str:
-    """Ask for an upload and send the bytes as a browser form would; the upload id."""
-    ticket = body_of(
-        api.http.post(
-            "/v1/uploads",
-            headers={"Content-Type": "application/json"},
-            body=json.dumps({"content_type": content_type, "size": len(data)}),
-        ),
-        201,
-    )
-    # The browser-style form POST, handed to the in-process emulator as its HTTP interception would
-    # (the end-to-end tests send it over real HTTP to the local stack).
-    form = requests.Request("POST", ticket["url"], data=ticket["fields"], files={"file": ("picture", data)}).prepare()
-    answer = botocore_stubber.process_prepared_request(form)
-    assert answer is not None and answer[0] in (200, 201, 204), answer
-    return str(ticket["upload_id"])
 
 
 def _claim() -> str:
@@ -247,8 +220,10 @@ def test_upload_ids_never_uploaded_foreign_or_expired_are_422s_naming_the_field(
     never = new_upload_id(datetime.now(UTC))
     foreign = upload(api.as_key(make_key("partner", partner_id="other-app")), encoded(chat_bubble(OTHER, 1)))
     expired = new_upload_id(datetime.now(UTC) - timedelta(hours=25))
+    crafted = "upl_zwfcjlg45cgxbr2bcicop2iddc"  # its "time" is beyond year 9999 (a fuzzer's; was a 500)
+    future = new_upload_id(datetime.now(UTC) + timedelta(days=1))
     everything()
-    for position, upload_id in enumerate([never, foreign, expired]):
+    for position, upload_id in enumerate([never, foreign, expired, crafted, future]):
         images = [upload_id] if position == 0 else [upload(partner, encoded(chat_bubble(OTHER, 2))), upload_id]
         problem = body_of(_report(partner, images), 422)
         assert problem["errors"][0]["field"] == f"images.{len(images) - 1}", problem

@@ -157,6 +157,7 @@ def test_an_upload_id_says_when_it_was_issued() -> None:
     assert new_upload_id(issued) != upload_id
     assert not is_upload_id("upl_" + "A" * 26) and not is_upload_id("rpt_" + "a" * 26)
     assert upload_issued_at(new_upload_id(issued + timedelta(days=400))) == issued + timedelta(days=400)
+    assert upload_issued_at("upl_zwfcjlg45cgxbr2bcicop2iddc") is None  # a crafted id far beyond year 9999
 
 
 def test_the_worker_reads_keys_from_s3_events_and_ignores_the_rest() -> None:
