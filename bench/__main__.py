@@ -220,13 +220,17 @@ def main() -> int:
     print()
     freshness_met = freshness_report()
     print()
+    from bench.pictures import speed as picture_speed
+
+    pictures_met = picture_speed()
+    print()
     export_met = export_report()
     print()
     from bench.soak import main as soak
 
     # The short soak: make soak runs the full one (10,000 reports, five SIGKILLs).
     soak_met = soak(["--reports", "600", "--kills", "2", "--graceful", "1", "--max-minutes", "8"]) == 0
-    met = ratio <= 1.5 and export_met and package_met and soak_met and matching_met and freshness_met
+    met = ratio <= 1.5 and export_met and package_met and soak_met and matching_met and freshness_met and pictures_met
     return 0 if met else 1
 
 

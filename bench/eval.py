@@ -461,6 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make eval", description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--scale", choices=[s.name for s in SCALES], action="append", help="default: every scale")
+    parser.add_argument("--no-pictures", action="store_true", help="leave out the pictures (about 4 minutes)")
     args = parser.parse_args(argv)
     if not args.data.exists():
         print(f"make eval: skipped — the evaluation data is not at {args.data}")
@@ -477,6 +478,11 @@ def main(argv: list[str] | None = None) -> int:
     for scale in SCALES:
         if not args.scale or scale.name in args.scale:
             checks += evaluate(scale, indexed, held)
+    if not args.no_pictures:
+        from bench.pictures import quality
+
+        checks += quality(indexed, held)
+        print()
     print("Targets")
     for name, met in checks:
         print(f"  {'met    ' if met else 'NOT MET'}  {name}")

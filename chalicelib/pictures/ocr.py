@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 
+import numpy as np
 from PIL import Image
 
 LANGUAGES = "ind"
@@ -23,12 +24,40 @@ class OcrUnavailable(RuntimeError):
     """Tesseract is not installed (or not its Indonesian model)."""
 
 
+MIN_WORDS = 6  # fewer words of three letters or more: read the picture's bright text alone, too
+INK_MARGIN = 40  # "white" letters: within this of the brightest pixels (a darkened copy's white is grey)
+
+
 def read_text(image: Image.Image) -> str:
-    """The text Tesseract reads in the picture, lines joined by newlines; '' when there is none."""
+    """The text Tesseract reads in the picture, lines joined by newlines; '' when there is none.
+
+    A meme's white letters with a dark outline on a busy photo defeat a plain reading: when it
+    finds few words, the white pixels alone are read again as dark text on white, and the reading
+    with more words is kept.
+    """
+    text = _tesseract(image.convert("L"))
+    if _word_count(text) >= MIN_WORDS:
+        return text
+    again = _tesseract(_white_ink(image))
+    return again if _word_count(again) > _word_count(text) else text
+
+
+def _white_ink(image: Image.Image) -> Image.Image:
+    """Black where a pixel is near the picture's brightest white in every channel (white letters), white elsewhere."""
+    darkest = np.asarray(image.convert("RGB"), dtype=np.uint8).min(axis=2)  # a white pixel is bright in all three
+    white = float(np.percentile(darkest, 99.5))
+    ink = darkest >= max(white - INK_MARGIN, 100)
+    return Image.fromarray(np.where(ink, 0, 255).astype(np.uint8), "L")
+
+
+def _word_count(text: str) -> int:
+    return sum(1 for word in text.split() if len(word) >= 3 and word.isalpha())
+
+
+def _tesseract(grey: Image.Image) -> str:
     binary = shutil.which("tesseract")
     if binary is None:
         raise OcrUnavailable("tesseract is not installed (Debian: tesseract-ocr-ind)")
-    grey = image.convert("L")
     if grey.width < MIN_WIDTH:
         factor = MIN_WIDTH / grey.width
         grey = grey.resize((MIN_WIDTH, max(1, round(grey.height * factor))), Image.Resampling.LANCZOS)

@@ -21,7 +21,7 @@ from chalicelib.domain.normalise import content_fingerprint
 from chalicelib.observability import count, logger
 from chalicelib.services.cases import add_suggestions, decide_automatically
 from chalicelib.services.claim_index import current_index
-from chalicelib.services.pictures import analysed_pictures, hashes_to_match, text_with_pictures
+from chalicelib.services.pictures import analysed_pictures, hashes_to_match, picture_group, text_with_pictures
 from chalicelib.store import stores
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def run_check(report_id: str, now: datetime | None = None) -> ReportStatus | Non
     else:
         pictures = analysed_pictures(report.images)  # raises while some are not analysed: the check comes again
         text = text_with_pictures(report.text, pictures)
-        fingerprint = content_fingerprint(report.text, report.url, tuple(p.sha256 or p.upload_id for p in pictures))
+        fingerprint = content_fingerprint(report.text, report.url, tuple(picture_group(p) for p in pictures))
         case_id = case_id_for(fingerprint)
         index = current_index()
         matches = merged(

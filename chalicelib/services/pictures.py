@@ -48,6 +48,12 @@ def text_with_pictures(text: str | None, pictures: list[StoredPicture]) -> str |
     return joined or None
 
 
+def picture_group(picture: StoredPicture) -> str:
+    """What makes two reports' pictures the same for their case: the group of near copies, else the
+    clean bytes, else (a refused picture) the upload itself."""
+    return picture.group or picture.sha256 or picture.upload_id
+
+
 def hashes_to_match(pictures: list[StoredPicture]) -> list[tuple[str, ...]]:
     """The hashes of the pictures that say enough to be matched (PDQ's quality at least MIN_QUALITY)."""
     return [

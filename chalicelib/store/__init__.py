@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from chalicelib.store.cases import CaseStore
     from chalicelib.store.claims import ClaimStore
     from chalicelib.store.keys import KeyStore, UsageStore
-    from chalicelib.store.pictures import PictureStore
+    from chalicelib.store.pictures import PictureGroupStore, PictureStore
     from chalicelib.store.reports import ContactStore, ReportStore
     from chalicelib.store.stats import StatsStore
     from chalicelib.store.webhooks import DeliveryStore, WebhookStore
@@ -36,6 +36,7 @@ class Stores:
     stats: StatsStore
     audit: AuditStore
     pictures: PictureStore
+    picture_groups: PictureGroupStore
 
 
 @lru_cache(maxsize=1)
@@ -46,7 +47,7 @@ def stores() -> Stores:
     from chalicelib.store.cases import CaseStore
     from chalicelib.store.claims import ClaimStore
     from chalicelib.store.keys import KeyStore, UsageStore
-    from chalicelib.store.pictures import PictureStore
+    from chalicelib.store.pictures import PictureGroupStore, PictureStore
     from chalicelib.store.reports import ContactStore, ReportStore
     from chalicelib.store.stats import StatsStore
     from chalicelib.store.tables import bind
@@ -65,4 +66,5 @@ def stores() -> Stores:
         stats=StatsStore(),
         audit=AuditStore(),
         pictures=PictureStore(),
+        picture_groups=PictureGroupStore(),
     )

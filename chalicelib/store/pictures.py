@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.store.tables import PictureRecord
+from chalicelib.store.tables import PictureBandRecord, PictureRecord
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class StoredPicture:
     quality: int | None = None
     text: str | None = None
     picture_key: str | None = None
+    group: str | None = None
 
 
 class PictureStore:
@@ -40,6 +41,7 @@ class PictureStore:
             quality=picture.quality,
             text=picture.text,
             picture_key=picture.picture_key,
+            group=picture.group,
             processed_at=picture.processed_at,
             expires_at=picture.expires_at,
         ).save()
@@ -72,4 +74,23 @@ def _picture(record: PictureRecord) -> StoredPicture:
         quality=int(record.quality) if record.quality is not None else None,
         text=record.text,
         picture_key=record.picture_key,
+        group=record.group,
     )
+
+
+class PictureGroupStore:
+    """Groups of near copies of one picture, found by the bands of their canonical hashes."""
+
+    def candidates(self, bands: list[str]) -> dict[str, str]:
+        """Group → its hash, for every group sharing one of these bands."""
+        found: dict[str, str] = {}
+        for band in bands:
+            for record in PictureBandRecord.query(band):
+                found[record.group] = record.hash
+        return found
+
+    def add(self, group: str, hex_hash: str, bands: list[str], expires_at: datetime) -> None:
+        """File a new group under each of its bands (writing it twice changes nothing)."""
+        with PictureBandRecord.batch_write() as batch:
+            for band in bands:
+                batch.save(PictureBandRecord(band, group, hash=hex_hash, expires_at=expires_at))

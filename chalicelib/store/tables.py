@@ -225,7 +225,27 @@ class PictureRecord(_Table):
     quality = NumberAttribute(null=True)
     text = UnicodeAttribute(null=True)
     picture_key = UnicodeAttribute(null=True)  # the clean copy in the uploads bucket
+    group = UnicodeAttribute(null=True)  # the same picture reported before (near copies too): its first one's sha256
     processed_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+
+
+class PictureBandRecord(_Table):
+    """One sixteenth of a picture group's canonical hash: near copies share at least one (a lookup by band).
+
+    ``band`` is ``<position>:<four hex digits>``; two hashes within 31 bits agree in at least one of
+    their sixteen bands nine times in ten, and in one of them for certain within 15 bits.
+    """
+
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "picture_bands"
+
+    band = UnicodeAttribute(hash_key=True)
+    group = UnicodeAttribute(range_key=True)
+    hash = UnicodeAttribute()  # the group's first picture's canonical hash
     expires_at = TTLAttribute()
 
 
@@ -369,6 +389,7 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     ClaimRecord,
     ContactRecord,
     PictureRecord,
+    PictureBandRecord,
     ApiKeyRecord,
     UsageRecord,
     WebhookRecord,

@@ -123,6 +123,8 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
     "process_pictures": {
         "dynamodb:GetItem": frozenset({"table:pictures"}),
         "dynamodb:PutItem": frozenset({"table:pictures"}),
+        "dynamodb:Query": frozenset({"table:picture_bands"}),
+        "dynamodb:BatchWriteItem": frozenset({"table:picture_bands"}),
         "s3:GetObject": frozenset({"uploads:incoming/"}),
         "s3:DeleteObject": frozenset({"uploads:incoming/"}),
         "s3:ListBucket": frozenset({"uploads:incoming/"}),

@@ -142,13 +142,24 @@ def test_a_claims_picture_matches_reports_of_its_copies(api: Api, partner: Api, 
     assert (shown["link"] and "Signature" in shown["link"]) or "X-Amz-Signature" in shown["link"]
 
 
-def test_reports_of_the_same_picture_join_one_case(partner: Api, everything: Any) -> None:
-    picture = encoded(chat_bubble(OTHER, seed=11))
-    first = json.loads(_report(partner, [upload(partner, picture)]).body)["id"]
-    second = json.loads(_report(partner, [upload(partner, picture)]).body)["id"]
+def test_reports_of_the_same_picture_join_one_case_copies_too(partner: Api, everything: Any) -> None:
+    # Given a picture nobody debunked, reported once
+    original = news_screenshot("Harga beras naik lagi", OTHER, seed=11)
+    first = json.loads(_report(partner, [upload(partner, encoded(original))]).body)["id"]
     everything()
-    one, two = partner.report(first), partner.report(second)
-    assert one["case_id"] == two["case_id"] and two["seen_count"] == 2
+    # When the same file, and copies of it (re-compressed in a frame, with a status bar), are reported
+    copies = [
+        encoded(original),
+        encoded(transformed(transformed(original, "border", 1), "JPEG quality 30–40", 2), "JPEG"),
+        encoded(transformed(original, "status bar", 3)),
+    ]
+    others = [json.loads(_report(partner, [upload(partner, copy)]).body)["id"] for copy in copies]
+    unrelated = json.loads(_report(partner, [upload(partner, encoded(chat_bubble(HOAX, seed=12)))]).body)["id"]
+    everything()
+    # Then they are all one case, seen four times; another picture is a case of its own
+    cases = {partner.report(report_id)["case_id"] for report_id in [first, *others]}
+    assert len(cases) == 1 and partner.report(first)["seen_count"] == 4
+    assert partner.report(unrelated)["case_id"] not in cases
 
 
 def test_metadata_never_outlives_the_upload(partner: Api, everything: Any) -> None:

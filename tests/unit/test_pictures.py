@@ -17,8 +17,10 @@ from chalicelib.domain.matching.index import ClaimIndex
 from chalicelib.domain.normalise import content_fingerprint
 from chalicelib.domain.pictures import (
     MATCH_DISTANCE,
+    bands,
     distance,
     matchable_text,
+    nearest_group,
     picture_distance,
     similarity,
     text_excerpt,
@@ -138,6 +140,11 @@ def test_the_chrome_of_a_screenshot_is_left_out_of_matching() -> None:
     read += "\n@grupwarga"
     assert matchable_text(read) == "Beredar kabar KPU menunda pemungutan suara\nkarena surat suara rusak di gudang"
     assert matchable_text("HOAKS!\nAwas") == "HOAKS!\nAwas"  # nothing long: everything is kept
+    assert matchable_text("Diteruskan\nBansos cair pukul 14.05 hari ini\n14.05") == "Bansos cair pukul hari ini"
+    assert matchable_text("VIDEO LAUTAN MANUSIA DI\nMADRID, SPANYOL UNTUK\nPALESTINA") == (
+        "VIDEO LAUTAN MANUSIA DI\nMADRID, SPANYOL UNTUK"  # a meme's short lines are its message
+    )
+    assert matchable_text("@ . @ & » 2\nSURAT SUARA DICOBLOS DULUAN") == "SURAT SUARA DICOBLOS DULUAN"
     assert (text_excerpt("a\n\n b " * 200) or "").startswith("a b a b") and len(text_excerpt("a " * 400) or "") == 280
 
 
@@ -218,3 +225,17 @@ def test_the_local_emulator_finds_the_key_of_a_form_upload() -> None:
     environ: dict[str, Any] = {"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
     assert _form_key(environ) == "incoming/kabar-app/upl_x"
     assert environ["wsgi.input"].read() == body  # put back for the emulator
+
+
+def test_near_copies_share_a_band_and_find_their_group() -> None:
+    original = "0123456789abcdef" * 4
+    flipped = list(original)
+    for at in range(22):  # 22 hex digits changed by one bit each: 22 bits apart, bands 6 to 15 untouched
+        flipped[at] = format(int(flipped[at], 16) ^ 1, "x")
+    copy = "".join(flipped)
+    assert distance(original, copy) == 22
+    assert len(bands(original)) == 16 and bands(original)[1] == "1:4567"
+    assert len(set(bands(original)) & set(bands(copy))) == 10
+    far = "f" * 64
+    assert nearest_group(copy, {"g1": original, "g2": far}) == "g1"
+    assert nearest_group(far[:-1] + "0", {"g1": original}) is None

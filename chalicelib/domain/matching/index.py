@@ -40,7 +40,7 @@ from chalicelib.domain.matching.analysis import Analysis, analyse
 from chalicelib.domain.matching.documents import AnalysedClaim, ClaimDoc, Match, analyse_claim
 from chalicelib.domain.matching.sites import link_can_confirm
 from chalicelib.domain.normalise import canonicalise_url
-from chalicelib.domain.pictures import MATCH_DISTANCE, QUERY_HASHES, SUGGEST_DISTANCE, similarity
+from chalicelib.domain.pictures import COMPARED, HASH_KINDS, MATCH_DISTANCE, SUGGEST_DISTANCE, similarity
 
 FORMAT = 7
 _MAGIC = f"saring-claim-index/{FORMAT}\n".encode()
@@ -84,6 +84,7 @@ class _Segment:
         urls: dict[str, list[int]],
         picture_words: np.ndarray,
         picture_owners: np.ndarray,
+        picture_kinds: np.ndarray,
     ) -> None:
         self.rows = rows  # every row marshalled, one after another: decoded only for the claims shown
         self.row_offsets = row_offsets
@@ -99,6 +100,9 @@ class _Segment:
         # all second words …): distances to a query are four XORs and popcounts over flat arrays.
         self.picture_words = picture_words.reshape(4, -1) if len(picture_words) else np.zeros((4, 0), np.uint64)
         self.picture_owners = picture_owners  # the claim position of each hash
+        # Hashes are stored by kind (as it is, canonical, centre: domain/pictures.py), each kind a run:
+        # where each run starts, and where the last ends.
+        self.picture_kinds = picture_kinds
         self._ids: dict[str, int] | None = None
 
     def __len__(self) -> int:
@@ -164,9 +168,19 @@ class _Segment:
         newest = np.argsort(dates, kind="stable")[::-1] if rows else np.zeros(0, dtype=np.int64)
         # A claim's terms start with its headline's (analyse_claim counts the headline first).
         head_sizes = np.fromiter((len(claim.headline) for claim in claims), dtype=np.uint16, count=len(claims))
-        owned = [(n, h) for n, claim in enumerate(claims) for hashes in claim.doc.pictures for h in hashes]
-        picture_owners = np.asarray([n for n, _ in owned], dtype=np.uint32)
-        picture_words = np.asarray([hash_words(h) for _, h in owned], dtype=np.uint64).reshape(-1, 4).T.ravel()
+        owned = sorted(
+            (
+                (kind, n, h)
+                for n, claim in enumerate(claims)
+                for hashes in claim.doc.pictures
+                for kind, h in enumerate(hashes)
+            ),
+            key=lambda item: item[0],
+        )
+        picture_owners = np.asarray([n for _, n, _ in owned], dtype=np.uint32)
+        picture_words = np.asarray([hash_words(h) for _, _, h in owned], dtype=np.uint64).reshape(-1, 4).T.ravel()
+        kinds = np.asarray([kind for kind, _, _ in owned], dtype=np.int64)
+        picture_kinds = np.searchsorted(kinds, np.arange(HASH_KINDS + 1)).astype(np.int64)
         segment = cls(
             rows=b"".join(blobs),
             row_offsets=row_offsets,
@@ -180,16 +194,26 @@ class _Segment:
             urls=urls,
             picture_words=np.ascontiguousarray(picture_words),
             picture_owners=picture_owners,
+            picture_kinds=picture_kinds,
         )
         return segment, idf, average_length
 
-    def picture_distances(self, query: np.ndarray) -> np.ndarray:
-        """Bits between the query hash (four words) and each stored hash."""
-        words = self.picture_words
-        found: np.ndarray = np.bitwise_count(words[0] ^ query[0])
-        for k in range(1, 4):
-            found += np.bitwise_count(words[k] ^ query[k])
-        return found
+    def near_pictures(self, query: np.ndarray, kinds: range, within: int) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, distances) of the stored hashes of these kinds within ``within`` bits of the query.
+
+        The first two words decide which hashes are worth the other two: a hash already farther
+        than ``within`` in half its bits is farther in all of them (and at most 128 bits fit uint8).
+        """
+        start, end = int(self.picture_kinds[kinds.start]), int(self.picture_kinds[kinds.stop])
+        words = self.picture_words[:, start:end]
+        half = np.bitwise_count(words[0] ^ query[0])
+        half += np.bitwise_count(words[1] ^ query[1])
+        candidates = np.flatnonzero(half <= within)
+        bits = half[candidates].astype(np.int64)
+        for k in (2, 3):
+            bits += np.bitwise_count(words[k, candidates] ^ query[k])
+        near = bits <= within
+        return candidates[near] + start, bits[near]
 
     _ARRAYS: ClassVar[dict[str, type[np.generic]]] = {
         "row_offsets": np.int64,
@@ -202,6 +226,7 @@ class _Segment:
         "newest": np.uint32,
         "picture_words": np.uint64,
         "picture_owners": np.uint32,
+        "picture_kinds": np.int64,
     }
 
 
@@ -480,17 +505,18 @@ class ClaimIndex:
         """
         closest: dict[int, int] = {}  # global claim position → fewest bits from any query picture
         for hashes in pictures:
-            for hex_hash in hashes[:QUERY_HASHES]:
+            for kind, hex_hash in enumerate(hashes[: len(COMPARED)]):
                 query = np.asarray(hash_words(hex_hash), dtype=np.uint64)
+                kinds = COMPARED[kind]
                 for segment, offset in self._segments():
                     if not len(segment.picture_owners):
                         continue
-                    apart = segment.picture_distances(query)
-                    for at in np.flatnonzero(apart <= SUGGEST_DISTANCE).tolist():
+                    positions, apart = segment.near_pictures(query, kinds, SUGGEST_DISTANCE)
+                    for at, bits in zip(positions.tolist(), apart.tolist(), strict=True):
                         number = offset + int(segment.picture_owners[at])
                         if offset == 0 and number in self._removed:
                             continue
-                        closest[number] = min(closest.get(number, 256), int(apart[at]))
+                        closest[number] = min(closest.get(number, 256), bits)
         ranked = sorted(closest.items(), key=lambda item: (item[1], item[0]))
         found = []
         for number, bits in ranked[:limit]:
