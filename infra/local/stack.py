@@ -143,6 +143,8 @@ def _banner(url: str, emulator_port: int, data_dir: Path, loaded: _Loaded, *, ev
             f"  Admin key  {admin_key}",
             f"             (try: curl -H 'X-Api-Key: {admin_key}' {url}/v1/keys)",
             f"  Events     {'streams, queues and schedules running' if events else 'off (--no-events)'}",
+            f"  Pictures   POST {url}/v1/uploads, then the form POST to the emulator's S3 it names"
+            f" ({'analysed by the picture function' if events else 'not analysed: --no-events'}; see README)",
             "  Import     make import-claims FILE=claims.jsonl   (JSON Lines, CSV, ClaimReview or claims:search JSON)",
             f"  Sync       make sync-claims   (Fact Check Tools API: {os.environ.get('SARING_FACT_CHECK_API_URL')})",
             "  Ctrl-C stops everything (a snapshot is saved first).",
