@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
-from chalicelib.api.access import current_actor
+from chalicelib.api.access import current_actor, current_principal
 from chalicelib.api.io import json_response, parse_body, parse_query
 from chalicelib.api.problems import ApiProblem, not_found
 from chalicelib.api.routes import DECIDE_CASE, GET_CASE, LIST_CASE_REPORTS, REVIEW_QUEUE, TAKE_CASE, serve
@@ -31,7 +31,7 @@ def get_cases() -> object:
 def get_case_by_id(case_id: str) -> object:
     from chalicelib.services.cases import get_case
 
-    view = get_case(case_id) if is_case_id(case_id) else None
+    view = get_case(case_id, picture_links=current_principal().sees_pictures()) if is_case_id(case_id) else None
     if view is None:
         raise _no_case()
     return json_response(view)

@@ -39,6 +39,10 @@ class Principal:
     def reads_all_reports(self) -> bool:
         return bool(self.roles & ALL_REPORT_READERS)
 
+    def sees_pictures(self) -> bool:
+        """Fact-checkers and admins get short-lived links to the pictures of reports and cases."""
+        return bool(self.roles & {Role.checker, Role.admin})
+
     def may_read_contacts(self) -> bool:
         """Only a partner app's key opens its own reporters' contacts; no other role ever does."""
         return Role.partner in self.roles

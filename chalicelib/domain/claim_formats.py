@@ -220,7 +220,8 @@ def read_claim_review(content: str) -> Iterator[Row]:
         if isinstance(appearances, dict):
             appearances = [appearances]
         first = reviewed.get("firstAppearance")
-        urls = [a.get("url") for a in [*(appearances or []), *([first] if isinstance(first, dict) else [])] if a]
+        seen = [a for a in [*(appearances or []), *([first] if isinstance(first, dict) else [])] if isinstance(a, dict)]
+        urls = [a.get("url") for a in seen]
         data = {
             "external_id": item.get("identifier") or item.get("@id") or item.get("url"),
             "title": item.get("claimReviewed"),
@@ -230,8 +231,22 @@ def read_claim_review(content: str) -> Iterator[Row]:
             "url": item.get("url"),
             "publisher": author.get("name") if isinstance(author, dict) else None,
             "appearance_urls": [u for u in urls if u],
+            # A picture of the hoax as it appeared: its link is kept, the picture is never fetched.
+            "appearance_image_urls": [u for a in seen for u in _image_urls(a.get("image"))],
         }
         yield _validated(number, data)
+
+
+def _image_urls(image: Any) -> list[str]:
+    """The links of a schema.org ``image``: a URL, an ImageObject (``contentUrl`` or ``url``), or a list of them."""
+    if isinstance(image, str):
+        return [image]
+    if isinstance(image, dict):
+        link = image.get("contentUrl") or image.get("url")
+        return [link] if isinstance(link, str) else []
+    if isinstance(image, list):
+        return [url for item in image for url in _image_urls(item)]
+    return []
 
 
 def reader_for(filename: str) -> Any:

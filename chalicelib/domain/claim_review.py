@@ -45,7 +45,10 @@ def claim_review(claim: ClaimView) -> dict[str, Any]:
         },
         "itemReviewed": {
             "@type": "Claim",
-            "appearance": [{"@type": "CreativeWork", "url": url} for url in claim.appearance_urls],
+            "appearance": [
+                *({"@type": "CreativeWork", "url": url} for url in claim.appearance_urls),
+                *({"@type": "ImageObject", "contentUrl": url} for url in claim.appearance_image_urls),
+            ],
         },
         "author": {"@type": "Organization", "name": claim.publisher or "Saring"},
         "inLanguage": claim.language,

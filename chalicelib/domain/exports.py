@@ -37,7 +37,7 @@ class ExportRow(NamedTuple):
     platform: str
     province_code: str
     province_name: str
-    content_type: str  # text, url or text+url
+    content_type: str  # text, url, image, or several joined by "+"
     text_excerpt: str
     url: str
     case_id: str
@@ -46,9 +46,21 @@ class ExportRow(NamedTuple):
     decided_by: str
     claim_id: str
     claim_url: str
+    image_sha256: str  # each picture's clean copy, "|" between pictures
+    image_phash: str  # each picture's PDQ hash
+    image_text_excerpt: str  # the text read in the pictures, " | " between pictures
 
 
 COLUMNS = list(ExportRow._fields)
+
+
+class ExportPicture(NamedTuple):
+    """What an export shows of a picture: never its bytes, never its metadata."""
+
+    sha256: str
+    phash: str
+    text_excerpt: str
+
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
 # (``=HYPERLINK(…)``, ``+cmd|' /C calc'!A0``, ``@SUM(…)``); tab and carriage return start one too.
@@ -80,9 +92,11 @@ def export_row(
     decided_by: str | None,
     claim_id: str | None,
     claim_url: str | None,
+    pictures: Iterable[ExportPicture] = (),
 ) -> ExportRow:
     received = received_at.astimezone(UTC)
-    kinds = [kind for kind, value in (("text", text), ("url", url)) if value]
+    shown = list(pictures)
+    kinds = [kind for kind, value in (("text", text), ("url", url), ("image", shown)) if value]
     return ExportRow(
         id=report_id,
         received_at_utc=received.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -99,6 +113,11 @@ def export_row(
         decided_by=decided_by or "",
         claim_id=claim_id or "",
         claim_url=claim_url or "",
+        image_sha256="|".join(picture.sha256 for picture in shown),
+        image_phash="|".join(picture.phash for picture in shown),
+        image_text_excerpt=" | ".join(picture.text_excerpt for picture in shown if picture.text_excerpt)[
+            :EXCERPT_CHARS
+        ],
     )
 
 

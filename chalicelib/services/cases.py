@@ -36,6 +36,7 @@ from chalicelib.domain.verdicts import (
 from chalicelib.observability import count, logger
 from chalicelib.services.errors import CaseChanged, InvalidVerdict, UnknownCursor
 from chalicelib.services.paging import offset_cursor, offset_of
+from chalicelib.services.pictures import picture_views
 from chalicelib.services.stats import case_breakdown, case_reports_last_24h, reports_by_case
 from chalicelib.store import stores
 from chalicelib.store.cases import Decision, StoredCase
@@ -81,15 +82,18 @@ def review_queue(status: CaseStatus, cursor: str | None, limit: int, now: dateti
     return CasePage(cases=window[:limit], next_cursor=offset_cursor(offset + limit) if more else None)
 
 
-def get_case(case_id: str, now: datetime | None = None) -> CaseView | None:
-    """A case with its counts, suggestions, verdict and history; None when there is no such case."""
+def get_case(case_id: str, now: datetime | None = None, picture_links: bool = False) -> CaseView | None:
+    """A case with its counts, suggestions, verdict, history and pictures; None when there is no such case.
+
+    ``picture_links``: a short-lived link to each picture (for fact-checkers' eyes).
+    """
     case = stores().cases.get(case_id)
     if case is None:
         return None
-    return _view(case, now or datetime.now(UTC))
+    return _view(case, now or datetime.now(UTC), picture_links)
 
 
-def _view(case: StoredCase, now: datetime) -> CaseView:
+def _view(case: StoredCase, now: datetime, picture_links: bool = False) -> CaseView:
     platforms, provinces = case_breakdown(case.id)
     summary = _summary(case, case_reports_last_24h(case.id, now))
     progress = (
@@ -105,6 +109,7 @@ def _view(case: StoredCase, now: datetime) -> CaseView:
         verdict=case.verdict,
         history=case.history,
         progress=progress,
+        images=picture_views(case.sample_images, with_links=picture_links) if case.sample_images else [],
     )
 
 

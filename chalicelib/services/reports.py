@@ -54,10 +54,9 @@ def get_report(report_id: str, reader: Principal) -> ReportView | None:
     seen = stores().cases.seen_count(report.case_id) if report.case_id else 0
     images = []
     if report.images:
-        from chalicelib.domain.access import Role
         from chalicelib.services.pictures import picture_views
 
-        images = picture_views(report.images, with_links=bool(reader.roles & {Role.checker, Role.admin}))
+        images = picture_views(report.images, with_links=reader.sees_pictures())
     return ReportView(
         id=report.id,
         status=report.status,

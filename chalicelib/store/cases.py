@@ -39,6 +39,7 @@ class StoredCase:
     sample_text: str | None
     sample_url: str | None
     reviewer: str | None = None
+    sample_images: tuple[str, ...] = ()
     suggestions: list[ClaimMatch] = field(default_factory=list)
     verdict: Verdict | None = None
     history: list[VerdictEntry] = field(default_factory=list)
@@ -58,6 +59,7 @@ def _stored(record: CaseRecord) -> StoredCase:
         last_seen=record.last_seen,
         sample_text=record.sample_text or None,
         sample_url=record.sample_url or None,
+        sample_images=tuple(str(upload_id) for upload_id in record.sample_images or ()),
         reviewer=record.reviewer,
         suggestions=_SUGGESTIONS.validate_json(record.suggestions_json) if record.suggestions_json else [],
         verdict=Verdict.model_validate_json(record.verdict_json) if record.verdict_json else None,
@@ -79,7 +81,7 @@ def count_in_case(
     case_id: str,
     *,
     fingerprint: str,
-    sample: tuple[str | None, str | None],
+    sample: tuple[str | None, str | None, tuple[str, ...]],
     suggestions: list[ClaimMatch],
     needs_review: bool,
     now: datetime,
@@ -87,12 +89,14 @@ def count_in_case(
 ) -> None:
     """Add to ``writes``: one more report in the case, creating the case with its first report.
 
-    A new case takes ``sample`` (the report's text and link) and the engine's suggestions for it;
+    A new case takes ``sample`` (the report's text, link and pictures) and the engine's suggestions for it;
     a case enters the review queue (the status index) with its first report that needs a human.
     With ``unless_decided`` the write is refused when the case has a verdict applied.
     """
-    text, url = sample
+    text, url, images = sample
     extra: list[Any] = []
+    if images:
+        extra.append(CaseRecord.sample_images.set(CaseRecord.sample_images | list(images)))
     if suggestions:
         dumped = _SUGGESTIONS.dump_json(suggestions).decode()
         extra.append(CaseRecord.suggestions_json.set(CaseRecord.suggestions_json | dumped))

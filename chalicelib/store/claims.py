@@ -128,6 +128,7 @@ def _record(claim_id: str, claim: ClaimInput, now: datetime, pictures_json: str 
         language=claim.language,
         province=claim.province,
         appearance_urls=list(claim.appearance_urls),
+        appearance_image_urls=list(claim.appearance_image_urls) or None,
         pictures_json=pictures_json,
         updated_at=now,
     )
@@ -151,6 +152,7 @@ def _view(record: ClaimRecord) -> ClaimView:
         language=record.language or "id",
         province=record.province,
         appearance_urls=list(record.appearance_urls or []),
+        appearance_image_urls=[str(url) for url in record.appearance_image_urls or []],
         updated_at=record.updated_at,
         images=[claim_picture_view(picture) for picture in json.loads(record.pictures_json or "[]")],
     )

@@ -17,7 +17,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import get_settings
 from chalicelib.domain.checking import CheckOutcome
-from chalicelib.domain.exports import ExportRow, export_row, merge_shards, wib_day_of
+from chalicelib.domain.exports import ExportPicture, ExportRow, export_row, merge_shards, wib_day_of
 from chalicelib.domain.models import CaseReport, ClaimMatch, ReportStatus, Verdict
 from chalicelib.store.cases import count_in_case
 from chalicelib.store.tables import (
@@ -202,7 +202,7 @@ class ReportStore:
                 writes,
                 case_id,
                 fingerprint=fingerprint,
-                sample=(sample.text, sample.url),
+                sample=(sample.text, sample.url, sample.images),
                 suggestions=suggestions,
                 needs_review=needs_review,
                 now=now,
@@ -237,7 +237,7 @@ class ReportStore:
                 writes,
                 case_id,
                 fingerprint=fingerprint,
-                sample=(sample.text, sample.url),
+                sample=(sample.text, sample.url, sample.images),
                 suggestions=outcome.suggestions,
                 needs_review=outcome.status is ReportStatus.needs_review,
                 now=now,
@@ -320,7 +320,10 @@ class ReportStore:
         Reads the day index a page at a time, so memory stays flat however busy the day was.
         """
         shards = [
-            (_row(record) for record in ReportRecord.by_day.query(f"{day.isoformat()}#{shard}"))
+            (
+                _row(record, _export_pictures(record))
+                for record in ReportRecord.by_day.query(f"{day.isoformat()}#{shard}")
+            )
             for shard in range(DAY_SHARDS)
         ]
         return merge_shards(shards)
@@ -360,7 +363,24 @@ def _case_page_key(case_id: str, cursor: str) -> dict[str, Any]:
     return {"case_id": {"S": case_id}, "received_at": {"S": received}, "id": {"S": report_id}}
 
 
-def _row(record: ReportRecord) -> ExportRow:
+def _export_pictures(record: ReportRecord) -> list[ExportPicture]:
+    """The analysed pictures of a report, as its export row shows them (one batched read, only when it has any)."""
+    if not record.images:
+        return []
+    from chalicelib.domain.pictures import text_excerpt
+    from chalicelib.store.tables import PictureRecord
+
+    found = {picture.upload_id: picture for picture in PictureRecord.batch_get([str(i) for i in record.images])}
+    return [
+        ExportPicture(
+            picture.sha256 or "", str(picture.hashes[0]) if picture.hashes else "", text_excerpt(picture.text) or ""
+        )
+        for upload_id in record.images
+        if (picture := found.get(str(upload_id))) is not None and picture.status == "processed"
+    ]
+
+
+def _row(record: ReportRecord, pictures: list[ExportPicture] | None = None) -> ExportRow:
     verdict = Verdict.model_validate_json(record.verdict_json) if record.verdict_json else None
     claim = verdict.claim if verdict else None
     return export_row(
@@ -376,6 +396,7 @@ def _row(record: ReportRecord) -> ExportRow:
         decided_by=verdict.decided_by if verdict else None,
         claim_id=claim.id if claim else None,
         claim_url=claim.url if claim else None,
+        pictures=pictures or [],
     )
 
 

@@ -146,6 +146,7 @@ class CaseRecord(_Table):
     by_status = CaseStatusIndex()
     sample_text = UnicodeAttribute(null=True)
     sample_url = UnicodeAttribute(null=True)
+    sample_images = ListAttribute(of=UnicodeAttribute, null=True)  # the first report's pictures (upload ids)
     suggestions_json = UnicodeAttribute(null=True)  # the engine's suggestions for the first report
     version = NumberAttribute(default=0)  # moves with every review or verdict: the optimistic lock
     reviewer = UnicodeAttribute(null=True)
@@ -181,6 +182,7 @@ class ClaimRecord(_Table):
     province = UnicodeAttribute(null=True)
     variants = ListAttribute(of=UnicodeAttribute, default=list)
     appearance_urls = ListAttribute(of=UnicodeAttribute, default=list)
+    appearance_image_urls = ListAttribute(of=UnicodeAttribute, null=True)  # links only: never fetched
     updated_at = UTCDateTimeAttribute()
     analysis = UnicodeAttribute(null=True)  # what matching needs of the texts, analysed once when written
     pictures_json = UnicodeAttribute(null=True)  # the claim's pictures: hashes, text read, where the clean copy is

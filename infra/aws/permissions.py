@@ -107,6 +107,7 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
     },
     "export_daily": {
         "dynamodb:Query": frozenset({"table:reports/index:by_day"}),
+        "dynamodb:BatchGetItem": frozenset({"table:pictures"}),  # what a report's pictures show: hash, text read
         "s3:GetObject": frozenset({"bucket:exports/"}),
         "s3:PutObject": frozenset({"bucket:exports/"}),
         "s3:ListBucket": frozenset({"bucket:exports/"}),
@@ -163,6 +164,7 @@ NOT_IN_SCENARIO: dict[tuple[str, str, str], str] = {
     ("api", "s3:PutObject", "uploads:incoming/"): "signs the presigned upload the partner's app sends (no API call)",
     ("api", "s3:ListBucket", "uploads:incoming/"): "without it an id never uploaded is 403, not 404",
     ("process_pictures", "s3:ListBucket", "uploads:incoming/"): "the same: an upload already taken",
+    ("export_daily", "dynamodb:BatchGetItem", "table:pictures"): "the day exported had no pictures; test_pictures has",
 }
 
 

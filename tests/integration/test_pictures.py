@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
+from moto.core.models import botocore_stubber
 from PIL import Image
 
 from bench.picture_set import chat_bubble, encoded, news_screenshot, transformed
@@ -242,3 +244,57 @@ def test_upload_ids_never_uploaded_foreign_or_expired_are_422s_naming_the_field(
     assert malformed["errors"][0]["field"].startswith("images")
     too_many = body_of(_report(partner, [new_upload_id(datetime.now(UTC)) for _ in range(5)]), 422)
     assert too_many["errors"][0]["field"] == "images"
+
+
+def test_the_daily_export_shows_a_pictures_hash_and_text_never_its_bytes(
+    partner: Api, api: Api, everything: Any
+) -> None:
+    import csv
+    import gzip
+
+    from chalicelib.domain.access import WIB
+    from chalicelib.services.exports import build_daily_export
+
+    image = news_screenshot(TITLE, HOAX, seed=8).convert("RGB")
+    exif = Image.Exif()
+    exif[0x010F] = "KameraPelapor"
+    report_id = json.loads(_report(partner, [upload(partner, encoded(image, "JPEG", exif=exif))], text=OTHER).body)[
+        "id"
+    ]
+    everything()
+    picture = partner.report(report_id)["images"][0]
+    day = datetime.now(UTC).astimezone(WIB).date()
+    build_daily_export(day)
+    s3 = client("s3")
+    bucket = get_settings().bucket_name
+    files = {entry["Key"].rsplit("/", 1)[-1]: entry["Key"] for entry in s3.list_objects_v2(Bucket=bucket)["Contents"]}
+    rows = list(
+        csv.DictReader(
+            io.StringIO(s3.get_object(Bucket=bucket, Key=files["reports.csv"])["Body"].read().decode("utf-8-sig"))
+        )
+    )
+    (row,) = [r for r in rows if r["id"] == report_id]
+    assert row["content_type"] == "text+image"
+    assert row["image_sha256"] == picture["sha256"] and row["image_phash"] == picture["phash"]
+    assert "gudang" in row["image_text_excerpt"].lower()
+    raw = gzip.decompress(s3.get_object(Bucket=bucket, Key=files["reports.jsonl.gz"])["Body"].read())
+    assert b"KameraPelapor" not in raw and picture["sha256"].encode() in raw
+
+
+def test_a_case_shows_its_pictures_and_fact_checkers_a_link_to_each(
+    partner: Api, checker: Api, api: Api, everything: Any
+) -> None:
+    report_id = json.loads(_report(partner, [upload(partner, encoded(chat_bubble(OTHER, seed=13)))]).body)["id"]
+    everything()
+    case_id = partner.report(report_id)["case_id"]
+    (shown,) = body_of(checker.http.get(f"/v1/cases/{case_id}"))["images"]
+    assert (
+        shown["status"] == "processed" and "X-Amz-Signature" in shown["link"] and "X-Amz-Expires=300" in shown["link"]
+    )
+    picture = requests.Request("GET", shown["link"]).prepare()
+    answer = botocore_stubber.process_prepared_request(picture)
+    assert answer is not None and answer[0] == 200
+    assert answer[2][:3] == b"\xff\xd8\xff" or answer[2][:8] == b"\x89PNG\r\n\x1a\n"  # the clean copy itself
+    agency = api.as_key(make_key("agency", partner_id="bawaslu"))
+    (seen,) = body_of(agency.http.get(f"/v1/cases/{case_id}"))["images"]
+    assert seen["link"] is None and seen["sha256"] == shown["sha256"]

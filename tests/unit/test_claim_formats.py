@@ -104,6 +104,27 @@ def test_claim_review_json() -> None:
     assert rows[1] == (2, "not a ClaimReview")
 
 
+def test_a_claim_reviews_appearance_images_are_kept_as_links_only(mocker: Any) -> None:
+    # A picture of the hoax as it appeared: its link is metadata; nothing is fetched
+    opened = mocker.patch("urllib.request.urlopen", side_effect=AssertionError("fetched"))
+    appearance = [
+        {"@type": "CreativeWork", "url": "https://x.example/p", "image": "https://img.example/a.jpg"},
+        {"@type": "ImageObject", "image": [{"@type": "ImageObject", "contentUrl": "https://img.example/b.png"}]},
+    ]
+    review = {
+        "@type": "ClaimReview",
+        "url": "https://cek.example/2024/gambar",
+        "claimReviewed": "Foto kotak suara dibuang ke sungai",
+        "reviewRating": {"@type": "Rating", "alternateName": "Salah"},
+        "itemReviewed": {"@type": "Claim", "appearance": appearance},
+    }
+    [(_, claim)] = list(read_claim_review(json.dumps(review)))
+    assert isinstance(claim, ClaimInput)
+    assert claim.appearance_image_urls == ["https://img.example/a.jpg", "https://img.example/b.png"]
+    assert claim.appearance_urls == ["https://x.example/p"]  # an image link is never a place the text appeared
+    opened.assert_not_called()
+
+
 def test_the_reader_follows_the_file_ending() -> None:
     assert reader_for("a.JSONL") is read_json_lines
     assert reader_for("a.csv") is read_csv

@@ -9,6 +9,7 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from chalicelib.domain.models.common import Label, Model, StrictModel, WebUrl
+from chalicelib.domain.models.pictures import PictureView
 from chalicelib.domain.models.reports import ClaimMatch, ReportStatus, Verdict
 
 
@@ -78,6 +79,10 @@ class CaseView(CaseSummary):
     suggestions: list[ClaimMatch]
     verdict: Verdict | None = None
     history: list[VerdictEntry] = Field(description="Every verdict, oldest first.")
+    images: list[PictureView] = Field(
+        default_factory=list,
+        description="The first report's pictures; fact-checkers get a link to each, valid 5 minutes.",
+    )
     progress: VerdictProgress | None = None
 
 

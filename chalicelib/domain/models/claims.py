@@ -30,6 +30,11 @@ class ClaimInput(StrictModel):
     language: str = Field(default="id", pattern=r"^[a-z]{2,3}$", description="ISO 639 code of the hoax.")
     province: ProvinceCode | None = Field(default=None, description="Where it is about, when it is local.")
     appearance_urls: list[WebUrl] = Field(default_factory=list, max_length=50, description="Where the hoax was seen.")
+    appearance_image_urls: list[WebUrl] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Pictures of the hoax elsewhere (ClaimReview's appearance images): kept as links, never fetched.",
+    )
 
 
 def _without_default(schema: dict[str, Any]) -> None:
@@ -61,8 +66,9 @@ class ClaimPatch(StrictModel):
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | SkipJsonSchema[None] = _KEPT
     province: ProvinceCode | None = None
     appearance_urls: Annotated[list[WebUrl], Field(max_length=50)] | SkipJsonSchema[None] = _KEPT
+    appearance_image_urls: Annotated[list[WebUrl], Field(max_length=20)] | SkipJsonSchema[None] = _KEPT
 
-    @field_validator("title", "variants", "label", "language", "appearance_urls")
+    @field_validator("title", "variants", "label", "language", "appearance_urls", "appearance_image_urls")
     @classmethod
     def _kept(cls, value: object) -> object:
         # Runs only for a value that was sent: an explicit null, not a left-out field.
