@@ -8,6 +8,7 @@ form (a copy cropped at its edges). Two pictures are as far apart as the closest
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 
@@ -81,8 +82,63 @@ def bands(hex_hash: str) -> list[str]:
     return [f"{n}:{hex_hash[n * width : (n + 1) * width]}" for n in range(BANDS)]
 
 
-def nearest_group(hex_hash: str, candidates: dict[str, str]) -> str | None:
-    """The candidate group whose hash is closest to this one, if within GROUP_DISTANCE (ties: the first by name)."""
-    near = [(distance(hex_hash, other), group) for group, other in candidates.items()]
-    best = min(near, default=None)
-    return best[1] if best is not None and best[0] <= GROUP_DISTANCE else None
+# The text read in a picture groups copies that PDQ cannot (a crop, a screenshot of a screenshot):
+# a MinHash signature of its word triples, filed in bands like the hash.
+SIGNATURE_SIZE = 32
+TEXT_BANDS = 16  # two values a band: texts sharing half their triples meet in a band almost always
+MIN_TEXT_WORDS = 12  # fewer words say too little to group by
+SAME_TEXT = 0.5  # share of the signature two texts agree on (their triples' Jaccard, estimated)
+_TEXT_MARK = "s:"
+
+
+def text_signature(text: str | None) -> tuple[int, ...] | None:
+    """The MinHash signature of a picture's text (its matchable lines), or None when it has too few words."""
+    words = [word for word in re.split(r"[^\w]+", matchable_text(text).lower()) if len(word) > 1]
+    if len(words) < MIN_TEXT_WORDS:
+        return None
+    triples = {" ".join(words[n : n + 3]).encode() for n in range(len(words) - 2)}
+    return tuple(
+        min(
+            int.from_bytes(hashlib.blake2b(triple, digest_size=8, person=seed.to_bytes(16, "little")).digest(), "big")
+            for triple in triples
+        )
+        for seed in range(SIGNATURE_SIZE)
+    )
+
+
+def group_entries(canonical: str | None, signature: tuple[int, ...] | None) -> list[tuple[str, str]]:
+    """(band, value) pairs a new group is filed under: the canonical hash's bands, the text's bands."""
+    entries = [(band, canonical) for band in bands(canonical)] if canonical else []
+    if signature:
+        stored = _TEXT_MARK + ",".join(f"{value:x}" for value in signature)
+        width = SIGNATURE_SIZE // TEXT_BANDS
+        entries += [
+            (f"t{n}:" + ".".join(f"{value:x}" for value in signature[n * width : (n + 1) * width]), stored)
+            for n in range(TEXT_BANDS)
+        ]
+    return entries
+
+
+def nearest_group(
+    canonical: str | None, signature: tuple[int, ...] | None, candidates: list[tuple[str, str]]
+) -> str | None:
+    """The group of the closest candidate: by hash within GROUP_DISTANCE first, else by text agreeing on
+    SAME_TEXT of the signature; None when none is near (ties: the first by name)."""
+    by_hash = sorted(
+        (distance(canonical, value), group)
+        for group, value in candidates
+        if canonical and not value.startswith(_TEXT_MARK)
+    )
+    if by_hash and by_hash[0][0] <= GROUP_DISTANCE:
+        return by_hash[0][1]
+    if signature is None:
+        return None
+    by_text = sorted(
+        (-_agreement(signature, value), group) for group, value in candidates if value.startswith(_TEXT_MARK)
+    )
+    return by_text[0][1] if by_text and -by_text[0][0] >= SAME_TEXT else None
+
+
+def _agreement(signature: tuple[int, ...], stored: str) -> float:
+    other = [int(value, 16) for value in stored.removeprefix(_TEXT_MARK).split(",")]
+    return sum(one == two for one, two in zip(signature, other, strict=False)) / SIGNATURE_SIZE

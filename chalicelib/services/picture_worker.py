@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from chalicelib.adapters import uploads
 from chalicelib.config import get_settings
 from chalicelib.domain.models.pictures import MAX_UPLOAD_BYTES
-from chalicelib.domain.pictures import MIN_QUALITY, bands, nearest_group
+from chalicelib.domain.pictures import MIN_QUALITY, group_entries, nearest_group, text_signature
 from chalicelib.observability import count, logger
 from chalicelib.pictures.ocr import read_text
 from chalicelib.pictures.processing import PictureRefused, clean, picture_hashes
@@ -43,8 +43,8 @@ def process_upload(key: str, now: datetime | None = None) -> str | None:
         logger.info("picture refused", extra={"upload_id": upload_id, "reason": refused.reason})
         return "refused"
     hashed = picture_hashes(picture.image)
-    group = _group_of(picture.sha256, hashed.hashes[1], hashed.quality, expires_at)
     text = read_text(picture.image)
+    group = _group_of(picture.sha256, hashed.hashes[1] if hashed.quality >= MIN_QUALITY else None, text, expires_at)
     picture_key = uploads.report_picture_key(upload_id, picture.content_type)
     uploads.store(picture_key, picture.data, picture.content_type)  # the clean copy first: the record names it
     stores().pictures.save(
@@ -70,17 +70,20 @@ def process_upload(key: str, now: datetime | None = None) -> str | None:
     return "processed"
 
 
-def _group_of(sha256: str, canonical: str, quality: int, expires_at: datetime) -> str:
+def _group_of(sha256: str, canonical: str | None, text: str, expires_at: datetime) -> str:
     """The group of near copies this picture belongs to: an earlier one's, or a new one of its own.
 
-    Two near copies analysed at the same moment may each start a group (their reports are then two
-    cases, as two different pictures would be); a later copy joins the nearer of them.
+    Near by its canonical hash (``canonical``: None for a nearly empty picture) or by the text read
+    in it. Two near copies analysed at the same moment may each start a group (their reports are
+    then two cases, as two different pictures would be); a later copy joins one of them.
     """
-    if quality < MIN_QUALITY:  # a nearly empty picture: only the same bytes are the same picture
+    signature = text_signature(text)
+    entries = group_entries(canonical, signature)
+    if not entries:  # nothing to tell copies by: only the same bytes are the same picture
         return sha256
-    filed = bands(canonical)
-    group = nearest_group(canonical, stores().picture_groups.candidates(filed))
+    found = stores().picture_groups.candidates(sorted({band for band, _ in entries}))
+    group = nearest_group(canonical, signature, found)
     if group is None:
         group = sha256
-        stores().picture_groups.add(group, canonical, filed, expires_at)
+        stores().picture_groups.add(group, entries, expires_at)
     return group

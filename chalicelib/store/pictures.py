@@ -81,16 +81,15 @@ def _picture(record: PictureRecord) -> StoredPicture:
 class PictureGroupStore:
     """Groups of near copies of one picture, found by the bands of their canonical hashes."""
 
-    def candidates(self, bands: list[str]) -> dict[str, str]:
-        """Group → its hash, for every group sharing one of these bands."""
-        found: dict[str, str] = {}
+    def candidates(self, bands: list[str]) -> list[tuple[str, str]]:
+        """(group, the value it was filed with) for every group sharing one of these bands."""
+        found: set[tuple[str, str]] = set()
         for band in bands:
-            for record in PictureBandRecord.query(band):
-                found[record.group] = record.hash
-        return found
+            found.update((record.group, record.hash) for record in PictureBandRecord.query(band))
+        return sorted(found)
 
-    def add(self, group: str, hex_hash: str, bands: list[str], expires_at: datetime) -> None:
-        """File a new group under each of its bands (writing it twice changes nothing)."""
+    def add(self, group: str, entries: list[tuple[str, str]], expires_at: datetime) -> None:
+        """File a new group under each of its (band, value) entries (writing it twice changes nothing)."""
         with PictureBandRecord.batch_write() as batch:
-            for band in bands:
-                batch.save(PictureBandRecord(band, group, hash=hex_hash, expires_at=expires_at))
+            for band, value in entries:
+                batch.save(PictureBandRecord(band, group, hash=value, expires_at=expires_at))

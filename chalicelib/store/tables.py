@@ -233,10 +233,11 @@ class PictureRecord(_Table):
 
 
 class PictureBandRecord(_Table):
-    """One sixteenth of a picture group's canonical hash: near copies share at least one (a lookup by band).
+    """A band of a picture group's canonical hash, or of its text's signature: near copies share one.
 
-    ``band`` is ``<position>:<four hex digits>``; two hashes within 31 bits agree in at least one of
-    their sixteen bands nine times in ten, and in one of them for certain within 15 bits.
+    ``band`` is ``<position>:<four hex digits>`` of the hash (two hashes within 31 bits agree in one
+    of their sixteen bands nine times in ten, and surely within 15), or ``t<position>:…`` of the
+    text's MinHash signature (domain/pictures.py).
     """
 
     class Meta:
@@ -247,7 +248,7 @@ class PictureBandRecord(_Table):
 
     band = UnicodeAttribute(hash_key=True)
     group = UnicodeAttribute(range_key=True)
-    hash = UnicodeAttribute()  # the group's first picture's canonical hash
+    hash = UnicodeAttribute()  # the group's first picture's canonical hash, or its text's signature ("s:…")
     expires_at = TTLAttribute()
 
 

@@ -149,18 +149,21 @@ def test_reports_of_the_same_picture_join_one_case_copies_too(partner: Api, ever
     original = news_screenshot("Harga beras naik lagi", OTHER, seed=11)
     first = json.loads(_report(partner, [upload(partner, encoded(original))]).body)["id"]
     everything()
-    # When the same file, and copies of it (re-compressed in a frame, with a status bar), are reported
+    # When the same file, and copies of it (re-compressed in a frame, with a status bar, cropped, a
+    # screenshot of a screenshot) are reported
     copies = [
         encoded(original),
         encoded(transformed(transformed(original, "border", 1), "JPEG quality 30–40", 2), "JPEG"),
         encoded(transformed(original, "status bar", 3)),
+        encoded(transformed(original, "crop 10%", 4)),
+        encoded(transformed(original, "screenshot of a screenshot", 5)),
     ]
     others = [json.loads(_report(partner, [upload(partner, copy)]).body)["id"] for copy in copies]
     unrelated = json.loads(_report(partner, [upload(partner, encoded(chat_bubble(HOAX, seed=12)))]).body)["id"]
     everything()
-    # Then they are all one case, seen four times; another picture is a case of its own
+    # Then they are all one case, seen six times; another picture is a case of its own
     cases = {partner.report(report_id)["case_id"] for report_id in [first, *others]}
-    assert len(cases) == 1 and partner.report(first)["seen_count"] == 4
+    assert len(cases) == 1 and partner.report(first)["seen_count"] == 6
     assert partner.report(unrelated)["case_id"] not in cases
 
 

@@ -19,11 +19,13 @@ from chalicelib.domain.pictures import (
     MATCH_DISTANCE,
     bands,
     distance,
+    group_entries,
     matchable_text,
     nearest_group,
     picture_distance,
     similarity,
     text_excerpt,
+    text_signature,
 )
 from chalicelib.events.pictures import uploaded_keys
 from chalicelib.pictures.processing import PictureRefused, canonical_form, clean, picture_hashes
@@ -237,5 +239,22 @@ def test_near_copies_share_a_band_and_find_their_group() -> None:
     assert len(bands(original)) == 16 and bands(original)[1] == "1:4567"
     assert len(set(bands(original)) & set(bands(copy))) == 10
     far = "f" * 64
-    assert nearest_group(copy, {"g1": original, "g2": far}) == "g1"
-    assert nearest_group(far[:-1] + "0", {"g1": original}) is None
+    assert nearest_group(copy, None, [("g1", original), ("g2", far)]) == "g1"
+    assert nearest_group(far[:-1] + "0", None, [("g1", original)]) is None
+
+
+def test_copies_whose_hash_differs_meet_by_the_text_read_in_them() -> None:
+    read = "Beredar pesan KPU menunda pemungutan suara karena surat suara rusak di gudang logistik Jawa Tengah"
+    cropped = "pesan KPU menunda pemungutan suara karena surat suara rusak di gudang logistik Jawa"  # edges cut
+    other = "Harga beras di pasar induk naik dua ribu rupiah sepekan terakhir menurut para pedagang setempat"
+    signature, copy, unrelated = text_signature(read), text_signature(cropped), text_signature(other)
+    assert signature and copy and unrelated and len(signature) == 32
+    assert text_signature("Pesan pendek saja") is None  # too few words to tell a copy by
+    filed = group_entries(None, signature)
+    assert len(filed) == 16 and all(band.startswith("t") for band, _ in filed)
+    assert {band for band, _ in filed} & {band for band, _ in group_entries(None, copy)}  # they meet in a band
+    stored = [("g1", filed[0][1])]
+    assert nearest_group(None, copy, stored) == "g1"
+    assert nearest_group(None, unrelated, stored) is None
+    # A hash within reach wins over a text
+    assert nearest_group("0" * 64, copy, [("g2", "0" * 64), *stored]) == "g2"
