@@ -43,7 +43,20 @@ def calls(
 ) -> Iterator[set[Call]]:
     # The claim sync finds one new fact-check when its schedule fires
     fact_check_api.pages["query=pemilu"] = [{"claims": [PUBLISHED]}]
-    invoke = runner.invoke
+    for source in (runner, pictures):  # the app's event sources, and the picture function's
+        _as_lambda_runs_it(source, mocker)
+    with recording_aws_calls(get_settings().table_prefix) as recorded:
+        _a_day_of_work(api, runner, pictures)
+    yield recorded
+
+
+EVENT_SOURCES = "event_sources"
+SETUP = "setup"
+
+
+def _as_lambda_runs_it(runner: EventSourceRunner, mocker: MockerFixture) -> None:
+    """Tag each handler's calls with its function, and the polling with the event sources'."""
+    invoke, poll = runner.invoke, runner.poll_once
 
     def invoke_as_its_function(name: str, event: dict[str, Any]) -> tuple[bool, Any]:
         # Each function runs in containers of its own: what another one looked up and cached (a
@@ -56,8 +69,6 @@ def calls(
             current_function.reset(token)
             _forget_process_caches()
 
-    poll = runner.poll_once
-
     def poll_as_the_event_sources() -> int:
         # Lambda's event source mappings poll with the function's role; they are checked apart.
         token = current_function.set(EVENT_SOURCES)
@@ -68,31 +79,6 @@ def calls(
 
     mocker.patch.object(runner, "invoke", side_effect=invoke_as_its_function)
     mocker.patch.object(runner, "poll_once", side_effect=poll_as_the_event_sources)
-    picture_invoke, picture_poll = pictures.invoke, pictures.poll_once
-
-    def invoke_picture_function(name: str, event: dict[str, Any]) -> tuple[bool, Any]:
-        token = current_function.set(name)
-        try:
-            return picture_invoke(name, event)
-        finally:
-            current_function.reset(token)
-
-    def poll_pictures_as_the_event_source() -> int:
-        token = current_function.set(EVENT_SOURCES)
-        try:
-            return picture_poll()
-        finally:
-            current_function.reset(token)
-
-    mocker.patch.object(pictures, "invoke", side_effect=invoke_picture_function)
-    mocker.patch.object(pictures, "poll_once", side_effect=poll_pictures_as_the_event_source)
-    with recording_aws_calls(get_settings().table_prefix) as recorded:
-        _a_day_of_work(api, runner, pictures)
-    yield recorded
-
-
-EVENT_SOURCES = "event_sources"
-SETUP = "setup"
 
 
 def _forget_process_caches() -> None:
