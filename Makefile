@@ -15,8 +15,8 @@ help:
 	@echo "make run    start the local stack on 127.0.0.1:$(PORT) (PORT, EMULATOR_PORT, DATA_DIR, SNAPSHOT_SECONDS)"
 	@echo "make test   lint, type-check and run every test suite"
 	@echo "make synth  the AWS CloudFormation template in cdk.out (offline; STAGE=dev|prod), checked by cdk-nag and cfn-lint"
-	@echo "make bench  cold imports and in-process latency, as a table"
-	@echo "make eval   claim matching on the shared fact-checks at 5k and 100k claims, beside plain BM25 (ARGS=\"--scale 5k\")"
+	@echo "make bench  cold imports, latency, the claim index beside tantivy, freshness, the picture worker, a short soak"
+	@echo "make eval   claim matching on the shared fact-checks at 5k and 100k claims, beside plain BM25, and pictures (ARGS=\"--scale 5k --no-pictures\")"
 	@echo "make soak   a busy day on the local stack with SIGKILLs and a Ctrl-C: is anything lost, stuck, counted twice?"
 	@echo "make mutate apply each listed mutant alone; the tests guarding it must fail (prints the score)"
 
