@@ -135,9 +135,12 @@ def recheck_open_cases(index: ClaimIndex, claim_ids: list[str], now: datetime | 
     tally = {"cases": 0, "decided": 0, "suggested": 0}
     for case in stores().cases.with_status(CaseStatus.open, RECHECK_OPEN_CASES):
         tally["cases"] += 1
-        if not (case.sample_text or case.sample_url):
+        if not (case.sample_text or case.sample_url or case.sample_images):
             continue
         matches = index.search(text=case.sample_text, url=case.sample_url, limit=MATCHES_KEPT)
+        if case.sample_images:  # a claim's new picture may be this case's picture
+            pictures = list(stores().pictures.get_many(list(case.sample_images)).values())
+            matches = merged(matches, index.search_pictures(hashes_to_match(pictures), limit=MATCHES_KEPT))
         outcome = outcome_with_new_claims(matches, written)
         if outcome is None:
             continue

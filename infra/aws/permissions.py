@@ -95,7 +95,8 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
     },
     "claims_changed": {
         "dynamodb:Scan": frozenset({"table:claims"}),  # a full build (compaction) reads every claim, by design
-        "dynamodb:BatchGetItem": frozenset({"table:claims"}),  # a change set reads the changed claims only
+        # a change set reads the changed claims only; an open case's pictures, to try a claim's new picture
+        "dynamodb:BatchGetItem": frozenset({"table:claims", "table:pictures"}),
         "dynamodb:Query": frozenset({"table:cases/index:by_status"}),  # the open cases a new claim may answer
         "dynamodb:UpdateItem": frozenset({"table:cases"}),
         "dynamodb:PutItem": frozenset({"table:audit"}),

@@ -97,10 +97,14 @@ def _ok(answer: Any, status: int = 200) -> dict[str, Any]:
 
 def _pictures(partner: Api, checker: Api, claim_id: str, runner: EventSourceRunner, pictures: Any) -> None:
     """A partner's screenshot, reported and looked up; a checker gives a claim a picture and reads the report."""
-    from bench.picture_set import chat_bubble, encoded
+    from bench.picture_set import chat_bubble, encoded, noise
     from tests.integration.conftest import upload
 
     shot = encoded(chat_bubble(HOAX, 1))
+    # A photo without words waits for a checker: the claim's new picture below is tried against it
+    partner.submit({"images": [upload(partner, encoded(noise(7)))], "platform": "x", "province": "31"})
+    pictures.drain()
+    runner.drain()
     claim_picture = upload(checker, shot)
     pictures.drain()
     _ok(checker.http.post(f"/v1/claims/{claim_id}/images", body={"upload_id": claim_picture}), 201)

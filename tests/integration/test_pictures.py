@@ -301,3 +301,33 @@ def test_a_case_shows_its_pictures_and_fact_checkers_a_link_to_each(
     agency = api.as_key(make_key("agency", partner_id="bawaslu"))
     (seen,) = body_of(agency.http.get(f"/v1/cases/{case_id}"))["images"]
     assert seen["link"] is None and seen["sha256"] == shown["sha256"]
+
+
+def test_a_claims_new_picture_decides_the_open_cases_of_that_picture(
+    partner: Api, checker: Api, everything: Any
+) -> None:
+    # Given a photo with no words (noise), reported twice, waiting for a fact-checker
+    from bench.picture_set import noise
+
+    photo = noise(seed=41)
+    report_ids = [json.loads(_report(partner, [upload(partner, encoded(photo))]).body)["id"] for _ in range(2)]
+    everything()
+    assert {partner.report(r)["status"] for r in report_ids} == {"needs_review"}
+    # When a checker gives a claim that picture (a re-compressed copy of it)
+    claim_id = _claim()
+    copy = upload(checker, encoded(transformed(photo, "JPEG quality 30–40", 1), "JPEG"))
+    everything()
+    body_of(
+        checker.http.post(
+            f"/v1/claims/{claim_id}/images",
+            headers={"Content-Type": "application/json"},
+            body=json.dumps({"upload_id": copy}),
+        ),
+        201,
+    )
+    everything()
+    # Then the open case is decided by the claim, automatically, and both reports carry the verdict
+    for report_id in report_ids:
+        report = partner.report(report_id)
+        assert report["status"] == "reviewed", report
+        assert report["verdict"]["decided_by"] == "auto" and report["verdict"]["claim"]["id"] == claim_id
