@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 from chalicelib.adapters.aws import client
@@ -35,8 +36,9 @@ def report_picture_key(upload_id: str, content_type: str) -> str:
     return f"{REPORT_PICTURES}{upload_id}.{_EXTENSIONS[content_type]}"
 
 
-def claim_picture_key(claim_id: str, sha256: str, content_type: str) -> str:
-    return f"{CLAIM_PICTURES}{claim_id}/{sha256}.{_EXTENSIONS[content_type]}"
+def claim_picture_key(claim_id: str, sha256: str, clean_key: str) -> str:
+    """Where a claim keeps a report's clean copy (``clean_key``): under the claim, by content, same type."""
+    return f"{CLAIM_PICTURES}{claim_id}/{sha256}{PurePosixPath(clean_key).suffix}"
 
 
 def presigned_upload(key: str, content_type: str, max_bytes: int, expires_seconds: int) -> tuple[str, dict[str, str]]:

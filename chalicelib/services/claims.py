@@ -22,6 +22,7 @@ from chalicelib.domain.models import (
     LookupRequest,
     LookupResult,
     MatchLevel,
+    PictureStatus,
 )
 from chalicelib.services.claim_index import current_index
 from chalicelib.services.errors import InvalidField, PicturesNotReady
@@ -184,10 +185,9 @@ def add_claim_picture(claim_id: str, upload_id: str, partner_id: str, actor: Act
         (picture,) = analysed_pictures([upload_id], wait_seconds=LOOKUP_PICTURE_WAIT_SECONDS)
     except PicturesWaiting:
         raise PicturesNotReady() from None
-    if picture.status != "processed" or picture.sha256 is None or picture.picture_key is None:
+    if picture.status is not PictureStatus.processed or picture.sha256 is None or picture.picture_key is None:
         raise InvalidField("upload_id", f"Gambar ditolak: {picture.reason or 'tidak dapat dibaca'}")
-    content_type = "image/png" if picture.picture_key.endswith(".png") else "image/jpeg"
-    key = uploads.claim_picture_key(claim_id, picture.sha256, content_type)
+    key = uploads.claim_picture_key(claim_id, picture.sha256, picture.picture_key)
     uploads.copy(picture.picture_key, key)  # kept with the claim: a report's copy is deleted on schedule
     stored = {
         "sha256": picture.sha256,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.adapters import uploads
 from chalicelib.config import get_settings
-from chalicelib.domain.models.pictures import MAX_UPLOAD_BYTES
+from chalicelib.domain.models.pictures import MAX_UPLOAD_BYTES, PictureStatus
 from chalicelib.domain.pictures import MIN_QUALITY, group_entries, nearest_group, text_signature
 from chalicelib.observability import count, logger
 from chalicelib.pictures.ocr import read_text
@@ -19,8 +19,8 @@ from chalicelib.store import stores
 from chalicelib.store.pictures import StoredPicture
 
 
-def process_upload(key: str, now: datetime | None = None) -> str | None:
-    """Analyse the upload at ``key``: 'processed', 'refused', or None when there was nothing to do."""
+def process_upload(key: str, now: datetime | None = None) -> PictureStatus | None:
+    """Analyse the upload at ``key``: processed, refused, or None when there was nothing to do."""
     owner_and_id = uploads.upload_of(key)
     if owner_and_id is None:
         logger.warning("not an upload key, ignored", extra={"key": key})
@@ -37,11 +37,13 @@ def process_upload(key: str, now: datetime | None = None) -> str | None:
     try:
         picture = clean(data)
     except PictureRefused as refused:
-        stores().pictures.save(StoredPicture(upload_id, owner, "refused", now, expires_at, reason=refused.reason))
+        stores().pictures.save(
+            StoredPicture(upload_id, owner, PictureStatus.refused, now, expires_at, reason=refused.reason)
+        )
         uploads.delete(key)
         count("PicturesRefused")
         logger.info("picture refused", extra={"upload_id": upload_id, "reason": refused.reason})
-        return "refused"
+        return PictureStatus.refused
     hashed = picture_hashes(picture.image)
     text = read_text(picture.image)
     group = _group_of(picture.sha256, hashed.hashes[1] if hashed.quality >= MIN_QUALITY else None, text, expires_at)
@@ -51,7 +53,7 @@ def process_upload(key: str, now: datetime | None = None) -> str | None:
         StoredPicture(
             upload_id,
             owner,
-            "processed",
+            PictureStatus.processed,
             now,
             expires_at,
             sha256=picture.sha256,
@@ -67,7 +69,7 @@ def process_upload(key: str, now: datetime | None = None) -> str | None:
     uploads.delete(key)  # the upload as sent, metadata and all, is gone once the clean copy is kept
     count("PicturesProcessed")
     logger.info("picture processed", extra={"upload_id": upload_id, "characters_read": len(text)})
-    return "processed"
+    return PictureStatus.processed
 
 
 def _group_of(sha256: str, canonical: str | None, text: str, expires_at: datetime) -> str:

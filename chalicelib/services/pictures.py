@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from chalicelib.adapters import uploads
-from chalicelib.domain.models import PictureView
+from chalicelib.domain.models import PictureStatus, PictureView
 from chalicelib.domain.pictures import MIN_QUALITY, matchable_text, text_excerpt
 from chalicelib.store import stores
 from chalicelib.store.pictures import StoredPicture
@@ -43,7 +43,10 @@ def analysed_pictures(
 
 def text_with_pictures(text: str | None, pictures: list[StoredPicture]) -> str | None:
     """A report's own text followed by the text read in its pictures: what text matching looks at."""
-    parts = [text or "", *(matchable_text(picture.text) for picture in pictures if picture.status == "processed")]
+    parts = [
+        text or "",
+        *(matchable_text(picture.text) for picture in pictures if picture.status is PictureStatus.processed),
+    ]
     joined = "\n".join(part for part in parts if part.strip())
     return joined or None
 
@@ -59,7 +62,7 @@ def hashes_to_match(pictures: list[StoredPicture]) -> list[tuple[str, ...]]:
     return [
         picture.hashes
         for picture in pictures
-        if picture.status == "processed" and picture.hashes and (picture.quality or 0) >= MIN_QUALITY
+        if picture.status is PictureStatus.processed and picture.hashes and (picture.quality or 0) >= MIN_QUALITY
     ]
 
 
@@ -71,13 +74,13 @@ def picture_views(upload_ids: tuple[str, ...] | list[str], with_links: bool = Fa
 
 def _view(upload_id: str, picture: StoredPicture | None, with_links: bool) -> PictureView:
     if picture is None:
-        return PictureView(upload_id=upload_id, status="waiting")
-    if picture.status != "processed":
+        return PictureView(upload_id=upload_id, status=PictureStatus.waiting)
+    if picture.status is not PictureStatus.processed:
         return PictureView(upload_id=upload_id, status=picture.status, reason=picture.reason)
     link = uploads.temporary_link(picture.picture_key, LINK_SECONDS) if with_links and picture.picture_key else None
     return PictureView(
         upload_id=upload_id,
-        status="processed",
+        status=PictureStatus.processed,
         sha256=picture.sha256,
         width=picture.width,
         height=picture.height,

@@ -10,7 +10,7 @@ from typing import Any
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.matching.documents import AnalysedClaim, ClaimDoc, analyse_claim
-from chalicelib.domain.models import AuditEntry, ClaimInput, ClaimView, PictureView
+from chalicelib.domain.models import AuditEntry, ClaimInput, ClaimView, PictureStatus, PictureView
 from chalicelib.domain.pictures import matchable_text, text_excerpt
 from chalicelib.store.audit import record_in
 from chalicelib.store.tables import ClaimRecord, transaction
@@ -162,7 +162,7 @@ def claim_picture_view(picture: dict[str, Any]) -> PictureView:
     """A claim's picture as the API shows it (the text read, shortened)."""
     text = picture.get("text") or None
     return PictureView(
-        status="processed",
+        status=PictureStatus.processed,
         sha256=picture["sha256"],
         width=picture.get("width"),
         height=picture.get("height"),

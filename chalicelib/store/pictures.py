@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.domain.models.pictures import PictureStatus
 from chalicelib.store.tables import PictureBandRecord, PictureRecord
 
 
@@ -12,7 +13,7 @@ from chalicelib.store.tables import PictureBandRecord, PictureRecord
 class StoredPicture:
     upload_id: str
     owner: str
-    status: str  # processed | refused
+    status: PictureStatus  # processed or refused (a waiting picture has no item yet)
     processed_at: datetime
     expires_at: datetime
     reason: str | None = None
@@ -32,7 +33,7 @@ class PictureStore:
         PictureRecord(
             upload_id=picture.upload_id,
             owner=picture.owner,
-            status=picture.status,
+            status=picture.status.value,
             reason=picture.reason,
             sha256=picture.sha256,
             width=picture.width,
@@ -63,7 +64,7 @@ def _picture(record: PictureRecord) -> StoredPicture:
     return StoredPicture(
         upload_id=record.upload_id,
         owner=record.owner,
-        status=record.status,
+        status=PictureStatus(record.status),
         processed_at=record.processed_at,
         expires_at=record.expires_at,
         reason=record.reason,

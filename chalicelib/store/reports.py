@@ -18,7 +18,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.config import get_settings
 from chalicelib.domain.checking import CheckOutcome
 from chalicelib.domain.exports import ExportPicture, ExportRow, export_row, merge_shards, wib_day_of
-from chalicelib.domain.models import CaseReport, ClaimMatch, ReportStatus, Verdict
+from chalicelib.domain.models import CaseReport, ClaimMatch, PictureStatus, ReportStatus, Verdict
 from chalicelib.store.cases import count_in_case
 from chalicelib.store.tables import (
     DAY_SHARDS,
@@ -376,7 +376,7 @@ def _export_pictures(record: ReportRecord) -> list[ExportPicture]:
             picture.sha256 or "", str(picture.hashes[0]) if picture.hashes else "", text_excerpt(picture.text) or ""
         )
         for upload_id in record.images
-        if (picture := found.get(str(upload_id))) is not None and picture.status == "processed"
+        if (picture := found.get(str(upload_id))) is not None and picture.status == PictureStatus.processed.value
     ]
 
 

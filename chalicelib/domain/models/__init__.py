@@ -32,6 +32,7 @@ from chalicelib.domain.models.exports import (
 from chalicelib.domain.models.keys import KeyCreated, KeyLimits, KeyPage, KeyRequest, KeyView, PartnerId
 from chalicelib.domain.models.pictures import (
     ClaimPictureRequest,
+    PictureStatus,
     PictureType,
     PictureView,
     UploadRequest,
@@ -99,6 +100,7 @@ __all__ = [
     "LookupResult",
     "MatchLevel",
     "PartnerId",
+    "PictureStatus",
     "PictureType",
     "PictureView",
     "Platform",

@@ -18,6 +18,12 @@ class PictureType(StrEnum):
     webp = "image/webp"
 
 
+class PictureStatus(StrEnum):
+    processed = "processed"  # analysed: a clean copy, its hashes and the text read in it
+    refused = "refused"  # not a picture Saring can take; the reason says why
+    waiting = "waiting"  # not analysed yet
+
+
 class UploadRequest(StrictModel):
     """Body of ``POST /v1/uploads``: what will be uploaded."""
 
@@ -44,7 +50,7 @@ class PictureView(Model):
     """A picture as a report or claim shows it: never its bytes, never its metadata."""
 
     upload_id: str | None = None
-    status: str = Field(description="'processed', 'waiting' (not yet analysed) or 'refused'.")
+    status: PictureStatus
     sha256: str | None = Field(default=None, description="Of the cleaned picture (metadata removed).")
     width: int | None = None
     height: int | None = None
