@@ -20,9 +20,10 @@ help:
 	@echo "make soak   a busy day on the local stack with SIGKILLs and a Ctrl-C: is anything lost, stuck, counted twice?"
 	@echo "make mutate apply each listed mutant alone; the tests guarding it must fail (prints the score)"
 
-# Debian packages the picture worker needs (Tesseract with its Indonesian model, DejaVu fonts for the
-# synthetic pictures); installed when missing, which needs root.
-DEBIAN_PACKAGES := tesseract-ocr-ind fonts-dejavu-core
+# Debian packages: the picture worker's (Tesseract with its Indonesian model, DejaVu fonts for the
+# synthetic pictures) and the browser the page tests drive (chromium, chromium-driver); installed
+# when missing, which needs root.
+DEBIAN_PACKAGES := tesseract-ocr-ind fonts-dejavu-core chromium chromium-driver
 
 $(STAMP): requirements.txt requirements-pictures.txt requirements-dev.txt
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \

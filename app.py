@@ -11,6 +11,7 @@ from chalicelib.api.keys import keys
 from chalicelib.api.lookup import lookup
 from chalicelib.api.meta import meta
 from chalicelib.api.problems import problem_middleware, request_id_of
+from chalicelib.api.public import public
 from chalicelib.api.reports import reports
 from chalicelib.api.stats import stats
 from chalicelib.api.uploads import uploads
@@ -31,6 +32,7 @@ app.register_blueprint(exports)
 app.register_blueprint(stats)
 app.register_blueprint(cases)
 app.register_blueprint(audit)
+app.register_blueprint(public)
 
 
 @app.middleware("http")

@@ -50,6 +50,12 @@ ENVIRONMENT = {
     "SARING_FACT_CHECK_PUBLISHERS": "fact_check_publishers",
     "SARING_FACT_CHECK_SYNC_HOURS": "fact_check_sync_hours",
     "SARING_FACT_CHECK_FIRST_DAYS": "fact_check_first_days",
+    "SARING_PUBLIC_REQUESTS_PER_MINUTE": "public_requests_per_minute",
+    "SARING_PUBLIC_COMPLAINTS_PER_DAY": "public_complaints_per_day",
+    "SARING_PUBLIC_TOTAL_PER_MINUTE": "public_total_per_minute",
+    "SARING_PUBLIC_COMPLAINTS_TOTAL_PER_DAY": "public_complaints_total_per_day",
+    "SARING_CHALLENGE_DIFFICULTY": "challenge_difficulty",
+    "SARING_CHALLENGE_SECONDS": "challenge_seconds",
     "SARING_LOG_LEVEL": "log_level",
     "SARING_METRICS_NAMESPACE": "metrics_namespace",
 }
@@ -97,6 +103,13 @@ class Settings(BaseModel):
     fact_check_publishers: str = "turnbackhoax.id,cekfakta.tempo.co,cekfakta.com"
     fact_check_sync_hours: int = Field(default=6, ge=1, le=168)
     fact_check_first_days: int = Field(default=365, ge=1, le=3650)
+    # The public's door (no key): per client address, and for everyone together.
+    public_requests_per_minute: int = Field(default=60, ge=1, le=100_000)
+    public_complaints_per_day: int = Field(default=20, ge=0, le=100_000)
+    public_total_per_minute: int = Field(default=6_000, ge=1, le=10_000_000)
+    public_complaints_total_per_day: int = Field(default=100_000, ge=0, le=10_000_000)
+    challenge_difficulty: int = Field(default=16, ge=0, le=32)  # leading zero bits: ~65k hashes, ~1 s on a cheap phone
+    challenge_seconds: int = Field(default=600, ge=30, le=3_600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     metrics_namespace: str = "Saring"
 

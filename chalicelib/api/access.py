@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from chalice.app import Request, Response
 
 from chalicelib.api.problems import ApiProblem, rate_limit_headers
-from chalicelib.api.routes import ROUTE_POLICY, is_public, may_call, methods_of
+from chalicelib.api.routes import PER_ADDRESS, ROUTE_POLICY, is_public, may_call, methods_of
 from chalicelib.domain.access import Principal
 
 if TYPE_CHECKING:
@@ -33,6 +33,12 @@ def current_principal() -> Principal:
     return principal
 
 
+def client_address(request: Request) -> str:
+    """The caller's address as the gateway saw it (API Gateway, CloudFront's viewer, the local server)."""
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
 def access_middleware(request: Request, get_response: Callable[[Request], Response]) -> Response:
     """Authenticate the key, check its roles against the route, count it against its limits."""
     method, route = request.method, request.path  # Chalice's path is the route template
@@ -42,7 +48,18 @@ def access_middleware(request: Request, get_response: Callable[[Request], Respon
             405, f"{method} is not allowed on this resource.", headers={"Allow": ", ".join(methods_of(route))}
         )
     if is_public(method, route):
-        return get_response(request)
+        if (method, route) not in PER_ADDRESS:
+            return get_response(request)
+        from chalicelib.services.access import use_public_allowance
+
+        verdict = use_public_allowance(client_address(request), complaint=PER_ADDRESS[(method, route)])
+        try:
+            response = get_response(request)
+        except ApiProblem as problem:
+            problem.headers.update(rate_limit_headers(verdict))
+            raise
+        response.headers.update(rate_limit_headers(verdict))
+        return response
     from chalicelib.services.access import authenticate, use_allowance
 
     # A refusal (no usable key, a spent limit) reaches the problem middleware as it is raised.

@@ -182,6 +182,22 @@ def _limit_reached(refused: errors.LimitReached) -> ApiProblem:
     return ApiProblem(429, detail, type_name="too-many-requests", headers=rate_limit_headers(refused.verdict))
 
 
+def _public_limit_reached(refused: errors.PublicLimitReached) -> ApiProblem:
+    if refused.scope == "everyone":
+        detail = "Layanan sedang sangat sibuk; coba lagi sebentar lagi. (The service is busy; retry shortly.)"
+    elif refused.verdict.exceeded == "quota":
+        detail = (
+            "Batas aduan dari alamat ini untuk hari ini sudah tercapai; coba lagi besok. "
+            "(This address has sent as many complaints as one may today.)"
+        )
+    else:
+        detail = (
+            "Terlalu banyak permintaan dari alamat ini; coba lagi sebentar lagi. "
+            "(Too many requests from this address; retry after the time in Retry-After.)"
+        )
+    return ApiProblem(429, detail, type_name="too-many-requests", headers=rate_limit_headers(refused.verdict))
+
+
 def _case_changed(refused: errors.CaseChanged) -> ApiProblem:
     return ApiProblem(
         409,
@@ -207,6 +223,7 @@ _PROBLEMS: dict[type[errors.Refused], Callable[[Any], ApiProblem]] = {
         401, str(refused), type_name="unauthenticated", headers={"WWW-Authenticate": 'ApiKey header="X-Api-Key"'}
     ),
     errors.LimitReached: _limit_reached,
+    errors.PublicLimitReached: _public_limit_reached,
     errors.IdempotencyKeyReused: lambda _: ApiProblem(
         422, "This Idempotency-Key was used before with a different body.", type_name="idempotency-key-reused"
     ),

@@ -35,6 +35,8 @@ class Route:
     ``roles`` None: public (no key). ``request``, ``query`` and ``response`` name pydantic models
     (domain models, or ``api/queries.py`` for query strings). ``errors`` are the problem statuses
     the route itself answers; those of a key (401, 403, 429) are added to every non-public route.
+    ``per_address``: a public route counted against the limits of its client address and of everyone
+    (``services/access.use_public_allowance``); ``complaint`` also against their complaints a day.
     """
 
     method: str
@@ -50,6 +52,8 @@ class Route:
     description: str | None = None
     openapi: Mapping[str, Any] = field(default_factory=dict)  # what else the OpenAPI operation says
     purpose: str = ""  # what it does, for the docs' route table (Markdown)
+    per_address: bool = False
+    complaint: bool = False
 
     @property
     def path_parameters(self) -> list[str]:
@@ -57,7 +61,8 @@ class Route:
 
     @property
     def all_errors(self) -> tuple[int, ...]:
-        return tuple(sorted(set(self.errors) | (set() if self.roles is None else set(KEY_ERRORS))))
+        added = set(KEY_ERRORS) if self.roles is not None else {429} if self.per_address else set()
+        return tuple(sorted(set(self.errors) | added))
 
 
 _READERS = frozenset({Role.partner, Role.media, Role.agency, Role.checker, Role.admin})
@@ -400,6 +405,66 @@ AUDIT_TRAIL = Route(
     errors=(422,),
     purpose="the audit trail: one WIB `day` (default today) or one `target` (a case, claim or key id), newest first",
 )
+PUBLIC_CHECK = Route(
+    "POST",
+    "/v1/public/check",
+    "publicCheck",
+    None,
+    "Published fact-checks that answer it",
+    response="PublicCheckResult",
+    request="PublicCheckRequest",
+    errors=(*BODY_ERRORS, 409),
+    per_address=True,
+    purpose='the public\'s "cek dulu": published fact-checks for a text, link and/or pictures (no key)',
+)
+PUBLIC_UPLOAD = Route(
+    "POST",
+    "/v1/public/uploads",
+    "publicUpload",
+    None,
+    "Where to upload one picture",
+    status=201,
+    response="UploadTicket",
+    request="UploadRequest",
+    errors=BODY_ERRORS,
+    per_address=True,
+    purpose="a presigned upload for one picture of the public, for `images` of a check or complaint (no key)",
+)
+PUBLIC_CHALLENGE = Route(
+    "GET",
+    "/v1/public/challenge",
+    "publicChallenge",
+    None,
+    "A challenge to solve",
+    response="PublicChallenge",
+    per_address=True,
+    purpose="a single-use proof-of-work challenge a complaint must carry solved (no key)",
+)
+PUBLIC_COMPLAINT = Route(
+    "POST",
+    "/v1/public/reports",
+    "submitComplaint",
+    None,
+    "Accepted; follow it with the tracking code",
+    status=202,
+    response="ComplaintAccepted",
+    request="Complaint",
+    errors=BODY_ERRORS,
+    per_address=True,
+    complaint=True,
+    purpose="a complaint (*aduan*) from the public, with a solved `challenge` and `nonce` (no key)",
+)
+PUBLIC_COMPLAINT_STATUS = Route(
+    "GET",
+    "/v1/public/reports/{tracking_code}",
+    "getComplaint",
+    None,
+    "The complaint's status and verdict",
+    response="ComplaintStatus",
+    errors=(404,),
+    per_address=True,
+    purpose="a complaint's status and verdict, by its tracking code (no key)",
+)
 
 # In the order the docs and the OpenAPI document list them.
 ROUTES: tuple[Route, ...] = (
@@ -430,6 +495,11 @@ ROUTES: tuple[Route, ...] = (
     TAKE_CASE,
     DECIDE_CASE,
     AUDIT_TRAIL,
+    PUBLIC_CHECK,
+    PUBLIC_UPLOAD,
+    PUBLIC_CHALLENGE,
+    PUBLIC_COMPLAINT,
+    PUBLIC_COMPLAINT_STATUS,
     HEALTH,
     OPENAPI,
 )
@@ -437,6 +507,12 @@ ROUTES: tuple[Route, ...] = (
 # (method, route) → roles allowed; None means public. A route missing here is refused to everyone.
 ROUTE_POLICY: dict[tuple[str, str], frozenset[Role] | None] = {
     (route.method, route.path): route.roles for route in ROUTES
+}
+
+
+# Public routes counted against the limits of a client address: (method, route) → counts a complaint.
+PER_ADDRESS: dict[tuple[str, str], bool] = {
+    (route.method, route.path): route.complaint for route in ROUTES if route.per_address
 }
 
 

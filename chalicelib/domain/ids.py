@@ -18,12 +18,13 @@ _UPLOAD_ID = re.compile(r"^upl_[a-z2-7]{26}$")
 _KEY_ID = re.compile(r"^key_[a-z2-7]{16}$")  # made with the key itself: domain/access.py new_api_key
 
 
-def _b32(data: bytes, length: int) -> str:
+def b32(data: bytes, length: int) -> str:
+    """The first ``length`` characters of base32 (a-z, 2-7) of ``data``."""
     return base64.b32encode(data).decode("ascii").lower().rstrip("=")[:length]
 
 
 def new_report_id() -> str:
-    return "rpt_" + _b32(secrets.token_bytes(16), 26)
+    return "rpt_" + b32(secrets.token_bytes(16), 26)
 
 
 def is_report_id(text: str) -> bool:
@@ -33,13 +34,13 @@ def is_report_id(text: str) -> bool:
 def report_id_for_idempotency_key(partner_id: str, idempotency_key: str) -> str:
     """The id a keyed submission gets: a retry after a crash writes the same report, not a second."""
     digest = hashlib.sha256(f"{partner_id}\x00{idempotency_key}".encode()).digest()
-    return "rpt_" + _b32(digest, 26)
+    return "rpt_" + b32(digest, 26)
 
 
 def new_upload_id(issued_at: datetime) -> str:
     """An upload's id: when it was issued (whole seconds, so it can expire without a lookup), then randomness."""
     seconds = int(issued_at.timestamp()).to_bytes(5, "big")
-    return "upl_" + _b32(seconds + secrets.token_bytes(12), 26)
+    return "upl_" + b32(seconds + secrets.token_bytes(12), 26)
 
 
 def is_upload_id(text: str) -> bool:
@@ -74,7 +75,7 @@ def is_claim_id(text: str) -> bool:
 
 
 def new_webhook_id() -> str:
-    return "whk_" + _b32(secrets.token_bytes(15), 24)
+    return "whk_" + b32(secrets.token_bytes(15), 24)
 
 
 def is_webhook_id(text: str) -> bool:
@@ -87,4 +88,4 @@ def is_key_id(text: str) -> bool:
 
 def new_audit_id(at: datetime) -> str:
     """Time-ordered (the entries of a day sort by when they happened), unique by its random tail."""
-    return f"aud_{at.astimezone(UTC):%Y%m%d%H%M%S%f}{_b32(secrets.token_bytes(5), 8)}"
+    return f"aud_{at.astimezone(UTC):%Y%m%d%H%M%S%f}{b32(secrets.token_bytes(5), 8)}"

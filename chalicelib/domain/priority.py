@@ -16,6 +16,7 @@ from chalicelib.domain.provinces import PROVINCES
 
 WEIGHTS = {"spread": 0.40, "election": 0.25, "risk": 0.20, "suggestion": 0.15}
 SPREAD_SATURATION = 50.0  # reports an hour at which spread scores 1 (grows with the log below it)
+COMPLAINT_WEIGHT = 3  # a complaint from the public counts as this many reports in spread (someone took the trouble)
 TERMS_FOR_FULL_SCORE = 3  # distinct election or risk terms at which that component scores 1
 
 # Words and phrases, as written after folding and slang expansion ("gak" → "tidak").
@@ -126,6 +127,7 @@ class CaseSignals:
     text: str | None
     reports_last_24h: int
     best_suggestion: tuple[str, float] | None  # (claim title, score)
+    public_complaints: int = 0  # the case's complaints from the public (of all time: the case's counter)
 
 
 def _words(text: str) -> str:
@@ -149,12 +151,13 @@ def _component(name: str, score: float, evidence: list[str]) -> PriorityComponen
 def case_priority(signals: CaseSignals) -> Priority:
     """The case's priority: spread, election relevance, risk signals and the best suggestion."""
     words = _words(signals.text or "")
-    per_hour = signals.reports_last_24h / 24
-    spread = _component(
-        "spread",
-        math.log1p(per_hour) / math.log1p(SPREAD_SATURATION),
-        [f"{signals.reports_last_24h} laporan dalam 24 jam ({per_hour:.1f}/jam)"],
-    )
+    # Complaints are among the reports; those of the last day weigh more (at most the day's reports).
+    complaints = min(signals.public_complaints, signals.reports_last_24h)
+    per_hour = (signals.reports_last_24h + (COMPLAINT_WEIGHT - 1) * complaints) / 24
+    evidence = [f"{signals.reports_last_24h} laporan dalam 24 jam ({per_hour:.1f}/jam)"]
+    if signals.public_complaints:
+        evidence.append(f"{signals.public_complaints} aduan publik (bobot {COMPLAINT_WEIGHT}x)")
+    spread = _component("spread", math.log1p(per_hour) / math.log1p(SPREAD_SATURATION), evidence)
     election_terms = _found(words, ELECTION_TERMS)
     provinces = sorted(name for name in _PROVINCE_NAMES if f" {name} " in words)
     election = _component(

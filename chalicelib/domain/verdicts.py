@@ -25,6 +25,7 @@ def claim_from_case(case_id: str, request: CaseVerdictRequest, *, publisher: str
         title=request.title,
         text=request.text,
         label=request.label,
+        summary=request.summary,
         url=request.fact_check_url,
         publisher=publisher,
         date=day.isoformat(),

@@ -22,7 +22,7 @@ from chalicelib.domain.access import (
 from chalicelib.domain.audit import CLI, Actor, audit_entry
 from chalicelib.domain.models import AuditAction, KeyCreated, KeyPage, KeyRequest, KeyView
 from chalicelib.observability import count, logger
-from chalicelib.services.errors import InvalidField, LimitReached, Unauthenticated, UnknownCursor
+from chalicelib.services.errors import InvalidField, LimitReached, PublicLimitReached, Unauthenticated, UnknownCursor
 from chalicelib.store import stores
 from chalicelib.store.keys import StoredKey
 
@@ -96,6 +96,40 @@ def use_allowance(principal: Principal, *, submission: bool, now: datetime | Non
     if not verdict.allowed:
         count("RequestsLimited")
         raise LimitReached(verdict)
+    return verdict
+
+
+def use_public_allowance(address: str, *, complaint: bool, now: datetime | None = None) -> UsageVerdict:
+    """Count one request of the public's door against its client address's limits and everyone's.
+
+    Raises PublicLimitReached. The address is counted under a keyed hash (``address_key``), never
+    kept as it is. On AWS the gateway's throttling and the WAF's rate rule stop a flood before this.
+    """
+    from chalicelib.domain.public import PUBLIC_PARTNER_ID, address_key
+
+    settings = get_settings()
+    window = UsageWindow.at(now or datetime.now(UTC))
+    usage = stores().usage
+    verdict = usage.consume(
+        address_key(pepper(), address),
+        window,
+        settings.public_requests_per_minute,
+        settings.public_complaints_per_day,
+        submission=complaint,
+    )
+    if not verdict.allowed:
+        count("PublicRequestsLimited")
+        raise PublicLimitReached(verdict, "address")
+    everyone = usage.consume(
+        PUBLIC_PARTNER_ID,
+        window,
+        settings.public_total_per_minute,
+        settings.public_complaints_total_per_day,
+        submission=complaint,
+    )
+    if not everyone.allowed:
+        count("PublicRequestsLimited")
+        raise PublicLimitReached(everyone, "everyone")
     return verdict
 
 

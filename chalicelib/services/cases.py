@@ -48,7 +48,12 @@ SWEEP_BATCH = 100
 
 def _summary(case: StoredCase, reports_last_24h: int) -> CaseSummary:
     best = case.suggestions[0] if case.suggestions else None
-    signals = CaseSignals(case.sample_text, reports_last_24h, (best.claim.title, best.score) if best else None)
+    signals = CaseSignals(
+        case.sample_text,
+        reports_last_24h,
+        (best.claim.title, best.score) if best else None,
+        public_complaints=case.public_count,
+    )
     return CaseSummary(
         id=case.id,
         status=case.status,
@@ -59,6 +64,7 @@ def _summary(case: StoredCase, reports_last_24h: int) -> CaseSummary:
         sample_text=case.sample_text,
         sample_url=case.sample_url,
         reviewer=case.reviewer,
+        public_complaints=case.public_count,
         priority=case_priority(signals),
     )
 

@@ -25,6 +25,14 @@ class LimitReached(Refused):
         self.verdict = verdict
 
 
+class PublicLimitReached(LimitReached):
+    """The public's door is busy: too much from one client address (``scope`` "address") or from everyone."""
+
+    def __init__(self, verdict: UsageVerdict, scope: str) -> None:
+        super().__init__(verdict)
+        self.scope = scope
+
+
 class UnsafeWebhookUrl(Refused):
     """The callback URL may not be called (scheme, or an address it resolves to)."""
 

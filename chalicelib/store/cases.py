@@ -40,6 +40,7 @@ class StoredCase:
     sample_url: str | None
     reviewer: str | None = None
     sample_images: tuple[str, ...] = ()
+    public_count: int = 0  # reports that are complaints from the public
     suggestions: list[ClaimMatch] = field(default_factory=list)
     verdict: Verdict | None = None
     history: list[VerdictEntry] = field(default_factory=list)
@@ -61,6 +62,7 @@ def _stored(record: CaseRecord) -> StoredCase:
         sample_url=record.sample_url or None,
         sample_images=tuple(str(upload_id) for upload_id in record.sample_images or ()),
         reviewer=record.reviewer,
+        public_count=int(record.public_count or 0),
         suggestions=_SUGGESTIONS.validate_json(record.suggestions_json) if record.suggestions_json else [],
         verdict=Verdict.model_validate_json(record.verdict_json) if record.verdict_json else None,
         history=[VerdictEntry.model_validate_json(str(entry)) for entry in record.history or []],
@@ -86,12 +88,14 @@ def count_in_case(
     needs_review: bool,
     now: datetime,
     unless_decided: bool = False,
+    public: bool = False,
 ) -> None:
     """Add to ``writes``: one more report in the case, creating the case with its first report.
 
     A new case takes ``sample`` (the report's text, link and pictures) and the engine's suggestions for it;
     a case enters the review queue (the status index) with its first report that needs a human.
-    With ``unless_decided`` the write is refused when the case has a verdict applied.
+    With ``unless_decided`` the write is refused when the case has a verdict applied. A ``public``
+    report (a complaint from the public) is also counted as one.
     """
     text, url, images = sample
     extra: list[Any] = []
@@ -100,6 +104,8 @@ def count_in_case(
     if suggestions:
         dumped = _SUGGESTIONS.dump_json(suggestions).decode()
         extra.append(CaseRecord.suggestions_json.set(CaseRecord.suggestions_json | dumped))
+    if public:
+        extra.append(CaseRecord.public_count.add(1))
     if needs_review:
         extra.append(CaseRecord.status_shard.set(CaseRecord.status_shard | status_shard(case_id, CaseStatus.open)))
     writes.update(

@@ -140,6 +140,23 @@ class UsageStore:
         # Both branches lost to other containers within one request: let it through uncounted.
         return UsageVerdict(True, rate, 0, window.seconds_to_next_minute)
 
+    def spend_once(self, token: str, expires_at: datetime) -> bool:
+        """Mark a single-use token (a public challenge) spent; False when it was spent before.
+
+        One conditional put; DynamoDB's TTL forgets the mark once the token has expired anyway.
+        """
+        from chalicelib.adapters.aws import client
+
+        try:
+            client("dynamodb").put_item(
+                TableName=UsageRecord.Meta.table_name,
+                Item={"id": {"S": f"spent#{token}"}, "expires_at": {"N": str(int(expires_at.timestamp()) + 60)}},
+                ConditionExpression="attribute_not_exists(id)",
+            )
+        except client("dynamodb").exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def _update(
         self, key_id: str, window: UsageWindow, rate: int, quota: int, *, same: bool, submission: bool
     ) -> dict[str, Any]:

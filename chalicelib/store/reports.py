@@ -19,6 +19,7 @@ from chalicelib.config import get_settings
 from chalicelib.domain.checking import CheckOutcome
 from chalicelib.domain.exports import ExportPicture, ExportRow, export_row, merge_shards, wib_day_of
 from chalicelib.domain.models import CaseReport, ClaimMatch, PictureStatus, ReportStatus, Verdict
+from chalicelib.domain.public import PUBLIC_PARTNER_ID
 from chalicelib.store.cases import count_in_case
 from chalicelib.store.tables import (
     DAY_SHARDS,
@@ -206,6 +207,7 @@ class ReportStore:
                 suggestions=suggestions,
                 needs_review=needs_review,
                 now=now,
+                public=sample.partner_id == PUBLIC_PARTNER_ID,
             )
 
         return committed(write)
@@ -242,6 +244,7 @@ class ReportStore:
                 needs_review=outcome.status is ReportStatus.needs_review,
                 now=now,
                 unless_decided=True,
+                public=sample.partner_id == PUBLIC_PARTNER_ID,
             )
 
         return committed(write)

@@ -147,6 +147,7 @@ class CaseRecord(_Table):
     sample_text = UnicodeAttribute(null=True)
     sample_url = UnicodeAttribute(null=True)
     sample_images = ListAttribute(of=UnicodeAttribute, null=True)  # the first report's pictures (upload ids)
+    public_count = NumberAttribute(null=True)  # of seen_count: complaints from the public
     suggestions_json = UnicodeAttribute(null=True)  # the engine's suggestions for the first report
     version = NumberAttribute(default=0)  # moves with every review or verdict: the optimistic lock
     reviewer = UnicodeAttribute(null=True)
@@ -173,6 +174,7 @@ class ClaimRecord(_Table):
     title = UnicodeAttribute()
     text = UnicodeAttribute(null=True)
     label = UnicodeAttribute()
+    summary = UnicodeAttribute(null=True)
     publisher_label = UnicodeAttribute(null=True)
     date = UnicodeAttribute(null=True)
     url = UnicodeAttribute(null=True)

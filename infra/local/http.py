@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from chalice.app import Chalice
@@ -22,6 +23,7 @@ from chalice.local import (
     ForbiddenError,
     LocalChalice,
     LocalDevServer,
+    LocalGateway,
     RouteMatcher,
 )
 
@@ -62,8 +64,30 @@ class Gate:
             return self._in_flight
 
 
+class AddressedGateway(LocalGateway):
+    """chalice local's gateway, telling the app the client's real address (chalice says 127.0.0.1).
+
+    The public's limits count per address: a test from several loopback addresses must be seen as
+    several clients, as API Gateway would see them.
+    """
+
+    def __init__(self, app: Chalice, config: Config, address: str) -> None:
+        super().__init__(app, config)
+        self._address = address
+
+    def _generate_lambda_event(self, method: str, path: str, headers: Any, body: bytes | None) -> Any:
+        event = super()._generate_lambda_event(method, path, headers, body)
+        event["requestContext"]["identity"]["sourceIp"] = self._address
+        return event
+
+
 class SaringRequestHandler(ChaliceRequestHandler):
     disable_nagle_algorithm = True  # sets TCP_NODELAY on every accepted connection
+
+    def __init__(self, request: Any, client_address: Any, server: Any, app_object: Chalice, config: Config) -> None:
+        # What chalice's handler does, with the gateway that knows the client's address.
+        self.local_gateway = AddressedGateway(app_object, config, str(client_address[0]))
+        BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def _generic_handle(self) -> None:
         gate: Gate = self.server.gate
@@ -76,7 +100,10 @@ class SaringRequestHandler(ChaliceRequestHandler):
             )
             return
         try:
-            super()._generic_handle()
+            if self.command in ("GET", "HEAD") and not self.path.startswith("/v1/"):
+                self._send_page_file()
+            else:
+                super()._generic_handle()
         except Exception:  # noqa: BLE001 - whatever broke, the client gets an answer
             self._send_problem(400, "The request could not be read.")
         finally:
@@ -84,6 +111,28 @@ class SaringRequestHandler(ChaliceRequestHandler):
 
     # The base class binds its verbs to its own _generic_handle: bind them to this one.
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+    def _send_page_file(self) -> None:
+        """A file of the public page (``web/public``), with the page's security headers."""
+        from infra.web import CONTENT_TYPES, page_file, security_headers
+
+        self._parse_payload()  # a GET may carry a body; read it so the connection stays usable
+        found = page_file(self.path)
+        if found is None:
+            self._send_problem(404, "There is no such resource.")
+            return
+        body = found.read_bytes()
+        headers = {
+            **security_headers(self.server.upload_origin),
+            "Content-Type": CONTENT_TYPES[found.suffix],
+            "Cache-Control": "no-cache",
+        }
+        if self.command == "HEAD":
+            self.send_response(200)
+            headers["Content-Length"] = str(len(body))
+            self._send_headers(headers)
+            return
+        self._send_http_response_with_body(200, headers, body)
 
     def _send_error_response(self, error: Any) -> None:
         if isinstance(error, ForbiddenError):
@@ -128,7 +177,7 @@ class SaringRequestHandler(ChaliceRequestHandler):
 class LocalHttpServer:
     """Serves the app on host:port in a background thread."""
 
-    def __init__(self, app: Chalice, host: str, port: int) -> None:
+    def __init__(self, app: Chalice, host: str, port: int, upload_origin: str = "") -> None:
         # What chalice's create_local_server does, with our handler: a thread-local current_request.
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
@@ -138,6 +187,7 @@ class LocalHttpServer:
         self._server = LocalDevServer(app, config, host, port, handler_cls=SaringRequestHandler)
         self.gate = Gate()
         self._server.server.gate = self.gate
+        self._server.server.upload_origin = upload_origin  # the page's CSP lets it send pictures there
         self.port = self._server.server.server_address[1]
         self._thread = threading.Thread(target=self._server.server.serve_forever, name="http", daemon=True)
 

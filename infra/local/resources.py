@@ -69,6 +69,7 @@ def create_resources(settings: Settings, check_visibility_seconds: int = CHECK_V
     _create_bucket(settings, settings.bucket_name)
     _create_bucket(settings, settings.uploads_bucket_name)
     _notify_uploads(settings, picture_url)
+    _allow_page_uploads(settings)
     _create_contacts_key(settings)
     _create_pepper(settings)
     stream_arn = client("dynamodb").describe_table(TableName=ReportRecord.Meta.table_name)["Table"]["LatestStreamArn"]
@@ -132,6 +133,17 @@ def _notify_uploads(settings: Settings, picture_queue_url: str) -> None:
                     "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": INCOMING}]}},
                 }
             ]
+        },
+    )
+
+
+def _allow_page_uploads(settings: Settings) -> None:
+    """The public page posts pictures straight to the bucket (a presigned form), so the bucket answers
+    it with CORS headers. Locally any origin: the page's own address depends on the port chosen."""
+    client("s3").put_bucket_cors(
+        Bucket=settings.uploads_bucket_name,
+        CORSConfiguration={
+            "CORSRules": [{"AllowedOrigins": ["*"], "AllowedMethods": ["POST"], "AllowedHeaders": ["*"]}]
         },
     )
 

@@ -270,7 +270,7 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
 
     # The API first: re-driving what waits reads the pending index, which moto reads item by item
     # (its time grows with the reports held), and nothing the API answers depends on it.
-    server = LocalHttpServer(app, args.host, args.port)
+    server = LocalHttpServer(app, args.host, args.port, upload_origin=settings.aws_endpoint_url or "")
     server.start()
     runner: Any = None
     picture_runner: Any = None

@@ -68,6 +68,7 @@ class CaseSummary(Model):
     sample_text: str | None = None
     sample_url: str | None = None
     reviewer: str | None = Field(default=None, description="Who took the case for review.")
+    public_complaints: int = Field(default=0, description="Of seen_count: complaints from the public.")
     priority: Priority
 
 

@@ -22,6 +22,9 @@ class ClaimInput(StrictModel):
         default_factory=list, max_length=20, description="Other wordings of the same hoax."
     )
     label: Label
+    summary: str | None = Field(
+        default=None, max_length=2_000, description="The fact-check's explanation for the public, in Indonesian."
+    )
     publisher_label: str | None = Field(default=None, max_length=100)
     date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     url: WebUrl | None = Field(default=None, description="The fact-check article.")
@@ -58,6 +61,7 @@ class ClaimPatch(StrictModel):
         | SkipJsonSchema[None]
     ) = _KEPT
     label: Label | SkipJsonSchema[None] = _KEPT
+    summary: str | None = Field(default=None, max_length=2_000)
     publisher_label: str | None = Field(default=None, max_length=100)
     date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     url: WebUrl | None = None

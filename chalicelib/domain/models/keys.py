@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, Field, field_validator
 
 from chalicelib.domain.access import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_SUBMISSIONS_PER_DAY, Role
 from chalicelib.domain.models.common import Model, StrictModel
+from chalicelib.domain.public import RESERVED_PARTNER_IDS
 
 
 class KeyLimits(StrictModel):
@@ -20,7 +21,15 @@ class KeyLimits(StrictModel):
     )
 
 
-PartnerId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["kabar-app"])]
+def _not_reserved(partner_id: str) -> str:
+    if partner_id in RESERVED_PARTNER_IDS:
+        raise ValueError(f"'{partner_id}' is the channel of the public's complaints; no key may carry it")
+    return partner_id
+
+
+PartnerId = Annotated[
+    str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["kabar-app"]), AfterValidator(_not_reserved)
+]
 
 
 class KeyRequest(StrictModel):
