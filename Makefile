@@ -6,13 +6,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 EMULATOR_PORT ?= 0
+SMTP_PORT ?= 2525
 DATA_DIR ?= .local-data
 SNAPSHOT_SECONDS ?= 300
 
 .PHONY: run test lint typecheck unit integration e2e infra synth bench soak eval mutate import-claims sync-claims key clean help
 
 help:
-	@echo "make run    start the local stack on 127.0.0.1:$(PORT) (PORT, EMULATOR_PORT, DATA_DIR, SNAPSHOT_SECONDS)"
+	@echo "make run    the local stack: API and public page on 127.0.0.1:$(PORT), SMTP on $(SMTP_PORT) (PORT, SMTP_PORT, EMULATOR_PORT, DATA_DIR, SNAPSHOT_SECONDS)"
 	@echo "make test   lint, type-check and run every test suite"
 	@echo "make synth  the AWS CloudFormation template in cdk.out (offline; STAGE=dev|prod), checked by cdk-nag and cfn-lint"
 	@echo "make bench  cold imports, latency, the claim index beside tantivy, freshness, the picture worker, a short soak"
@@ -41,7 +42,7 @@ $(STAMP): requirements.txt requirements-pictures.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(BIN)/python -m infra.local --port $(PORT) --emulator-port $(EMULATOR_PORT) \
-		--data-dir $(DATA_DIR) --snapshot-seconds $(SNAPSHOT_SECONDS)
+		--data-dir $(DATA_DIR) --snapshot-seconds $(SNAPSHOT_SECONDS) --smtp-port $(SMTP_PORT)
 
 # Two workers, a test file each at a time (a file's fixtures, like the synthesised stack, are built once).
 test: lint typecheck

@@ -110,3 +110,11 @@ def export_daily(event):  # type: ignore[no-untyped-def]
     from chalicelib.events.exports import on_export_schedule
 
     return on_export_schedule(event.to_dict(), event.context)
+
+
+# SES receives a complaint by e-mail, stores it in the data bucket (mail/incoming/), then invokes this.
+@app.lambda_function(name="receive_mail")
+def receive_mail(event, context):  # type: ignore[no-untyped-def]
+    from chalicelib.events.mail import on_mail
+
+    return on_mail(event, context)

@@ -56,6 +56,9 @@ ENVIRONMENT = {
     "SARING_PUBLIC_COMPLAINTS_TOTAL_PER_DAY": "public_complaints_total_per_day",
     "SARING_CHALLENGE_DIFFICULTY": "challenge_difficulty",
     "SARING_CHALLENGE_SECONDS": "challenge_seconds",
+    "SARING_PUBLIC_PAGE_URL": "public_page_url",
+    "SARING_MAIL_FROM": "mail_from",
+    "SARING_MAIL_OUTBOX": "mail_outbox",
     "SARING_LOG_LEVEL": "log_level",
     "SARING_METRICS_NAMESPACE": "metrics_namespace",
 }
@@ -110,6 +113,9 @@ class Settings(BaseModel):
     public_complaints_total_per_day: int = Field(default=100_000, ge=0, le=10_000_000)
     challenge_difficulty: int = Field(default=16, ge=0, le=32)  # leading zero bits: ~65k hashes, ~1 s on a cheap phone
     challenge_seconds: int = Field(default=600, ge=30, le=3_600)
+    public_page_url: str = ""  # where the public page is: the link in answers to complaints by e-mail
+    mail_from: str = "aduan@saring.localhost"  # answers to complaints by e-mail come from here (SES identity)
+    mail_outbox: str = ""  # local stack only: answers are written here as .eml files instead of sent by SES
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     metrics_namespace: str = "Saring"
 

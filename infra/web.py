@@ -7,6 +7,7 @@ same files go to S3 behind CloudFront, whose response headers policy carries the
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 PUBLIC_PAGE = Path(__file__).resolve().parents[1] / "web" / "public"
 
@@ -77,14 +78,15 @@ PLATFORM_NAMES = {
 }
 
 
-def choices() -> dict[str, list[list[object]]]:
+def choices() -> dict[str, list[Any]]:
     """``choices.json``: the platforms and provinces the API takes, in the order the form lists them."""
     from chalicelib.domain.models import Platform
-    from chalicelib.domain.provinces import PROVINCES
+    from chalicelib.domain.provinces import PROVINCES, UNKNOWN_PROVINCE, UNKNOWN_PROVINCE_NAME
 
     return {
         "platforms": [[platform.value, list(PLATFORM_NAMES[platform.value])] for platform in Platform],
-        "provinces": [[code, name] for code, name in PROVINCES.items()],
+        "provinces": [[code, name] for code, name in PROVINCES.items()]
+        + [[UNKNOWN_PROVINCE, f"{UNKNOWN_PROVINCE_NAME} / tidak ingin menyebutkan"]],
     }
 
 

@@ -24,6 +24,16 @@ def incoming_key(partner_id: str, upload_id: str) -> str:
     return f"{INCOMING}{partner_id}/{upload_id}"
 
 
+def put_incoming(partner_id: str, upload_id: str, data: bytes, content_type: str) -> None:
+    """Store a picture that did not come through a presigned form (an e-mail's attachment), as if uploaded."""
+    client("s3").put_object(
+        Bucket=get_settings().uploads_bucket_name,
+        Key=incoming_key(partner_id, upload_id),
+        Body=data,
+        ContentType=content_type,
+    )
+
+
 def upload_of(key: str) -> tuple[str, str] | None:
     """(partner id, upload id) of an incoming key, else None."""
     parts = key.split("/")

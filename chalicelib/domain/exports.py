@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple, Protocol
 
 from chalicelib.domain.access import WIB
-from chalicelib.domain.provinces import PROVINCES
+from chalicelib.domain.provinces import province_name
 
 EXCERPT_CHARS = 280
 FIRST_DAY = date(2020, 1, 1)  # no report is older than the service: earlier days have no export
@@ -103,7 +103,7 @@ def export_row(
         received_at_wib=received.astimezone(WIB).isoformat(timespec="milliseconds"),
         platform=platform,
         province_code=province,
-        province_name=PROVINCES.get(province, ""),
+        province_name=province_name(province),
         content_type="+".join(kinds),
         text_excerpt=(text or "")[:EXCERPT_CHARS],
         url=url or "",

@@ -40,3 +40,17 @@ PROVINCES: dict[str, str] = {
     "95": "Papua Pegunungan",
     "96": "Papua Barat Daya",
 }
+
+# Where a report comes from when nobody said: a complaint by e-mail, or a citizen who would rather
+# not tell (minimisation). Not a province: never matched in texts, listed last, named plainly.
+UNKNOWN_PROVINCE = "00"
+UNKNOWN_PROVINCE_NAME = "Tidak diketahui"
+
+
+def is_province_code(code: str) -> bool:
+    """One of the 38 provinces, or the code of an unknown one."""
+    return code in PROVINCES or code == UNKNOWN_PROVINCE
+
+
+def province_name(code: str) -> str:
+    return UNKNOWN_PROVINCE_NAME if code == UNKNOWN_PROVINCE else PROVINCES.get(code, "")

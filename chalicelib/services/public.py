@@ -118,6 +118,14 @@ def submit_complaint(complaint: Complaint, address: str, now: datetime | None = 
         province=complaint.province,
         reporter=Reporter(contact=complaint.contact) if complaint.contact else None,
     )
+    return file_complaint(submission, address, now)
+
+
+def file_complaint(submission: ReportSubmission, address: str, now: datetime) -> ComplaintAccepted:
+    """Store a complaint as a report of the channel ``public``, once per content, address and WIB day.
+
+    ``address`` is who sent it: a client address, or ``mail:<sender>`` for a complaint by e-mail.
+    """
     content = submission.model_dump_json(exclude={"reporter"})
     code = tracking_code(
         pepper(), address_key(pepper(), address), wib_day_of(now).isoformat(), submission_fingerprint(pepper(), content)

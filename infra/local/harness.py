@@ -100,6 +100,16 @@ class Stack:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    @property
+    def smtp_port(self) -> int:
+        """The SMTP listener's port, as the banner printed it."""
+        import re
+
+        found = re.search(r"SMTP 127\.0\.0\.1:(\d+)", self.output())
+        if found is None:
+            raise RuntimeError("the stack printed no SMTP port")
+        return int(found.group(1))
+
 
 def start_stack(data_dir: Path, *extra: str, port: int | None = None, wait: bool = True) -> Stack:
     port = port or free_port()
@@ -109,7 +119,13 @@ def start_stack(data_dir: Path, *extra: str, port: int | None = None, wait: bool
     environment["SARING_DEMO_KEY"] = ADMIN_KEY
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local", "--port", str(port), "--data-dir", str(data_dir), *extra],
+            [
+                sys.executable,
+                *("-m", "infra.local", "--port", str(port), "--data-dir", str(data_dir)),
+                # Any free SMTP port, unless the test names one: stacks run side by side.
+                *(() if "--smtp-port" in extra else ("--smtp-port", "0")),
+                *extra,
+            ],
             cwd=ROOT,
             env=environment,
             stdout=out,

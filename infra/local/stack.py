@@ -44,6 +44,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
     parser.add_argument("--emulator-port", type=int, default=0, help="moto port (default: any free one)")
     parser.add_argument("--data-dir", type=Path, default=Path(".local-data"), help="where snapshots live")
+    parser.add_argument(
+        "--smtp-port", type=int, default=2525, help="SMTP listener for complaints by e-mail (0: any free port)"
+    )
     parser.add_argument("--snapshot-seconds", type=float, default=300.0, help="time between snapshots")
     parser.add_argument("--stale-after-seconds", type=int, default=None, help="sweep threshold override")
     parser.add_argument("--no-demo", action="store_true", help="do not load the demo claims")
@@ -83,6 +86,9 @@ def _configure_environment(args: argparse.Namespace, emulator_port: int) -> None
     os.environ.setdefault("SARING_VERDICT_WRITERS", "1")
     if args.stale_after_seconds is not None:
         os.environ["SARING_STALE_AFTER_SECONDS"] = str(args.stale_after_seconds)
+    # Answers to complaints by e-mail: into the data directory's outbox, linking to this page.
+    os.environ["SARING_MAIL_OUTBOX"] = str(args.data_dir / "outbox")
+    os.environ.setdefault("SARING_PUBLIC_PAGE_URL", f"http://{args.host}:{args.port}/")
 
 
 def load_demo_claims() -> int:
@@ -124,7 +130,7 @@ def install_demo_key(value: str | None) -> str:
     return key
 
 
-def _banner(url: str, emulator_port: int, data_dir: Path, loaded: _Loaded, *, events: bool) -> str:
+def _banner(url: str, emulator_port: int, data_dir: Path, loaded: _Loaded, *, events: bool, smtp_port: int) -> str:
     restored, demo, admin_key = loaded.restored, loaded.demo_claims, loaded.admin_key
     restored_text = (
         f"restored {sum(restored['tables'].values())} items from {data_dir}/snapshot"
@@ -145,6 +151,8 @@ def _banner(url: str, emulator_port: int, data_dir: Path, loaded: _Loaded, *, ev
             f"  Events     {'streams, queues and schedules running' if events else 'off (--no-events)'}",
             f"  Pictures   POST {url}/v1/uploads, then the form POST to the emulator's S3 it names"
             f" ({'analysed by the picture function' if events else 'not analysed: --no-events'}; see README)",
+            f"  Page       {url}/   (cek dulu, aduan, lacak: the public's page)",
+            f"  E-mail     SMTP 127.0.0.1:{smtp_port} takes complaints; answers are written to {data_dir}/outbox",
             "  Import     make import-claims FILE=claims.jsonl   (JSON Lines, CSV, ClaimReview or claims:search JSON)",
             f"  Sync       make sync-claims   (Fact Check Tools API: {os.environ.get('SARING_FACT_CHECK_API_URL')})",
             "  Ctrl-C stops everything (a snapshot is saved first).",
@@ -234,6 +242,10 @@ def _ports(args: argparse.Namespace) -> int | None:
     if not _port_is_free("127.0.0.1", emulator_port):
         print(f"error: emulator port {emulator_port} is busy; choose another: EMULATOR_PORT=…", file=sys.stderr)
         return None
+    args.smtp_port = args.smtp_port or _free_port("127.0.0.1")
+    if not _port_is_free("127.0.0.1", args.smtp_port):
+        print(f"error: SMTP port {args.smtp_port} is busy; choose another: make run SMTP_PORT=2526", file=sys.stderr)
+        return None
     return int(emulator_port)
 
 
@@ -281,6 +293,9 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
 
         redrive_every_waiting_report()  # their check messages died with the last run
         redrive_waiting_uploads()  # and so did the announcements of uploads not analysed yet
+        from chalicelib.services.mail import redrive_waiting_mail
+
+        redrive_waiting_mail()  # and mail stored but not taken
         runner = EventSourceRunner(
             app,
             settings,
@@ -293,13 +308,21 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
         picture_runner = EventSourceRunner(worker, settings, queue_pollers={"process_pictures": PICTURE_POLLERS})
         picture_runner.start()
 
+    from infra.local.smtp import SmtpListener
+
+    smtp = SmtpListener("127.0.0.1", args.smtp_port)
+    smtp.start()
+
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
 
     url = f"http://{args.host}:{server.port}"
     stack_file = _write_stack_file(args.data_dir, url)
-    print(_banner(url, emulator_port, args.data_dir, loaded, events=runner is not None), flush=True)
+    print(
+        _banner(url, emulator_port, args.data_dir, loaded, events=runner is not None, smtp_port=args.smtp_port),
+        flush=True,
+    )
 
     next_snapshot = time.monotonic() + args.snapshot_seconds
     while not stop.wait(1.0):
@@ -308,6 +331,7 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
             next_snapshot = time.monotonic() + args.snapshot_seconds
 
     print("stopping: new requests get 503, running ones finish…", flush=True)
+    smtp.stop()  # first: a message being read is answered 451 by nobody, and retried by its sender
     unfinished = server.stop()
     if unfinished:
         print(f"warning: {unfinished} requests were still running after 30 s", flush=True)

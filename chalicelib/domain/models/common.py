@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from chalicelib.domain.provinces import PROVINCES
+from chalicelib.domain.provinces import is_province_code
 
 
 class Platform(StrEnum):
@@ -38,8 +38,8 @@ class Label(StrEnum):
 
 
 def _check_province(code: str) -> str:
-    if code not in PROVINCES:
-        raise ValueError("unknown province code; use the two-digit Kemendagri code, e.g. '31'")
+    if not is_province_code(code):
+        raise ValueError("unknown province code; use the two-digit Kemendagri code, e.g. '31' ('00': not known)")
     return code
 
 

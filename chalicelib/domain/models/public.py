@@ -8,6 +8,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from chalicelib.domain.models.common import Content, Label, Model, Platform, ProvinceCode, ReportText
 from chalicelib.domain.models.reports import MatchLevel, ReportStatus
+from chalicelib.domain.provinces import UNKNOWN_PROVINCE
 from chalicelib.domain.public import NONCE_PATTERN
 
 PUBLIC_TEXT_CHARS = 5_000  # a citizen pastes a message, not a document
@@ -54,7 +55,9 @@ class Complaint(Content):
 
     text: ReportText | None = Field(default=None, max_length=PUBLIC_TEXT_CHARS, description="The message.")
     platform: Platform = Field(default=Platform.other, description="Where it was seen.")
-    province: ProvinceCode = Field(description="Where the complainant is (two-digit Kemendagri code).")
+    province: ProvinceCode = Field(
+        default=UNKNOWN_PROVINCE, description="Where the complainant is (two-digit Kemendagri code; '00' unsaid)."
+    )
     challenge: str = Field(min_length=1, max_length=100, description="From GET /v1/public/challenge.")
     nonce: str = Field(pattern=NONCE_PATTERN, description="Solves the challenge.")
     contact: str | None = Field(
