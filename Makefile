@@ -15,7 +15,7 @@ SNAPSHOT_SECONDS ?= 300
 help:
 	@echo "make run    the local stack: API and public page on 127.0.0.1:$(PORT), SMTP on $(SMTP_PORT) (PORT, SMTP_PORT, EMULATOR_PORT, DATA_DIR, SNAPSHOT_SECONDS)"
 	@echo "make test   lint, type-check and run every test suite"
-	@echo "make synth  the AWS CloudFormation template in cdk.out (offline; STAGE=dev|prod), checked by cdk-nag and cfn-lint"
+	@echo "make synth  the AWS CloudFormation template in cdk.out (offline; STAGE=dev|prod, MAIL_DOMAIN=…), checked by cdk-nag and cfn-lint"
 	@echo "make bench  cold imports, latency, the claim index beside tantivy, freshness, the picture worker, a short soak"
 	@echo "make eval   claim matching on the shared fact-checks at 5k and 100k claims, beside plain BM25, and pictures (ARGS=\"--scale 5k --no-pictures\")"
 	@echo "make soak   a busy day on the local stack with SIGKILLs and a Ctrl-C: is anything lost, stuck, counted twice?"
@@ -68,7 +68,8 @@ infra: $(STAMP)
 	$(BIN)/python -m pytest tests/infra
 
 synth: $(STAMP)
-	AWS_REGION=$${AWS_REGION:-ap-southeast-3} $(BIN)/python -m infra.aws --stage $${STAGE:-dev} --out cdk.out
+	AWS_REGION=$${AWS_REGION:-ap-southeast-3} $(BIN)/python -m infra.aws --stage $${STAGE:-dev} --out cdk.out \
+		$(if $(MAIL_DOMAIN),--mail-domain $(MAIL_DOMAIN))
 	$(BIN)/cfn-lint cdk.out/saring-$${STAGE:-dev}.template.json
 
 bench: $(STAMP)

@@ -226,11 +226,15 @@ def main() -> int:
     print()
     export_met = export_report()
     print()
+    from bench.public_door import report as public_report
+
+    public_met = public_report()
+    print()
     from bench.soak import main as soak
 
     # The short soak: make soak runs the full one (10,000 reports, five SIGKILLs).
     soak_met = soak(["--reports", "600", "--kills", "2", "--graceful", "1", "--max-minutes", "8"]) == 0
-    met = ratio <= 1.5 and export_met and package_met and soak_met and matching_met and freshness_met and pictures_met
+    met = all((ratio <= 1.5, export_met, package_met, soak_met, matching_met, freshness_met, pictures_met, public_met))
     return 0 if met else 1
 
 

@@ -70,6 +70,7 @@ class Stack:
         environment = {k: v for k, v in os.environ.items() if not k.startswith("SARING_")}
         environment.update({"PYTHONUNBUFFERED": "1", "SARING_DEMO_KEY": ADMIN_KEY})
         command = [sys.executable, "-m", "infra.local", "--port", str(self.port), "--data-dir", str(self.data_dir)]
+        command += ["--smtp-port", "0"]  # any free one: a `make run` may hold 2525
         with log.open("w") as out:
             self.process = subprocess.Popen(  # a session of its own: killed as a whole, like a terminal's job
                 command,

@@ -57,6 +57,7 @@ ENVIRONMENT = {
     "SARING_CHALLENGE_DIFFICULTY": "challenge_difficulty",
     "SARING_CHALLENGE_SECONDS": "challenge_seconds",
     "SARING_PUBLIC_PAGE_URL": "public_page_url",
+    "SARING_EDGE_SECRET": "edge_secret",
     "SARING_MAIL_FROM": "mail_from",
     "SARING_MAIL_OUTBOX": "mail_outbox",
     "SARING_LOG_LEVEL": "log_level",
@@ -113,6 +114,7 @@ class Settings(BaseModel):
     public_complaints_total_per_day: int = Field(default=100_000, ge=0, le=10_000_000)
     challenge_difficulty: int = Field(default=16, ge=0, le=32)  # leading zero bits: ~65k hashes, ~1 s on a cheap phone
     challenge_seconds: int = Field(default=600, ge=30, le=3_600)
+    edge_secret: str = ""  # the secret CloudFront sends with the page's API calls: then its viewer address counts
     public_page_url: str = ""  # where the public page is: the link in answers to complaints by e-mail
     mail_from: str = "aduan@saring.localhost"  # answers to complaints by e-mail come from here (SES identity)
     mail_outbox: str = ""  # local stack only: answers are written here as .eml files instead of sent by SES
@@ -128,6 +130,7 @@ class Settings(BaseModel):
             "webhook_queue_name": f"{prefix}webhooks",
             "verdict_queue_name": f"{prefix}verdicts",
             "key_pepper_secret": f"{prefix}api-key-pepper",
+            "edge_secret": f"{prefix}edge-secret",
             "fact_check_key_secret": f"{prefix}fact-check-api-key",
             "bucket_name": f"{prefix}data",
             "uploads_bucket_name": f"{prefix}uploads",

@@ -57,6 +57,8 @@ def _resource(service: str, operation: str, params: dict[str, Any], prefix: str)
         return f"s3:{_S3_ACTIONS.get(operation, operation)}", _object(params, str(params.get("Key", "")))
     if service == "kms":
         return f"kms:{operation}", "key:contacts"
+    if service == "sesv2":  # sent as the verified identity of SARING_MAIL_FROM
+        return f"ses:{operation}", "identity:mail-from"
     if service == "secretsmanager":
         return f"secretsmanager:{operation}", "secret:" + _short(str(params["SecretId"]), prefix)
     return f"{service}:{operation}", "*"

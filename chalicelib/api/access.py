@@ -33,10 +33,25 @@ def current_principal() -> Principal:
     return principal
 
 
+EDGE_HEADER = "x-saring-edge"  # CloudFront's proof that it forwarded the request (a secret, see infra/aws)
+VIEWER_HEADER = "cloudfront-viewer-address"
+
+
 def client_address(request: Request) -> str:
-    """The caller's address as the gateway saw it (API Gateway, CloudFront's viewer, the local server)."""
+    """The caller's address: API Gateway's source address, or CloudFront's viewer for the page's calls.
+
+    The page calls the API through CloudFront, so the source is an edge server; CloudFront then
+    says who its viewer is, and proves it forwarded the request with a secret header. Without the
+    proof the header could be forged by anyone, so it is ignored.
+    """
     identity = (request.context or {}).get("identity") or {}
-    return str(identity.get("sourceIp") or "unknown")
+    source = str(identity.get("sourceIp") or "unknown")
+    edge, viewer = request.headers.get(EDGE_HEADER), request.headers.get(VIEWER_HEADER)
+    if not edge or not viewer:
+        return source
+    from chalicelib.services.access import viewer_address
+
+    return viewer_address(edge, viewer) or source
 
 
 def access_middleware(request: Request, get_response: Callable[[Request], Response]) -> Response:

@@ -99,6 +99,17 @@ def use_allowance(principal: Principal, *, submission: bool, now: datetime | Non
     return verdict
 
 
+def viewer_address(edge_proof: str, viewer: str) -> str | None:
+    """The viewer's address CloudFront reported (``ip:port``), when the request carries its secret; else None."""
+    import hmac
+
+    if not hmac.compare_digest(edge_proof.encode(), secret_bytes(get_settings().edge_secret)):
+        count("EdgeProofRefused")
+        return None
+    address = viewer.rsplit(":", 1)[0].strip("[]")
+    return address or None
+
+
 def use_public_allowance(address: str, *, complaint: bool, now: datetime | None = None) -> UsageVerdict:
     """Count one request of the public's door against its client address's limits and everyone's.
 

@@ -18,17 +18,21 @@ from infra.aws.stack import SaringStack, stack_environment
 CONTEXT = {"@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True}
 
 
-def build(stage: str, out: Path, alarm_email: str | None = None) -> tuple[cdk.App, SaringStack]:
+def build(
+    stage: str, out: Path, alarm_email: str | None = None, mail_domain: str | None = None
+) -> tuple[cdk.App, SaringStack]:
     """The app with one stage's stack, checked by cdk-nag's AWS Solutions rules when synthesised."""
     app = cdk.App(outdir=str(out), context=CONTEXT)
-    stack = SaringStack(app, f"saring-{stage}", stage=stage, alarm_email=alarm_email, env=stack_environment())
+    stack = SaringStack(
+        app, f"saring-{stage}", stage=stage, alarm_email=alarm_email, mail_domain=mail_domain, env=stack_environment()
+    )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app, stack
 
 
-def synth(stage: str, out: Path, alarm_email: str | None = None) -> Path:
+def synth(stage: str, out: Path, alarm_email: str | None = None, mail_domain: str | None = None) -> Path:
     """Synthesise one stage's stack into ``out``; returns its template. A cdk-nag error fails the synth."""
-    app, stack = build(stage, out, alarm_email)
+    app, stack = build(stage, out, alarm_email, mail_domain)
     app.synth()
     return out / f"{stack.stack_name}.template.json"
 
@@ -38,8 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", default="dev", choices=["dev", "prod"])
     parser.add_argument("--out", type=Path, default=Path("cdk.out"))
     parser.add_argument("--alarm-email", help="subscribe this address to the alarms topic")
+    parser.add_argument("--mail-domain", help="take complaints by e-mail at aduan@<this domain> (SES receiving)")
     args = parser.parse_args(argv)
-    template = synth(args.stage, args.out, args.alarm_email)
+    template = synth(args.stage, args.out, args.alarm_email, args.mail_domain)
     print(f"synthesised {template}")
     return 0
 

@@ -21,6 +21,7 @@ FUNCTIONS = (
     "export_daily",
     "sync_claims",
     "process_pictures",  # the picture function: its own package (a container image), not the Chalice app's
+    "receive_mail",  # complaints by e-mail: SES stores each under mail/ and invokes it
 )
 
 _GET_PUT_UPDATE = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
@@ -31,10 +32,10 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
         "dynamodb:GetItem": frozenset(
             f"table:{t}" for t in ("reports", "cases", "claims", "contacts", "keys", "webhooks")
         ),
-        "dynamodb:PutItem": frozenset(
-            f"table:{t}" for t in ("reports", "contacts", "claims", "keys", "webhooks", "audit")
-        ),
         "dynamodb:UpdateItem": frozenset(f"table:{t}" for t in ("cases", "keys", "usage")),
+        "dynamodb:PutItem": frozenset(
+            f"table:{t}" for t in ("reports", "contacts", "claims", "keys", "webhooks", "audit", "usage")
+        ),
         "dynamodb:DeleteItem": frozenset({"table:webhooks"}),
         "dynamodb:BatchGetItem": frozenset({"table:cases", "table:claims", "table:stats", "table:pictures"}),
         "dynamodb:Query": frozenset(
@@ -55,7 +56,7 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
         "s3:ListBucket": frozenset({"bucket:claim-index/", "bucket:exports/", "uploads:incoming/"}),
         "kms:GenerateDataKey": frozenset({"key:contacts"}),
         "kms:Decrypt": frozenset({"key:contacts"}),
-        "secretsmanager:GetSecretValue": frozenset({"secret:api-key-pepper"}),
+        "secretsmanager:GetSecretValue": frozenset({"secret:api-key-pepper", "secret:edge-secret"}),
         "sqs:GetQueueUrl": frozenset({"queue:verdicts"}),
         "sqs:SendMessage": frozenset({"queue:verdicts"}),
     },
@@ -132,6 +133,17 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
         "s3:ListBucket": frozenset({"uploads:incoming/"}),
         "s3:PutObject": frozenset({"uploads:pictures/"}),
     },
+    "receive_mail": {
+        "dynamodb:PutItem": frozenset({"table:reports"}),
+        "dynamodb:UpdateItem": frozenset({"table:usage"}),  # a sender's and everyone's complaints a day
+        "dynamodb:BatchGetItem": frozenset({"table:pictures"}),
+        "s3:GetObject": frozenset({"bucket:mail/", "uploads:incoming/"}),
+        "s3:DeleteObject": frozenset({"bucket:mail/"}),
+        "s3:ListBucket": frozenset({"bucket:mail/"}),
+        "s3:PutObject": frozenset({"uploads:incoming/"}),  # an e-mail's pictures, as if uploaded
+        "secretsmanager:GetSecretValue": frozenset({"secret:api-key-pepper"}),
+        "ses:SendEmail": frozenset({"identity:mail-from"}),
+    },
 }
 
 # What the event source mappings read with the function's role (Lambda polls, not the code).
@@ -166,6 +178,7 @@ NOT_IN_SCENARIO: dict[tuple[str, str, str], str] = {
     ("api", "s3:ListBucket", "uploads:incoming/"): "without it an id never uploaded is 403, not 404",
     ("process_pictures", "s3:ListBucket", "uploads:incoming/"): "the same: an upload already taken",
     ("export_daily", "dynamodb:BatchGetItem", "table:pictures"): "the day exported had no pictures; test_pictures has",
+    ("receive_mail", "s3:ListBucket", "bucket:mail/"): "without it a message already taken is 403, not 404",
 }
 
 

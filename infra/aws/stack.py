@@ -14,6 +14,12 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import (
+    aws_cloudfront as cloudfront,
+)
+from aws_cdk import (
+    aws_cloudfront_origins as origins,
+)
+from aws_cdk import (
     aws_cloudwatch as cloudwatch,
 )
 from aws_cdk import (
@@ -38,7 +44,13 @@ from aws_cdk import (
     aws_s3 as s3,
 )
 from aws_cdk import (
+    aws_s3_deployment as s3_deployment,
+)
+from aws_cdk import (
     aws_secretsmanager as secretsmanager,
+)
+from aws_cdk import (
+    aws_ses as ses,
 )
 from aws_cdk import (
     aws_sns as sns,
@@ -58,6 +70,7 @@ from chalicelib.config import Settings, settings_from
 from chalicelib.store.tables import ALL_TABLES
 from infra.aws.package import package
 from infra.aws.permissions import CONSUMES, FUNCTIONS, GRANTS, KMS_CONTEXT_KEYS
+from infra.web import PUBLIC_PAGE, security_headers
 
 # Function name in the app → its logical id in Chalice's SAM template.
 LOGICAL_IDS = {
@@ -71,6 +84,7 @@ LOGICAL_IDS = {
     "export_daily": "ExportDaily",
     "sync_claims": "SyncClaims",
     "process_pictures": "ProcessPictures",  # not Chalice's: a container image function (_picture_function)
+    "receive_mail": "ReceiveMail",
 }
 CHALICE_FUNCTIONS = tuple(name for name in LOGICAL_IDS if name != "process_pictures")
 # Per function: timeout (s) and memory (MB); a queue's visibility is six times its consumer's timeout.
@@ -85,6 +99,7 @@ SIZING = {
     "export_daily": (900, 1024),
     "sync_claims": (900, 512),
     "process_pictures": (60, 2048),  # one picture a call; Tesseract stops at 20 s
+    "receive_mail": (60, 512),
 }
 # Concurrency reserved per function: a flood on the API cannot starve the pipeline, and no function
 # can take the whole account. Stream consumers run one per shard and need none.
@@ -95,6 +110,7 @@ RESERVED_CONCURRENCY = {
     "spread_verdicts": 5,
     "sync_claims": 1,
     "process_pictures": 10,
+    "receive_mail": 5,
 }
 UPLOADS_KEPT = cdk.Duration.days(1)  # an upload the worker never took (it deletes the ones it takes)
 # What the picture function's image is built from: the app's code and requirements, nothing else.
@@ -107,6 +123,19 @@ STREAM_RETRIES = 10
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 EXPORTS_KEPT = cdk.Duration.days(400)  # a year of daily exports, and a month to spare
 THROTTLE_RATE, THROTTLE_BURST = 500, 1000  # requests a second across the API, per stage
+# The public's routes (no key) get their own, lower ceilings: a flood of them cannot take the partners' share.
+PUBLIC_THROTTLES = {
+    ("/v1/public/check", "POST"): (100, 200),
+    ("/v1/public/uploads", "POST"): (20, 40),
+    ("/v1/public/challenge", "GET"): (50, 100),
+    ("/v1/public/reports", "POST"): (20, 40),
+    ("/v1/public/reports/{tracking_code}", "GET"): (50, 100),
+}
+# What WAF lets one address send to the public's routes in five minutes (the app's own limit is
+# 60 a minute per address; this is the coarse layer in front of it).
+PUBLIC_REQUESTS_PER_ADDRESS_PER_5_MINUTES = 500
+EDGE_HEADER = "X-Saring-Edge"  # CloudFront proves with it that it forwarded the page's call (api/access.py)
+MAIL_KEPT = cdk.Duration.days(7)  # a message SES stored that no function took (taken ones are deleted)
 PLACEHOLDER_ROLE = "arn:aws:iam::123456789012:role/replaced-by-the-stack"
 
 _PROJECTIONS = {
@@ -140,7 +169,14 @@ class SaringStack(cdk.Stack):
     """One stage of Saring."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, stage: str, alarm_email: str | None = None, **kwargs: Any
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: str,
+        alarm_email: str | None = None,
+        mail_domain: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.settings: Settings = settings_from({"SARING_STAGE": stage, "AWS_REGION": self.region})
@@ -184,6 +220,21 @@ class SaringStack(cdk.Stack):
             "AwsSolutions-SMG4",
             "An API key issued by Google: the operator replaces it there and here; no Lambda can rotate it.",
         )
+        # CloudFront sends it with the page's API calls; the API then trusts CloudFront's viewer address.
+        self.edge_secret = secretsmanager.Secret(
+            self,
+            "EdgeSecret",
+            secret_name=self.settings.edge_secret,
+            description="Sent by CloudFront with the public page's API calls, proving it forwarded them",
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=40),
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            self.edge_secret,
+            "AwsSolutions-SMG4",
+            "CloudFront's origin header holds it; it is changed by a deploy that replaces both, not by a rotation.",
+        )
+        self.mail_from = f"aduan@{mail_domain}" if mail_domain else self.settings.mail_from
         self.log_groups = {
             name: logs.LogGroup(
                 self,
@@ -197,6 +248,9 @@ class SaringStack(cdk.Stack):
         self.roles = {name: self._role(name) for name in FUNCTIONS}
         self.app = self._chalice_app()
         self.picture_function = self._picture_function()
+        self.distribution = self._public_page()
+        if mail_domain:
+            self._mail(mail_domain)
         self.alarm_topic = sns.Topic(
             self,
             "Alarms",
@@ -212,6 +266,7 @@ class SaringStack(cdk.Stack):
         cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
         cdk.CfnOutput(self, "BucketName", value=self.bucket.bucket_name)
         cdk.CfnOutput(self, "UploadsBucketName", value=self.uploads.bucket_name)
+        cdk.CfnOutput(self, "PublicPageUrl", value=f"https://{self.distribution.distribution_domain_name}/")
 
     # --- data
 
@@ -335,6 +390,14 @@ class SaringStack(cdk.Stack):
                     noncurrent_version_expiration=cdk.Duration.days(7),
                 ),
                 s3.LifecycleRule(id="uploads", abort_incomplete_multipart_upload_after=cdk.Duration.days(1)),
+                # Complaints by e-mail: taken and deleted at once; a copy left over, or a deleted
+                # version, holds a sender's address and goes soon (minimisation).
+                s3.LifecycleRule(
+                    id="mail",
+                    prefix="mail/",
+                    expiration=MAIL_KEPT,
+                    noncurrent_version_expiration=cdk.Duration.days(1),
+                ),
             ],
         )
 
@@ -449,10 +512,13 @@ class SaringStack(cdk.Stack):
             return [self.queues[name].queue_arn]
         if kind in ("bucket", "uploads"):
             return [(self.bucket if kind == "bucket" else self.uploads).arn_for_objects(f"{name}*")]
-        if kind == "key":
-            return [self.contacts_key.key_arn]
-        if kind == "secret":
-            return [{"api-key-pepper": self.pepper, "fact-check-api-key": self.fact_check_key}[name].secret_arn]
+        if kind in ("key", "secret"):
+            secrets = {"api-key-pepper": self.pepper, "fact-check-api-key": self.fact_check_key}
+            secret = {**secrets, "edge-secret": self.edge_secret}.get(name)
+            return [self.contacts_key.key_arn if kind == "key" or secret is None else secret.secret_arn]
+        if kind == "identity":  # SES: the sender address of answers, and its domain (whichever is verified)
+            identity = f"arn:{self.partition}:ses:{self.region}:{self.account}:identity/"
+            return [identity + self.mail_from, identity + self.mail_from.split("@", 1)[1]]
         if kind == "stream":
             stream = self.tables[name].table_stream_arn
             assert stream is not None
@@ -577,7 +643,17 @@ class SaringStack(cdk.Stack):
                     "ThrottlingRateLimit": THROTTLE_RATE,
                     "ThrottlingBurstLimit": THROTTLE_BURST,
                     "MetricsEnabled": True,
-                }
+                },
+                *(
+                    {
+                        "ResourcePath": path.replace("/", "~1"),
+                        "HttpMethod": method,
+                        "ThrottlingRateLimit": rate,
+                        "ThrottlingBurstLimit": burst,
+                        "MetricsEnabled": True,
+                    }
+                    for (path, method), (rate, burst) in PUBLIC_THROTTLES.items()
+                ),
             ],
         )
         not_found = {
@@ -649,16 +725,54 @@ class SaringStack(cdk.Stack):
                 visibility_config=visibility(name),
             )
 
-        per_address = wafv2.CfnWebACL.RuleProperty(
-            name="requests-per-address",
-            priority=0,
-            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-            statement=wafv2.CfnWebACL.StatementProperty(
-                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                    limit=REQUESTS_PER_ADDRESS_PER_5_MINUTES, aggregate_key_type="IP"
+        # The page's calls come through CloudFront: their source is an edge server that speaks for many
+        # people, so the rate rules count direct callers only (the app counts CloudFront's viewers).
+        direct = wafv2.CfnWebACL.StatementProperty(
+            not_statement=wafv2.CfnWebACL.NotStatementProperty(
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                            single_header={"Name": EDGE_HEADER.lower()}
+                        ),
+                        comparison_operator="GT",
+                        size=0,
+                        text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+                    )
                 )
-            ),
-            visibility_config=visibility("requests-per-address"),
+            )
+        )
+        public_routes = wafv2.CfnWebACL.StatementProperty(
+            byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                positional_constraint="CONTAINS",
+                search_string="/v1/public/",
+                text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")],
+            )
+        )
+
+        def rate_rule(name: str, priority: int, limit: int, *only: Any) -> wafv2.CfnWebACL.RuleProperty:
+            scope = (
+                only[0]
+                if len(only) == 1
+                else wafv2.CfnWebACL.StatementProperty(
+                    and_statement=wafv2.CfnWebACL.AndStatementProperty(statements=list(only))
+                )
+            )
+            return wafv2.CfnWebACL.RuleProperty(
+                name=name,
+                priority=priority,
+                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                        limit=limit, aggregate_key_type="IP", scope_down_statement=scope
+                    )
+                ),
+                visibility_config=visibility(name),
+            )
+
+        per_address = rate_rule("requests-per-address", 0, REQUESTS_PER_ADDRESS_PER_5_MINUTES, direct)
+        public_per_address = rate_rule(
+            "public-requests-per-address", 3, PUBLIC_REQUESTS_PER_ADDRESS_PER_5_MINUTES, direct, public_routes
         )
         acl = wafv2.CfnWebACL(
             self,
@@ -670,6 +784,7 @@ class SaringStack(cdk.Stack):
                 per_address,
                 managed(1, "AWSManagedRulesAmazonIpReputationList"),
                 managed(2, "AWSManagedRulesKnownBadInputsRuleSet"),
+                public_per_address,
             ],
             visibility_config=visibility("api"),
         )
@@ -681,6 +796,221 @@ class SaringStack(cdk.Stack):
         )
         # The stage is made by SAM's transform from the API: the association waits for it.
         association.add_override("DependsOn", [f"RestAPI{API_STAGE}Stage"])
+
+    def _public_page(self) -> cloudfront.Distribution:
+        """The public page: ``web/public`` in a private bucket behind CloudFront, the API under ``/v1/*``.
+
+        One origin for the page and its API calls, so no CORS; CloudFront adds the viewer's address
+        and the edge secret to each API call (``api/access.py`` trusts the one only with the other).
+        The page's headers are the local server's (``infra/web.py``); pictures go straight to the
+        uploads bucket, whose CORS lets this origin post.
+        """
+        site = s3.Bucket(
+            self,
+            "PublicPage",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="page/",
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        uploads_origin = f"https://{self.settings.uploads_bucket_name}.s3.{self.region}.amazonaws.com"
+        headers = security_headers(uploads_origin)
+        policy = cloudfront.ResponseHeadersPolicy(
+            self,
+            "PublicPageHeaders",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=headers["Content-Security-Policy"], override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True
+                ),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=cdk.Duration.days(365), include_subdomains=True, override=True
+                ),
+            ),
+            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
+                custom_headers=[
+                    cloudfront.ResponseCustomHeader(header=name, value=value, override=True)
+                    for name, value in headers.items()
+                    if name in ("Permissions-Policy", "Cross-Origin-Opener-Policy")
+                ]
+            ),
+        )
+        api_calls = cloudfront.OriginRequestPolicy(
+            self,
+            "PublicApiCalls",
+            comment="The page's API calls: their own headers and the viewer's address, never cookies",
+            header_behavior=cloudfront.OriginRequestHeaderBehavior.allow_list(
+                "Accept", "Content-Type", "Idempotency-Key", "X-Api-Key", "X-Request-Id", "CloudFront-Viewer-Address"
+            ),
+            query_string_behavior=cloudfront.OriginRequestQueryStringBehavior.all(),
+            cookie_behavior=cloudfront.OriginRequestCookieBehavior.none(),
+        )
+        api_domain = f"{self.app.get_resource('RestAPI').ref}.execute-api.{self.region}.amazonaws.com"
+        edge_proof = self.edge_secret.secret_value.unsafe_unwrap()  # a dynamic reference, resolved at deploy
+        distribution = cloudfront.Distribution(
+            self,
+            "PublicPageDistribution",
+            comment=f"Saring {self.stage}: the public page and its API calls",
+            default_root_object="index.html",
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_200,  # includes the edges in Indonesia
+            enable_logging=True,
+            log_bucket=self.access_logs,
+            log_file_prefix="cloudfront/",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(site),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                response_headers_policy=policy,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                compress=True,
+            ),
+            additional_behaviors={
+                "/v1/*": cloudfront.BehaviorOptions(
+                    origin=origins.HttpOrigin(
+                        api_domain, origin_path=f"/{API_STAGE}", custom_headers={EDGE_HEADER: edge_proof}
+                    ),
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    origin_request_policy=api_calls,
+                )
+            },
+        )
+        acknowledge(distribution, "AwsSolutions-CFR1", "The page is for everyone: no country is refused.")
+        acknowledge(
+            distribution,
+            "AwsSolutions-CFR2",
+            "WAF for CloudFront lives in us-east-1: the API stage's regional WAF and the app's per-address "
+            "limits hold the page's calls; the page itself is static files.",
+        )
+        acknowledge(
+            distribution,
+            "AwsSolutions-CFR4",
+            "The default cloudfront.net certificate cannot refuse old TLS; a custom domain's certificate sets TLS 1.2.",
+        )
+        s3_deployment.BucketDeployment(
+            self,
+            "PublicPageFiles",
+            sources=[s3_deployment.Source.asset(str(PUBLIC_PAGE))],
+            destination_bucket=site,
+            distribution=distribution,
+            memory_limit=256,
+        )
+        # CDK's own function copies the files at deploy time (a singleton of the stack): its grants are CDK's.
+        [copier] = [child for child in self.node.children if child.node.id.startswith("Custom::CDKBucketDeployment")]
+        site_arn = f"<{self.get_logical_id(site.node.default_child)}.Arn>"
+        assets = f"arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-{self.region}/*"
+        copying = "CDK's deployment function reads the page's asset and replaces the page's files with it."
+        for rule, reason in (
+            (
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+                "CDK's deployment function logs with AWS's basic execution policy.",
+            ),
+            *(
+                (f"AwsSolutions-IAM5[{finding}]", copying)
+                for finding in (
+                    "Action::s3:GetObject*",
+                    "Action::s3:GetBucket*",
+                    "Action::s3:List*",
+                    "Action::s3:DeleteObject*",
+                    "Action::s3:Abort*",
+                    f"Resource::{assets}",
+                    f"Resource::{site_arn}/*",
+                    "Resource::*",
+                )
+            ),
+            ("AwsSolutions-L1", "CDK picks the deployment function's runtime with the CDK release, not this stack."),
+        ):
+            acknowledge(copier, rule, reason)
+        copier_function = copier.node.default_child
+        assert isinstance(copier_function, lambda_.CfnFunction)
+        copier_function.add_deletion_override("DependsOn")  # its role is referenced already (cfn-lint W3005)
+        # The page posts pictures straight to the uploads bucket (a presigned form). The origin is any
+        # CloudFront domain: naming this distribution's would make a cycle (its API's roles name the
+        # bucket), and CORS only lets a page read the answer; the presigned policy decides what is stored.
+        uploads = self.uploads.node.default_child
+        assert isinstance(uploads, s3.CfnBucket)
+        uploads.add_property_override(
+            "CorsConfiguration.CorsRules",
+            [
+                {
+                    "AllowedMethods": ["POST"],
+                    "AllowedOrigins": ["https://*.cloudfront.net"],
+                    "AllowedHeaders": ["*"],
+                    "MaxAge": 3600,
+                }
+            ],
+        )
+        receive_mail = self.app.get_resource(LOGICAL_IDS["receive_mail"])
+        receive_mail.add_property_override(
+            "Environment.Variables",
+            {
+                "SARING_STAGE": self.stage,
+                "SARING_MAIL_FROM": self.mail_from,
+                "SARING_PUBLIC_PAGE_URL": f"https://{distribution.distribution_domain_name}/",
+            },
+        )
+        return distribution
+
+    def _mail(self, domain: str) -> None:
+        """Complaints by e-mail to ``aduan@<domain>``: SES stores each under ``mail/incoming/``, then invokes
+        ``receive_mail``. The domain's MX record and activating the rule set are the operator's (docs)."""
+        function = self.app.get_resource(LOGICAL_IDS["receive_mail"])
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="SesStoresComplaintMail",
+                principals=[iam.ServicePrincipal("ses.amazonaws.com")],
+                actions=["s3:PutObject"],
+                resources=[self.bucket.arn_for_objects("mail/incoming/*")],
+                conditions={"StringEquals": {"aws:SourceAccount": self.account}},
+            )
+        )
+        permission = lambda_.CfnPermission(
+            self,
+            "SesInvokesReceiveMail",
+            action="lambda:InvokeFunction",
+            function_name=function.ref,
+            principal="ses.amazonaws.com",
+            source_account=self.account,
+        )
+        rule_set = ses.CfnReceiptRuleSet(self, "MailRules", rule_set_name=f"saring-{self.stage}")
+        rule = ses.CfnReceiptRule(
+            self,
+            "ComplaintMail",
+            rule_set_name=rule_set.ref,
+            rule=ses.CfnReceiptRule.RuleProperty(
+                name="complaints",
+                enabled=True,
+                recipients=[f"aduan@{domain}"],
+                scan_enabled=True,  # SES's spam and virus verdicts reach the function (a virus is dropped unread)
+                tls_policy="Require",
+                actions=[
+                    ses.CfnReceiptRule.ActionProperty(
+                        s3_action=ses.CfnReceiptRule.S3ActionProperty(
+                            bucket_name=self.bucket.bucket_name, object_key_prefix="mail/incoming/"
+                        )
+                    ),
+                    ses.CfnReceiptRule.ActionProperty(
+                        lambda_action=ses.CfnReceiptRule.LambdaActionProperty(
+                            function_arn=function.get_att("Arn").to_string(), invocation_type="Event"
+                        )
+                    ),
+                ],
+            ),
+        )
+        rule.add_dependency(permission)
+        bucket_policy = self.bucket.policy
+        assert bucket_policy is not None
+        rule.node.add_dependency(bucket_policy)  # SES checks it may write before it saves the rule
+        cdk.CfnOutput(self, "ComplaintMailAddress", value=f"aduan@{domain}")
 
     def _event_sources(self, app: Chalice) -> None:
         queues = {"check_reports": "checks", "deliver_webhooks": "webhooks", "spread_verdicts": "verdicts"}

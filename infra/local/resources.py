@@ -101,12 +101,15 @@ def _create_queue(name: str, dead_letter_name: str, visibility_seconds: int, max
 
 
 def _create_pepper(settings: Settings) -> None:
-    """The secret that API key hashes are keyed with; made once, kept by the snapshot."""
+    """The secrets: API key hashes are keyed with one, CloudFront proves itself with the other (never
+    sent locally: there is no CloudFront, so a forged header is compared with a value nobody knows).
+    Made once, kept by the snapshot."""
     secrets = client("secretsmanager")
-    try:
-        secrets.describe_secret(SecretId=settings.key_pepper_secret)
-    except secrets.exceptions.ResourceNotFoundException:
-        secrets.create_secret(Name=settings.key_pepper_secret, SecretString=token_urlsafe(32))
+    for name in (settings.key_pepper_secret, settings.edge_secret):
+        try:
+            secrets.describe_secret(SecretId=name)
+        except secrets.exceptions.ResourceNotFoundException:
+            secrets.create_secret(Name=name, SecretString=token_urlsafe(32))
 
 
 def _create_bucket(settings: Settings, name: str) -> None:

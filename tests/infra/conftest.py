@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +30,9 @@ def synthesised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesise
 
     out = tmp_path_factory.mktemp("cdk.out")
     with contextlib.chdir(out.parent):  # Chalice's construct writes its packages under the working directory
-        app, stack = build("dev", out)
+        app, stack = build("dev", out, mail_domain="saring.example")
         app.synth()  # cdk-nag's AWS Solutions checks run here: an unacknowledged finding raises
     template_path = out / f"{stack.stack_name}.template.json"
-    [package] = out.glob("asset.*.zip")
+    # The app's package among the assets (the page's files and the deployment's CLI layer are others).
+    [package] = [zipped for zipped in out.glob("asset.*.zip") if "app.py" in zipfile.ZipFile(zipped).namelist()]
     yield Synthesised(json.loads(template_path.read_text()), template_path, package, stack)

@@ -12,6 +12,7 @@ from typing import Any
 from aws_cdk.assertions import Match, Template
 from pynamodb.attributes import TTLAttribute
 
+from chalicelib.api.routes import ROUTES
 from chalicelib.store.tables import ALL_TABLES
 from infra.aws.permissions import CONSUMES, FUNCTIONS, GRANTS
 from infra.aws.stack import LOGICAL_IDS, SIZING
@@ -113,7 +114,14 @@ def test_no_wildcard_that_aws_does_not_require(synthesised: Synthesised) -> None
                     assert actions == ["dynamodb:ListStreams"], function  # no resource-level permission exists
                 elif "*" in text:
                     # objects under one prefix of a bucket, or the log streams of the function's own group
-                    prefixes = ("/exports/*", "/claim-index/*", "/claim-sync/*", "/incoming/*", "/pictures/*")
+                    prefixes = (
+                        "/exports/*",
+                        "/claim-index/*",
+                        "/claim-sync/*",
+                        "/incoming/*",
+                        "/pictures/*",
+                        "/mail/*",
+                    )
                     assert any(part in text for part in (*prefixes, "/claim-pictures/*", "Logs")), (
                         function,
                         text,
@@ -206,8 +214,12 @@ def test_the_bucket_key_secret_and_the_api_edges(synthesised: Synthesised) -> No
     template.has_resource_properties("AWS::SecretsManager::Secret", {"Name": PREFIX + "api-key-pepper"})
     api = synthesised.resources("AWS::Serverless::Api")["RestAPI"]["Properties"]
     assert api["GatewayResponses"]["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == 404
-    [throttle] = api["MethodSettings"]
-    assert throttle["ThrottlingRateLimit"] > 0 and throttle["ThrottlingBurstLimit"] > 0
+    throttles = {(s["ResourcePath"], s["HttpMethod"]): s for s in api["MethodSettings"]}
+    whole = throttles.pop(("/*", "*"))
+    assert whole["ThrottlingRateLimit"] > 0 and whole["ThrottlingBurstLimit"] > 0
+    # The public's routes have lower ceilings of their own
+    assert set(throttles) == {(r.path.replace("/", "~1"), r.method) for r in ROUTES if r.per_address}
+    assert all(0 < s["ThrottlingRateLimit"] < whole["ThrottlingRateLimit"] for s in throttles.values())
 
 
 def test_alarms_cover_dead_letters_errors_throttles_and_waiting_reports(synthesised: Synthesised) -> None:
@@ -240,6 +252,10 @@ def test_cdk_nag_acknowledgements_each_give_a_reason(synthesised: Synthesised) -
         "AwsSolutions-SMG4",  # the pepper is not rotated
         "AwsSolutions-IAM5",  # object prefixes, and ListStreams
         "AwsSolutions-IAM4",  # API Gateway's logging role uses AWS's own policy
+        "AwsSolutions-CFR1",  # the public page refuses no country
+        "AwsSolutions-CFR2",  # WAF for CloudFront is us-east-1's: the API's WAF and the app's limits hold
+        "AwsSolutions-CFR4",  # the default cloudfront.net certificate, TLS 1.2 minimum
+        "AwsSolutions-L1",  # CDK's own page deployment function
     }
     assert all(len(reason) >= 20 for reason in acknowledged.values())
 
@@ -368,3 +384,73 @@ def test_the_picture_function_is_an_image_of_its_own_fed_by_the_uploads_bucket(s
     [policy] = [p for name, p in synthesised.resources("AWS::SQS::QueuePolicy").items() if "FromUploads" in name]
     [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "s3.amazonaws.com"} and "aws:SourceArn" in json.dumps(statement)
+
+
+def test_the_public_page_is_served_by_cloudfront_with_the_api_under_v1_and_the_pages_own_headers(
+    synthesised: Synthesised,
+) -> None:
+    from infra.web import content_security_policy
+
+    [distribution] = synthesised.resources("AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    assert config["DefaultRootObject"] == "index.html" and config["DefaultCacheBehavior"]["Compress"] is True
+    [api_calls] = config["CacheBehaviors"]
+    assert api_calls["PathPattern"] == "/v1/*" and "POST" in api_calls["AllowedMethods"]
+    origins = {origin["Id"]: origin for origin in config["Origins"]}
+    api_origin = origins[api_calls["TargetOriginId"]]
+    assert api_origin["OriginPath"] == "/api"
+    # CloudFront proves itself with the edge secret, resolved at deploy (never written in the template)
+    [edge] = api_origin["OriginCustomHeaders"]
+    assert edge["HeaderName"] == "X-Saring-Edge" and "resolve:secretsmanager" in json.dumps(edge["HeaderValue"])
+    [request_policy] = synthesised.resources("AWS::CloudFront::OriginRequestPolicy").values()
+    forwarded = request_policy["Properties"]["OriginRequestPolicyConfig"]["HeadersConfig"]["Headers"]
+    assert "CloudFront-Viewer-Address" in forwarded and "Cookie" not in forwarded
+    # The page's headers are the local server's (one definition: infra/web.py)
+    [headers] = synthesised.resources("AWS::CloudFront::ResponseHeadersPolicy").values()
+    csp = headers["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]
+    expected = content_security_policy("https://saring-dev-uploads.s3.ap-southeast-3.amazonaws.com")
+    assert csp["ContentSecurityPolicy"] == expected and "'unsafe-inline'" not in expected
+    # The page's files are deployed from web/public, and the page may post pictures to the uploads bucket
+    assert synthesised.resources("Custom::CDKBucketDeployment")
+    uploads = next(
+        r
+        for r in synthesised.resources("AWS::S3::Bucket").values()
+        if r["Properties"].get("BucketName") == PREFIX + "uploads"
+    )
+    [cors] = uploads["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert cors["AllowedMethods"] == ["POST"]
+
+
+def test_waf_limits_direct_callers_of_the_public_routes_per_address(synthesised: Synthesised) -> None:
+    [acl] = synthesised.resources("AWS::WAFv2::WebACL").values()
+    rules = {rule["Name"]: rule for rule in acl["Properties"]["Rules"]}
+    public = rules["public-requests-per-address"]["Statement"]["RateBasedStatement"]
+    assert public["AggregateKeyType"] == "IP" and public["Limit"] <= 1000
+    scope = json.dumps(public["ScopeDownStatement"])
+    assert "/v1/public/" in scope and "x-saring-edge" in scope  # the page's calls are counted by the app, per viewer
+
+
+def test_complaints_by_email_are_stored_then_handed_to_their_function(synthesised: Synthesised) -> None:
+    [rule] = synthesised.resources("AWS::SES::ReceiptRule").values()
+    spec = rule["Properties"]["Rule"]
+    assert spec["Recipients"] == ["aduan@saring.example"] and spec["ScanEnabled"] is True
+    store, invoke = spec["Actions"]
+    assert store["S3Action"]["ObjectKeyPrefix"] == "mail/incoming/"
+    assert invoke["LambdaAction"]["InvocationType"] == "Event"
+    assert invoke["LambdaAction"]["FunctionArn"] == {"Fn::GetAtt": [LOGICAL_IDS["receive_mail"], "Arn"]}
+    [permission] = [
+        p
+        for p in synthesised.resources("AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "ses.amazonaws.com"
+    ]
+    assert permission["Properties"]["SourceAccount"]
+    environment = _functions(synthesised)[LOGICAL_IDS["receive_mail"]]["Properties"]["Environment"]["Variables"]
+    assert environment["SARING_MAIL_FROM"] == "aduan@saring.example" and "SARING_PUBLIC_PAGE_URL" in environment
+    # A message nobody took, or a deleted version of one, goes soon: it holds a sender's address
+    data = next(
+        r
+        for r in synthesised.resources("AWS::S3::Bucket").values()
+        if r["Properties"].get("BucketName") == PREFIX + "data"
+    )
+    [mail] = [r for r in data["Properties"]["LifecycleConfiguration"]["Rules"] if r["Id"] == "mail"]
+    assert mail["ExpirationInDays"] <= 7 and mail["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1

@@ -41,7 +41,7 @@ def test_a_body_over_the_limit_is_413(api: Api) -> None:
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({**VALID, "province": "00"}, "province"),
+        ({**VALID, "province": "99"}, "province"),
         ({**VALID, "platform": "friendster"}, "platform"),
         ({**VALID, "reporter": {"contact": "1"}}, "reporter.contact"),
         ({**VALID, "observed_at": "kemarin"}, "observed_at"),

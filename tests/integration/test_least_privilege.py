@@ -174,8 +174,64 @@ def _a_day_of_work(api: Api, runner: EventSourceRunner, pictures: Any) -> None:
     runner.drain()  # the new claim decides the open case, and the verdict spreads
     partner.submit({"text": NEW, "platform": "x", "province": "33"})  # a copy of content decided before
     runner.drain()
+    _the_public(api, runner, pictures)
     _a_report_left_waiting()
     runner.fire_schedules()
+    runner.drain()
+
+
+def _the_public(api: Api, runner: EventSourceRunner, pictures: Any) -> None:
+    """A citizen checks and complains on the page (through CloudFront), another by e-mail with a screenshot."""
+    from email.message import EmailMessage
+
+    from bench.picture_set import chat_bubble, encoded
+    from chalicelib.adapters.aws import client
+    from chalicelib.adapters.mail import put_incoming_mail
+    from chalicelib.domain.public import solve
+    from chalicelib.events.mail import on_mail
+    from infra.local.smtp import ses_event
+
+    public = api.as_key(None)
+    token = current_function.set(SETUP)
+    try:
+        edge = client("secretsmanager").get_secret_value(SecretId=get_settings().edge_secret)["SecretString"]
+    finally:
+        current_function.reset(token)
+    cloudfront = {"X-Saring-Edge": edge, "CloudFront-Viewer-Address": "203.0.113.5:50123"}
+    _ok(public.http.post("/v1/public/check", headers=cloudfront, body={"text": HOAX}))
+    _ok(public.http.post("/v1/public/uploads", headers=cloudfront, body={"content_type": "image/png", "size": 99}), 201)
+    challenge = _ok(public.http.get("/v1/public/challenge", headers=cloudfront))
+    complaint = {
+        "text": "Aduan: " + UNANSWERED,
+        "province": "35",
+        "challenge": challenge["challenge"],
+        "nonce": solve(challenge["challenge"], challenge["difficulty"]),
+        "contact": "0812-0000-1111",
+        "consent": True,
+    }
+    code = _ok(public.http.post("/v1/public/reports", headers=cloudfront, body=complaint), 202)["tracking_code"]
+    runner.drain()
+    _ok(public.http.get(f"/v1/public/reports/{code}", headers=cloudfront))
+    message = EmailMessage()
+    message["From"] = "warga@contoh.id"
+    message["Subject"] = "Fwd: hoaks"
+    message.set_content(NEW)
+    message.add_attachment(encoded(chat_bubble(NEW, 3)), maintype="image", subtype="png")
+    token = current_function.set(SETUP)  # what SES does: verify the sender identity, store the message
+    try:
+        client("sesv2").create_email_identity(EmailIdentity=get_settings().mail_from)
+        put_incoming_mail("lp-mail", bytes(message))
+    finally:
+        current_function.reset(token)
+    token = current_function.set("receive_mail")
+    try:
+        _forget_process_caches()
+        assert on_mail(ses_event("lp-mail"), None)["taken"] == 1
+        assert on_mail(ses_event("lp-mail"), None)["taken"] == 0  # SES delivers again: already taken
+    finally:
+        current_function.reset(token)
+        _forget_process_caches()
+    pictures.drain()
     runner.drain()
 
 

@@ -6,7 +6,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from pytest_mock import MockerFixture
 

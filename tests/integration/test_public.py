@@ -261,3 +261,23 @@ def test_a_public_upload_lands_under_the_public_channel(public: Api) -> None:
     assert field_of(public.http.post("/v1/public/uploads", body={"content_type": "image/svg+xml", "size": 10})) == (
         "content_type"
     )
+
+
+def test_the_viewer_address_counts_only_when_cloudfront_proves_it_forwarded_the_call(
+    public: Api, mocker: MockerFixture
+) -> None:
+    from chalicelib.adapters.aws import secret_bytes
+
+    settings = get_settings().model_copy(update={"public_requests_per_minute": 2})
+    mocker.patch("chalicelib.services.access.get_settings", return_value=settings)
+    proof = secret_bytes(get_settings().edge_secret).decode()
+
+    def challenge(viewer: str, edge: str) -> int:
+        headers = {"CloudFront-Viewer-Address": viewer, "X-Saring-Edge": edge}
+        return int(public.http.get("/v1/public/challenge", headers=headers).status_code)
+
+    # Through CloudFront (the secret header): each viewer has its own limit, though the source is one edge
+    assert [challenge("203.0.113.9:51000", proof) for _ in range(3)] == [200, 200, 429]
+    assert challenge("[2001:db8::7]:443", proof) == 200
+    # A forged viewer header without the secret: the source address counts, whatever address is claimed
+    assert [challenge(f"198.51.100.{n}:1", "tebakan") for n in range(3)] == [200, 200, 429]
