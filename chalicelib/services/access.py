@@ -120,28 +120,23 @@ def use_public_allowance(address: str, *, complaint: bool, now: datetime | None 
 
     settings = get_settings()
     window = UsageWindow.at(now or datetime.now(UTC))
-    usage = stores().usage
-    verdict = usage.consume(
-        address_key(pepper(), address),
-        window,
-        settings.public_requests_per_minute,
-        settings.public_complaints_per_day,
-        submission=complaint,
+    scopes = (
+        (
+            "address",
+            address_key(pepper(), address),
+            settings.public_requests_per_minute,
+            settings.public_complaints_per_day,
+        ),
+        ("everyone", PUBLIC_PARTNER_ID, settings.public_total_per_minute, settings.public_complaints_total_per_day),
     )
-    if not verdict.allowed:
-        count("PublicRequestsLimited")
-        raise PublicLimitReached(verdict, "address")
-    everyone = usage.consume(
-        PUBLIC_PARTNER_ID,
-        window,
-        settings.public_total_per_minute,
-        settings.public_complaints_total_per_day,
-        submission=complaint,
-    )
-    if not everyone.allowed:
-        count("PublicRequestsLimited")
-        raise PublicLimitReached(everyone, "everyone")
-    return verdict
+    verdicts = []
+    for scope, counter, rate, quota in scopes:  # the address first: one client's flood never spends everyone's
+        verdict = stores().usage.consume(counter, window, rate, quota, submission=complaint)
+        if not verdict.allowed:
+            count("PublicRequestsLimited")
+            raise PublicLimitReached(verdict, scope)
+        verdicts.append(verdict)
+    return verdicts[0]
 
 
 def create_key(request: KeyRequest, actor: Actor, now: datetime | None = None) -> KeyCreated:

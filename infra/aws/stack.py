@@ -193,46 +193,27 @@ class SaringStack(cdk.Stack):
             enable_key_rotation=True,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        self.pepper = secretsmanager.Secret(
-            self,
+        self.pepper = self._secret(
             "ApiKeyPepper",
-            secret_name=self.settings.key_pepper_secret,
-            description="Keys the stored hashes of API keys",
-            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        acknowledge(
-            self.pepper,
-            "AwsSolutions-SMG4",
+            self.settings.key_pepper_secret,
+            "Keys the stored hashes of API keys",
             "Rotating the pepper would invalidate the stored hash of every API key; it is changed by re-keying.",
+            generated_length=48,
         )
         # The operator puts the Fact Check Tools API key here; until then the claim sync does nothing.
-        self.fact_check_key = secretsmanager.Secret(
-            self,
+        self.fact_check_key = self._secret(
             "FactCheckApiKey",
-            secret_name=self.settings.fact_check_key_secret,
-            description="Google Fact Check Tools API key of the claim sync ('unset' until an operator sets it)",
-            secret_string_value=cdk.SecretValue.unsafe_plain_text(UNSET_SECRET),
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        acknowledge(
-            self.fact_check_key,
-            "AwsSolutions-SMG4",
+            self.settings.fact_check_key_secret,
+            "Google Fact Check Tools API key of the claim sync ('unset' until an operator sets it)",
             "An API key issued by Google: the operator replaces it there and here; no Lambda can rotate it.",
         )
         # CloudFront sends it with the page's API calls; the API then trusts CloudFront's viewer address.
-        self.edge_secret = secretsmanager.Secret(
-            self,
+        self.edge_secret = self._secret(
             "EdgeSecret",
-            secret_name=self.settings.edge_secret,
-            description="Sent by CloudFront with the public page's API calls, proving it forwarded them",
-            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=40),
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        acknowledge(
-            self.edge_secret,
-            "AwsSolutions-SMG4",
+            self.settings.edge_secret,
+            "Sent by CloudFront with the public page's API calls, proving it forwarded them",
             "CloudFront's origin header holds it; it is changed by a deploy that replaces both, not by a rotation.",
+            generated_length=40,
         )
         self.mail_from = f"aduan@{mail_domain}" if mail_domain else self.settings.mail_from
         self.log_groups = {
@@ -267,6 +248,26 @@ class SaringStack(cdk.Stack):
         cdk.CfnOutput(self, "BucketName", value=self.bucket.bucket_name)
         cdk.CfnOutput(self, "UploadsBucketName", value=self.uploads.bucket_name)
         cdk.CfnOutput(self, "PublicPageUrl", value=f"https://{self.distribution.distribution_domain_name}/")
+
+    def _secret(
+        self, construct_id: str, name: str, description: str, why_not_rotated: str, generated_length: int = 0
+    ) -> secretsmanager.Secret:
+        """A retained secret: generated (``generated_length`` characters), or ``unset`` for an operator to fill."""
+        secret = secretsmanager.Secret(
+            self,
+            construct_id,
+            secret_name=name,
+            description=description,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                exclude_punctuation=True, password_length=generated_length
+            )
+            if generated_length
+            else None,
+            secret_string_value=None if generated_length else cdk.SecretValue.unsafe_plain_text(UNSET_SECRET),
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        acknowledge(secret, "AwsSolutions-SMG4", why_not_rotated)
+        return secret
 
     # --- data
 
