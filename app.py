@@ -13,6 +13,7 @@ from chalicelib.api.meta import meta
 from chalicelib.api.problems import problem_middleware, request_id_of
 from chalicelib.api.public import public
 from chalicelib.api.reports import reports
+from chalicelib.api.sessions import sessions
 from chalicelib.api.stats import stats
 from chalicelib.api.uploads import uploads
 from chalicelib.api.webhooks import webhooks
@@ -33,6 +34,7 @@ app.register_blueprint(stats)
 app.register_blueprint(cases)
 app.register_blueprint(audit)
 app.register_blueprint(public)
+app.register_blueprint(sessions)
 
 
 @app.middleware("http")

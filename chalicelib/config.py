@@ -57,6 +57,7 @@ ENVIRONMENT = {
     "SARING_CHALLENGE_DIFFICULTY": "challenge_difficulty",
     "SARING_CHALLENGE_SECONDS": "challenge_seconds",
     "SARING_PUBLIC_PAGE_URL": "public_page_url",
+    "SARING_SESSION_MINUTES": "session_minutes",
     "SARING_EDGE_SECRET": "edge_secret",
     "SARING_MAIL_FROM": "mail_from",
     "SARING_MAIL_OUTBOX": "mail_outbox",
@@ -115,6 +116,7 @@ class Settings(BaseModel):
     challenge_difficulty: int = Field(default=16, ge=0, le=32)  # leading zero bits: ~65k hashes, ~1 s on a cheap phone
     challenge_seconds: int = Field(default=600, ge=30, le=3_600)
     edge_secret: str = ""  # the secret CloudFront sends with the page's API calls: then its viewer address counts
+    session_minutes: int = Field(default=480, ge=5, le=1_440)  # a console session; then the person signs in again
     public_page_url: str = ""  # where the public page is: the link in answers to complaints by e-mail
     mail_from: str = "aduan@saring.localhost"  # answers to complaints by e-mail come from here (SES identity)
     mail_outbox: str = ""  # local stack only: answers are written here as .eml files instead of sent by SES

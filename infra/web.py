@@ -9,7 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-PUBLIC_PAGE = Path(__file__).resolve().parents[1] / "web" / "public"
+WEB = Path(__file__).resolve().parents[1] / "web"
+PUBLIC_PAGE = WEB / "public"
+CONSOLE = WEB / "console"
+# Where each page is served: the console under /console/, the public page at the root.
+PAGES = (("/console/", CONSOLE), ("/", PUBLIC_PAGE))
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -31,7 +35,7 @@ def content_security_policy(upload_origin: str) -> str:
             "default-src 'none'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' blob:",
+            f"img-src 'self' blob: {upload_origin}".rstrip(),  # the console shows pictures by presigned links
             f"connect-src 'self' {upload_origin}".rstrip(),
             "manifest-src 'self'",
             "base-uri 'none'",
@@ -53,15 +57,21 @@ def security_headers(upload_origin: str) -> dict[str, str]:
 
 
 def page_file(request_path: str) -> Path | None:
-    """The file of the public page a path names ("/" is index.html), or None; never outside the page."""
+    """The file a path names on the pages ("/" and "/console/" are index.html), or None; never outside them."""
     path = request_path.split("?", 1)[0].split("#", 1)[0]
-    relative = path.lstrip("/") or "index.html"
-    if relative.endswith("/"):
-        relative += "index.html"
-    candidate = (PUBLIC_PAGE / relative).resolve()
-    if PUBLIC_PAGE not in candidate.parents or not candidate.is_file() or candidate.suffix not in CONTENT_TYPES:
-        return None
-    return candidate
+    if path == "/console":
+        path = "/console/"
+    for prefix, root in PAGES:
+        if not path.startswith(prefix):
+            continue
+        relative = path[len(prefix) :] or "index.html"
+        if relative.endswith("/"):
+            relative += "index.html"
+        candidate = (root / relative).resolve()
+        if root not in candidate.parents or not candidate.is_file() or candidate.suffix not in CONTENT_TYPES:
+            return None
+        return candidate
+    return None
 
 
 # What the page's complaint form offers, as the page shows it (Indonesian, English).

@@ -33,8 +33,32 @@ def current_principal() -> Principal:
     return principal
 
 
+SESSION_COOKIE = "saring_session"
+CSRF_HEADER = "x-csrf-token"
 EDGE_HEADER = "x-saring-edge"  # CloudFront's proof that it forwarded the request (a secret, see infra/aws)
 VIEWER_HEADER = "cloudfront-viewer-address"
+
+
+def session_token(request: Request) -> str | None:
+    """The console session's token from the request's cookies, if it carries one."""
+    from http.cookies import CookieError, SimpleCookie
+
+    header = request.headers.get("cookie")
+    if not header:
+        return None
+    cookies: SimpleCookie = SimpleCookie()
+    try:
+        cookies.load(header)
+    except CookieError:
+        return None
+    found = cookies.get(SESSION_COOKIE)
+    return found.value if found is not None else None
+
+
+def session_cookie(token: str, max_age_seconds: int, *, secure: bool) -> str:
+    """The Set-Cookie value of a session: scripts cannot read it, other sites cannot send it."""
+    attributes = [f"{SESSION_COOKIE}={token}", "Path=/v1/", f"Max-Age={max_age_seconds}", "HttpOnly", "SameSite=Strict"]
+    return "; ".join([*attributes, "Secure"] if secure else attributes)
 
 
 def client_address(request: Request) -> str:
@@ -75,10 +99,15 @@ def access_middleware(request: Request, get_response: Callable[[Request], Respon
             raise
         response.headers.update(rate_limit_headers(verdict))
         return response
-    from chalicelib.services.access import authenticate, use_allowance
+    from chalicelib.services.access import authenticate, session_principal, use_allowance
 
     # A refusal (no usable key, a spent limit) reaches the problem middleware as it is raised.
-    principal = authenticate(request.headers.get("x-api-key"))
+    key, session = request.headers.get("x-api-key"), session_token(request)
+    if key is None and session is not None:
+        changes = method not in ("GET", "HEAD", "OPTIONS")
+        principal = session_principal(session, request.headers.get(CSRF_HEADER), changes=changes)
+    else:
+        principal = authenticate(key)
     if not may_call(principal.roles, method, route):
         roles = ", ".join(sorted(principal.roles))
         raise ApiProblem(403, f"A key with roles [{roles}] may not call {method} {route}.", type_name="forbidden")

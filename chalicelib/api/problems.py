@@ -223,6 +223,8 @@ _PROBLEMS: dict[type[errors.Refused], Callable[[Any], ApiProblem]] = {
         401, str(refused), type_name="unauthenticated", headers={"WWW-Authenticate": 'ApiKey header="X-Api-Key"'}
     ),
     errors.LimitReached: _limit_reached,
+    errors.NotForTheConsole: lambda refused: ApiProblem(403, str(refused), type_name="forbidden"),
+    errors.CsrfRefused: lambda refused: ApiProblem(403, str(refused), type_name="csrf-token"),
     errors.PublicLimitReached: _public_limit_reached,
     errors.IdempotencyKeyReused: lambda _: ApiProblem(
         422, "This Idempotency-Key was used before with a different body.", type_name="idempotency-key-reused"

@@ -72,6 +72,7 @@ _CHECKERS = frozenset({Role.checker, Role.admin})
 _ADMIN = frozenset({Role.admin})
 _PARTNER = frozenset({Role.partner})
 _CHECKER = frozenset({Role.checker})
+_CONSOLE = frozenset({Role.checker, Role.agency, Role.admin})
 
 IDEMPOTENCY_KEY_HEADER = {
     "name": "Idempotency-Key",
@@ -465,6 +466,42 @@ PUBLIC_COMPLAINT_STATUS = Route(
     per_address=True,
     purpose="a complaint's status and verdict, by its tracking code (no key)",
 )
+SIGN_IN = Route(
+    "POST",
+    "/v1/sessions",
+    "signIn",
+    None,
+    "Signed in; the session is in the Set-Cookie header",
+    status=201,
+    response="SessionView",
+    request="SessionRequest",
+    errors=(*BODY_ERRORS, 401, 403),
+    per_address=True,
+    purpose=(
+        "the console's sign-in with a checker, agency or admin key: an HttpOnly, SameSite=Strict session "
+        "cookie and its `csrf_token` (send it as `X-CSRF-Token` on every call that changes something)"
+    ),
+)
+CURRENT_SESSION = Route(
+    "GET",
+    "/v1/sessions",
+    "currentSession",
+    _CONSOLE,
+    "The session",
+    response="SessionView",
+    errors=(404,),
+    purpose="the caller's console session (its roles and `csrf_token`), as the console reloads it",
+)
+SIGN_OUT = Route(
+    "DELETE",
+    "/v1/sessions",
+    "signOut",
+    _CONSOLE,
+    "Signed out; the cookie is cleared",
+    status=204,
+    errors=(404,),
+    purpose="sign out of the console: the session ends at once",
+)
 
 # In the order the docs and the OpenAPI document list them.
 ROUTES: tuple[Route, ...] = (
@@ -500,6 +537,9 @@ ROUTES: tuple[Route, ...] = (
     PUBLIC_CHALLENGE,
     PUBLIC_COMPLAINT,
     PUBLIC_COMPLAINT_STATUS,
+    SIGN_IN,
+    CURRENT_SESSION,
+    SIGN_OUT,
     HEALTH,
     OPENAPI,
 )

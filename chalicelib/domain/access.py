@@ -23,6 +23,8 @@ class Role(StrEnum):
 
 # Roles that read every report (never its personal data); a partner alone reads only its own.
 ALL_REPORT_READERS = frozenset({Role.agency, Role.checker, Role.admin})
+# The people who sign in to the console: a session acts with these of its key's roles only.
+CONSOLE_ROLES = frozenset({Role.checker, Role.agency, Role.admin})
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Principal:
     requests_per_minute: int
     submissions_per_day: int
     name: str | None = None  # the key's name: who a verdict or an audit entry names
+    session_id: str | None = None  # set when the caller signed in to the console (a cookie), not a key
 
     def reads_all_reports(self) -> bool:
         return bool(self.roles & ALL_REPORT_READERS)
@@ -128,3 +131,24 @@ class UsageVerdict:
     reset_seconds: int
     exceeded: str | None = None  # "rate" or "quota" when refused
     retry_after: int = 0
+
+
+# --- console sessions: "ses_<52 of a-z, 2-7>" (256 bits) in an HttpOnly cookie; only its hash is stored.
+
+
+def new_session_token() -> tuple[str, str]:
+    """A fresh (session token, CSRF token); the session is stored under ``session_id_of(token)``."""
+    import base64
+    import secrets
+
+    token = "ses_" + base64.b32encode(secrets.token_bytes(32)).decode().lower().rstrip("=")
+    return token, secrets.token_urlsafe(32)
+
+
+def session_id_of(token: str) -> str | None:
+    """The stored id of a session token (its SHA-256), or None when it is not one."""
+    import hashlib
+
+    if not re.fullmatch(r"ses_[a-z2-7]{52}", token):
+        return None
+    return hashlib.sha256(token.encode()).hexdigest()

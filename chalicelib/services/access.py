@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections import OrderedDict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from chalicelib.adapters.aws import secret_bytes
 from chalicelib.config import get_settings
 from chalicelib.domain.access import (
+    CONSOLE_ROLES,
     ROLES_BESIDE_PARTNER,
     Principal,
     Role,
@@ -18,13 +20,23 @@ from chalicelib.domain.access import (
     key_id_of,
     key_matches,
     new_api_key,
+    new_session_token,
+    session_id_of,
 )
 from chalicelib.domain.audit import CLI, Actor, audit_entry
-from chalicelib.domain.models import AuditAction, KeyCreated, KeyPage, KeyRequest, KeyView
+from chalicelib.domain.models import AuditAction, KeyCreated, KeyPage, KeyRequest, KeyView, SessionView
 from chalicelib.observability import count, logger
-from chalicelib.services.errors import InvalidField, LimitReached, PublicLimitReached, Unauthenticated, UnknownCursor
+from chalicelib.services.errors import (
+    CsrfRefused,
+    InvalidField,
+    LimitReached,
+    NotForTheConsole,
+    PublicLimitReached,
+    Unauthenticated,
+    UnknownCursor,
+)
 from chalicelib.store import stores
-from chalicelib.store.keys import StoredKey
+from chalicelib.store.keys import StoredKey, StoredSession
 
 # key id → (when read, the stored key), oldest first; a revoked key stops working within the cache
 # time. Only keys that exist are kept, and at most KEY_CACHE_SIZE of them: random key ids sent by
@@ -59,7 +71,7 @@ def forget_cached_keys() -> None:
 def authenticate(key: str | None, now: datetime | None = None) -> Principal:
     """The caller behind an ``X-Api-Key`` value; raises Unauthenticated saying why not."""
     if not key:
-        raise Unauthenticated("This endpoint needs an API key in the X-Api-Key header.")
+        raise Unauthenticated("This endpoint needs an API key in the X-Api-Key header (or a console session).")
     key_id = key_id_of(key)
     stored = _stored_key(key_id) if key_id else None
     # The hash is compared (in constant time) even for an unknown id, so timing tells nothing.
@@ -67,20 +79,94 @@ def authenticate(key: str | None, now: datetime | None = None) -> Principal:
     if stored is None or not known:
         count("KeysRefused")
         raise Unauthenticated("This API key is not valid.")
+    return _principal_of(stored, now or datetime.now(UTC))
+
+
+def _principal_of(stored: StoredKey, now: datetime, session_id: str | None = None) -> Principal:
+    """The caller a stored key stands for, unless it was revoked or has expired (Unauthenticated)."""
     view = stored.view
-    now = now or datetime.now(UTC)
     if view.revoked_at is not None:
         raise Unauthenticated("This API key was revoked.")
     if view.expires_at is not None and view.expires_at <= now:
         raise Unauthenticated("This API key has expired.")
+    roles = frozenset(view.roles)
     return Principal(
         key_id=view.id,
         partner_id=view.partner_id,
-        roles=frozenset(view.roles),
+        roles=roles & CONSOLE_ROLES if session_id else roles,
         requests_per_minute=view.limits.requests_per_minute,
         submissions_per_day=view.limits.submissions_per_day,
         name=view.name,
+        session_id=session_id,
     )
+
+
+def start_session(key: str, now: datetime | None = None) -> tuple[str, SessionView]:
+    """Sign a person in to the console with their key: (the cookie's token, what the page may know).
+
+    Raises Unauthenticated for a bad key and NotForTheConsole for a key with none of the console's
+    roles (a partner app's or a media outlet's key has nothing to do there).
+    """
+    now = now or datetime.now(UTC)
+    principal = authenticate(key, now)
+    roles = principal.roles & CONSOLE_ROLES
+    if not roles:
+        count("ConsoleSignInsRefused")
+        raise NotForTheConsole("Only a key with the checker, agency or admin role may sign in to the console.")
+    token, csrf_token = new_session_token()
+    session_id = session_id_of(token)
+    assert session_id is not None
+    expires_at = now + timedelta(minutes=get_settings().session_minutes)
+    stores().sessions.create(StoredSession(session_id, principal.key_id, csrf_token, now, expires_at))
+    logger.info("console session started", extra={"key_id": principal.key_id})
+    return token, _session_view(principal, csrf_token, expires_at)
+
+
+def _session_view(principal: Principal, csrf_token: str, expires_at: datetime) -> SessionView:
+    return SessionView(
+        csrf_token=csrf_token,
+        expires_at=expires_at,
+        roles=sorted(principal.roles & CONSOLE_ROLES),
+        name=principal.name,
+        partner_id=principal.partner_id,
+    )
+
+
+def session_principal(token: str, csrf_token: str | None, *, changes: bool, now: datetime | None = None) -> Principal:
+    """The caller behind a console session cookie: its key's console roles, while the key stands.
+
+    A call that ``changes`` something must carry the session's CSRF token (CsrfRefused otherwise):
+    another site can make a browser send the cookie, never read the token.
+    """
+    now = now or datetime.now(UTC)
+    session_id = session_id_of(token)
+    session = stores().sessions.get(session_id, now) if session_id else None
+    if session is None:
+        raise Unauthenticated("Sesi ini sudah berakhir; masuk lagi. (This console session has ended; sign in again.)")
+    stored = _stored_key(session.key_id)
+    if stored is None:
+        raise Unauthenticated("This API key is not valid.")
+    principal = _principal_of(stored, now, session_id=session.id)  # a revoked key ends its sessions
+    if changes and not hmac.compare_digest((csrf_token or "").encode(), session.csrf_token.encode()):
+        count("CsrfRefused")
+        raise CsrfRefused("This call changes something: send the session's csrf_token in the X-CSRF-Token header.")
+    return principal
+
+
+def current_session(principal: Principal, now: datetime | None = None) -> SessionView | None:
+    """The caller's console session, as the page reloads it; None when the caller used a key."""
+    if principal.session_id is None:
+        return None
+    session = stores().sessions.get(principal.session_id, now or datetime.now(UTC))
+    return _session_view(principal, session.csrf_token, session.expires_at) if session else None
+
+
+def end_session(principal: Principal) -> bool:
+    """Sign out: the session is deleted; False when the caller used a key, not a session."""
+    if principal.session_id is None:
+        return False
+    stores().sessions.delete(principal.session_id)
+    return True
 
 
 def use_allowance(principal: Principal, *, submission: bool, now: datetime | None = None) -> UsageVerdict:
@@ -101,8 +187,6 @@ def use_allowance(principal: Principal, *, submission: bool, now: datetime | Non
 
 def viewer_address(edge_proof: str, viewer: str) -> str | None:
     """The viewer's address CloudFront reported (``ip:port``), when the request carries its secret; else None."""
-    import hmac
-
     if not hmac.compare_digest(edge_proof.encode(), secret_bytes(get_settings().edge_secret)):
         count("EdgeProofRefused")
         return None

@@ -33,6 +33,14 @@ class PublicLimitReached(LimitReached):
         self.scope = scope
 
 
+class NotForTheConsole(Refused):
+    """A key without the checker, agency or admin role tried to sign in to the console."""
+
+
+class CsrfRefused(Refused):
+    """A call that changes something, made with the session cookie but without its CSRF token."""
+
+
 class UnsafeWebhookUrl(Refused):
     """The callback URL may not be called (scheme, or an address it resolves to)."""
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from chalicelib.store.audit import AuditStore
     from chalicelib.store.cases import CaseStore
     from chalicelib.store.claims import ClaimStore
-    from chalicelib.store.keys import KeyStore, UsageStore
+    from chalicelib.store.keys import KeyStore, SessionStore, UsageStore
     from chalicelib.store.pictures import PictureGroupStore, PictureStore
     from chalicelib.store.reports import ContactStore, ReportStore
     from chalicelib.store.stats import StatsStore
@@ -31,6 +31,7 @@ class Stores:
     claims: ClaimStore
     keys: KeyStore
     usage: UsageStore
+    sessions: SessionStore
     webhooks: WebhookStore
     deliveries: DeliveryStore
     stats: StatsStore
@@ -46,7 +47,7 @@ def stores() -> Stores:
     from chalicelib.store.audit import AuditStore
     from chalicelib.store.cases import CaseStore
     from chalicelib.store.claims import ClaimStore
-    from chalicelib.store.keys import KeyStore, UsageStore
+    from chalicelib.store.keys import KeyStore, SessionStore, UsageStore
     from chalicelib.store.pictures import PictureGroupStore, PictureStore
     from chalicelib.store.reports import ContactStore, ReportStore
     from chalicelib.store.stats import StatsStore
@@ -61,6 +62,7 @@ def stores() -> Stores:
         claims=ClaimStore(),
         keys=KeyStore(),
         usage=UsageStore(),
+        sessions=SessionStore(),
         webhooks=WebhookStore(),
         deliveries=DeliveryStore(),
         stats=StatsStore(),

@@ -11,7 +11,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain.access import Role, UsageVerdict, UsageWindow
 from chalicelib.domain.models import AuditEntry, KeyLimits, KeyView
 from chalicelib.store.audit import record_in
-from chalicelib.store.tables import ApiKeyRecord, UsageRecord, committed
+from chalicelib.store.tables import ApiKeyRecord, SessionRecord, UsageRecord, committed
 
 USAGE_KEPT_SECONDS = 2 * 86_400  # a day's counters outlive the day a little, then TTL removes them
 
@@ -184,3 +184,38 @@ class UsageStore:
             "ReturnValues": "ALL_NEW",  # UPDATED_NEW may leave out a value set to what it was
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    id: str
+    key_id: str
+    csrf_token: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class SessionStore:
+    """Console sessions: one item each, deleted at sign-out and by TTL after it expires."""
+
+    def create(self, session: StoredSession) -> None:
+        SessionRecord(
+            session.id,
+            key_id=session.key_id,
+            csrf_token=session.csrf_token,
+            created_at=session.created_at,
+            expires_at=session.expires_at,
+        ).save(condition=SessionRecord.id.does_not_exist())
+
+    def get(self, session_id: str, now: datetime) -> StoredSession | None:
+        """The session, unless there is none or it expired (DynamoDB's TTL deletes late)."""
+        try:
+            record = SessionRecord.get(session_id, consistent_read=True)
+        except SessionRecord.DoesNotExist:
+            return None
+        if record.expires_at <= now:
+            return None
+        return StoredSession(record.id, record.key_id, record.csrf_token, record.created_at, record.expires_at)
+
+    def delete(self, session_id: str) -> None:
+        SessionRecord(session_id).delete()

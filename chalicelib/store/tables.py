@@ -254,6 +254,22 @@ class PictureBandRecord(_Table):
     expires_at = TTLAttribute()
 
 
+class SessionRecord(_Table):
+    """A console session: the hash of its cookie's token, the key it acts for, its CSRF token."""
+
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "sessions"
+
+    id = UnicodeAttribute(hash_key=True)  # SHA-256 of the token: a leaked table opens no session
+    key_id = UnicodeAttribute()
+    csrf_token = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+
+
 class ApiKeyRecord(_Table):
     """An API key: only its keyed hash is stored, never the key."""
 
@@ -396,6 +412,7 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     PictureRecord,
     PictureBandRecord,
     ApiKeyRecord,
+    SessionRecord,
     UsageRecord,
     WebhookRecord,
     DeliveryRecord,

@@ -30,13 +30,13 @@ _GET_PUT_UPDATE = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"
 GRANTS: dict[str, dict[str, frozenset[str]]] = {
     "api": {
         "dynamodb:GetItem": frozenset(
-            f"table:{t}" for t in ("reports", "cases", "claims", "contacts", "keys", "webhooks")
+            f"table:{t}" for t in ("reports", "cases", "claims", "contacts", "keys", "webhooks", "sessions")
         ),
         "dynamodb:UpdateItem": frozenset(f"table:{t}" for t in ("cases", "keys", "usage")),
         "dynamodb:PutItem": frozenset(
-            f"table:{t}" for t in ("reports", "contacts", "claims", "keys", "webhooks", "audit", "usage")
+            f"table:{t}" for t in ("reports", "contacts", "claims", "keys", "webhooks", "audit", "usage", "sessions")
         ),
-        "dynamodb:DeleteItem": frozenset({"table:webhooks"}),
+        "dynamodb:DeleteItem": frozenset({"table:webhooks", "table:sessions"}),
         "dynamodb:BatchGetItem": frozenset({"table:cases", "table:claims", "table:stats", "table:pictures"}),
         "dynamodb:Query": frozenset(
             {

@@ -70,7 +70,7 @@ from chalicelib.config import Settings, settings_from
 from chalicelib.store.tables import ALL_TABLES
 from infra.aws.package import package
 from infra.aws.permissions import CONSUMES, FUNCTIONS, GRANTS, KMS_CONTEXT_KEYS
-from infra.web import PUBLIC_PAGE, security_headers
+from infra.web import CONSOLE, PUBLIC_PAGE, security_headers
 
 # Function name in the app → its logical id in Chalice's SAM template.
 LOGICAL_IDS = {
@@ -130,11 +130,22 @@ PUBLIC_THROTTLES = {
     ("/v1/public/challenge", "GET"): (50, 100),
     ("/v1/public/reports", "POST"): (20, 40),
     ("/v1/public/reports/{tracking_code}", "GET"): (50, 100),
+    ("/v1/sessions", "POST"): (10, 20),  # signing in to the console: people, not programs
 }
 # What WAF lets one address send to the public's routes in five minutes (the app's own limit is
 # 60 a minute per address; this is the coarse layer in front of it).
 PUBLIC_REQUESTS_PER_ADDRESS_PER_5_MINUTES = 500
 EDGE_HEADER = "X-Saring-Edge"  # CloudFront proves with it that it forwarded the page's call (api/access.py)
+# CloudFront's viewer-request function: "/console" and "/console/" serve the console's index.html, as
+# the local server does (infra/web.py page_file).
+DIRECTORY_INDEX = """
+function handler(event) {
+  var request = event.request;
+  if (request.uri === '/console') { request.uri = '/console/index.html'; }
+  else if (request.uri.endsWith('/')) { request.uri += 'index.html'; }
+  return request;
+}
+"""
 MAIL_KEPT = cdk.Duration.days(7)  # a message SES stored that no function took (taken ones are deleted)
 PLACEHOLDER_ROLE = "arn:aws:iam::123456789012:role/replaced-by-the-stack"
 
@@ -870,6 +881,18 @@ class SaringStack(cdk.Stack):
                 origin=origins.S3BucketOrigin.with_origin_access_control(site),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 response_headers_policy=policy,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=cloudfront.Function(
+                            self,
+                            "PageIndexes",
+                            comment="A folder's address serves its index.html (the console at /console/)",
+                            code=cloudfront.FunctionCode.from_inline(DIRECTORY_INDEX),
+                            runtime=cloudfront.FunctionRuntime.JS_2_0,
+                        ),
+                        event_type=cloudfront.FunctionEventType.VIEWER_REQUEST,
+                    )
+                ],
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
                 compress=True,
             ),
@@ -902,6 +925,16 @@ class SaringStack(cdk.Stack):
             "PublicPageFiles",
             sources=[s3_deployment.Source.asset(str(PUBLIC_PAGE))],
             destination_bucket=site,
+            exclude=["console/*"],  # the console's files are deployed (and pruned) by their own deployment
+            distribution=distribution,
+            memory_limit=256,
+        )
+        s3_deployment.BucketDeployment(
+            self,
+            "ConsoleFiles",
+            sources=[s3_deployment.Source.asset(str(CONSOLE))],
+            destination_bucket=site,
+            destination_key_prefix="console/",
             distribution=distribution,
             memory_limit=256,
         )

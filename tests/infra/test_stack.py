@@ -410,8 +410,14 @@ def test_the_public_page_is_served_by_cloudfront_with_the_api_under_v1_and_the_p
     csp = headers["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]
     expected = content_security_policy("https://saring-dev-uploads.s3.ap-southeast-3.amazonaws.com")
     assert csp["ContentSecurityPolicy"] == expected and "'unsafe-inline'" not in expected
-    # The page's files are deployed from web/public, and the page may post pictures to the uploads bucket
-    assert synthesised.resources("Custom::CDKBucketDeployment")
+    # The page's files and the console's are deployed (the console under console/, each pruning its own),
+    # a folder's address serves its index.html, and the page may post pictures to the uploads bucket
+    deployments = [d["Properties"] for d in synthesised.resources("Custom::CDKBucketDeployment").values()]
+    assert sorted(d.get("DestinationBucketKeyPrefix", "") for d in deployments) == ["", "console/"]
+    assert next(d for d in deployments if "DestinationBucketKeyPrefix" not in d)["Exclude"] == ["console/*"]
+    [index] = synthesised.resources("AWS::CloudFront::Function").values()
+    assert "/console/index.html" in index["Properties"]["FunctionCode"]
+    assert config["DefaultCacheBehavior"]["FunctionAssociations"][0]["EventType"] == "viewer-request"
     uploads = next(
         r
         for r in synthesised.resources("AWS::S3::Bucket").values()

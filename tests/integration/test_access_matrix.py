@@ -53,10 +53,13 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/v1/public/challenge"): None,
     ("POST", "/v1/public/reports"): None,
     ("GET", "/v1/public/reports/{tracking_code}"): None,
+    ("POST", "/v1/sessions"): None,
+    ("GET", "/v1/sessions"): {"checker", "agency", "admin"},
+    ("DELETE", "/v1/sessions"): {"checker", "agency", "admin"},
 }
 
 # A concrete request for each route: well-formed, so whatever is refused is refused for access.
-REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
+REQUESTS: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/v1/health"): ("/v1/health", None),
     ("GET", "/v1/openapi.json"): ("/v1/openapi.json", None),
     ("POST", "/v1/uploads"): ("/v1/uploads", {"content_type": "image/png", "size": 1000}),
@@ -106,11 +109,16 @@ REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
         {"text": "Pesan", "province": "31", "challenge": "1796000000.16." + "a" * 16 + "." + "a" * 16, "nonce": "1"},
     ),
     ("GET", "/v1/public/reports/{tracking_code}"): ("/v1/public/reports/SRG-AAAA-AAAA-AAAA-AAAA", None),
+    # Signing in is public; the key it signs in with is in the body (a checker's, made for each call)
+    ("POST", "/v1/sessions"): ("/v1/sessions", lambda: {"key": make_key("checker", partner_id="matrix-console")}),
+    ("GET", "/v1/sessions"): ("/v1/sessions", None),
+    ("DELETE", "/v1/sessions"): ("/v1/sessions", None),
 }
 
 
 def _call(api: Api, route: tuple[str, str]) -> Any:
     path, body = REQUESTS[route]
+    body = body() if callable(body) else body
     method = route[0]
     if body is None:
         return api.http._call(method, path)
@@ -157,7 +165,7 @@ def _revoked_key() -> str:
 @pytest.mark.parametrize(
     ("case", "make", "detail"),
     [
-        ("missing", lambda: None, "This endpoint needs an API key in the X-Api-Key header."),
+        ("missing", lambda: None, "This endpoint needs an API key in the X-Api-Key header (or a console session)."),
         ("malformed", lambda: "Bearer 123", "This API key is not valid."),
         ("unknown", lambda: "saring_aaaaaaaaaaaaaaaa_" + "b" * 40, "This API key is not valid."),
         ("tampered", lambda: make_key(*ALL, partner_id="all-roles")[:-1] + "Z", "This API key is not valid."),

@@ -167,6 +167,7 @@ def _a_day_of_work(api: Api, runner: EventSourceRunner, pictures: Any) -> None:
     _ok(admin.http.delete(f"/v1/keys/{spare['id']}"))
     assert partner.http.delete(f"/v1/webhooks/{hook['id']}").status_code == 204
     _pictures(partner, checker, claim_id, runner, pictures)
+    _a_console_session(api, keys["agency"].key or "")
     partner.submit({"text": UNANSWERED, "platform": "facebook", "province": "35"})
     runner.drain()  # an open case: no claim answers it yet
     answer = {"external_id": "lp-2", "title": "Kotak suara kardus mudah dibobol", "text": UNANSWERED, "label": "HOAKS"}
@@ -178,6 +179,17 @@ def _a_day_of_work(api: Api, runner: EventSourceRunner, pictures: Any) -> None:
     _a_report_left_waiting()
     runner.fire_schedules()
     runner.drain()
+
+
+def _a_console_session(api: Api, agency_key: str) -> None:
+    """An agency signs in to the console, reads with the cookie, and signs out."""
+    public = api.as_key(None)
+    answer = public.http.post("/v1/sessions", body={"key": agency_key})
+    view = _ok(answer, 201)
+    cookie = answer.headers["Set-Cookie"].split(";", 1)[0]
+    _ok(public.http.get("/v1/stats/trending", headers={"Cookie": cookie}))
+    _ok(public.http.get("/v1/sessions", headers={"Cookie": cookie}))
+    _ok(public.http.delete("/v1/sessions", headers={"Cookie": cookie, "X-CSRF-Token": view["csrf_token"]}), 204)
 
 
 def _the_public(api: Api, runner: EventSourceRunner, pictures: Any) -> None:

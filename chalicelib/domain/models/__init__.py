@@ -29,7 +29,16 @@ from chalicelib.domain.models.exports import (
     Trending,
     TrendingCase,
 )
-from chalicelib.domain.models.keys import KeyCreated, KeyLimits, KeyPage, KeyRequest, KeyView, PartnerId
+from chalicelib.domain.models.keys import (
+    KeyCreated,
+    KeyLimits,
+    KeyPage,
+    KeyRequest,
+    KeyView,
+    PartnerId,
+    SessionRequest,
+    SessionView,
+)
 from chalicelib.domain.models.pictures import (
     ClaimPictureRequest,
     PictureStatus,
@@ -134,6 +143,8 @@ __all__ = [
     "ReportText",
     "ReportView",
     "Reporter",
+    "SessionRequest",
+    "SessionView",
     "StatsGroup",
     "Trending",
     "TrendingCase",

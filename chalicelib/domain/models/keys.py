@@ -78,3 +78,19 @@ class KeyCreated(KeyView):
 class KeyPage(Model):
     keys: list[KeyView]
     next_cursor: str | None = None
+
+
+class SessionRequest(StrictModel):
+    """Body of ``POST /v1/sessions``: the key a person signs in to the console with, once."""
+
+    key: str = Field(min_length=1, max_length=200, description="An API key with the checker, agency or admin role.")
+
+
+class SessionView(Model):
+    """A console session: what the page needs; the session itself is in an HttpOnly cookie."""
+
+    csrf_token: str = Field(description="Send it back as X-CSRF-Token with every call that changes something.")
+    expires_at: datetime
+    roles: list[Role] = Field(description="What the session may do: the key's checker, agency and admin roles.")
+    name: str | None = None
+    partner_id: str
