@@ -66,6 +66,7 @@ from constructs import Construct
 from pynamodb.attributes import TTLAttribute
 
 from chalicelib.adapters.fact_check_api import UNSET_SECRET
+from chalicelib.api.access import SESSION_COOKIE
 from chalicelib.config import Settings, settings_from
 from chalicelib.store.tables import ALL_TABLES
 from infra.aws.package import package
@@ -858,12 +859,18 @@ class SaringStack(cdk.Stack):
         api_calls = cloudfront.OriginRequestPolicy(
             self,
             "PublicApiCalls",
-            comment="The page's API calls: their own headers and the viewer's address, never cookies",
+            comment="The pages' API calls: their own headers, the viewer's address, the console's session only",
             header_behavior=cloudfront.OriginRequestHeaderBehavior.allow_list(
-                "Accept", "Content-Type", "Idempotency-Key", "X-Api-Key", "X-Request-Id", "CloudFront-Viewer-Address"
+                "Accept",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Api-Key",
+                "X-CSRF-Token",
+                "X-Request-Id",
+                "CloudFront-Viewer-Address",
             ),
             query_string_behavior=cloudfront.OriginRequestQueryStringBehavior.all(),
-            cookie_behavior=cloudfront.OriginRequestCookieBehavior.none(),
+            cookie_behavior=cloudfront.OriginRequestCookieBehavior.allow_list(SESSION_COOKIE),
         )
         api_domain = f"{self.app.get_resource('RestAPI').ref}.execute-api.{self.region}.amazonaws.com"
         edge_proof = self.edge_secret.secret_value.unsafe_unwrap()  # a dynamic reference, resolved at deploy

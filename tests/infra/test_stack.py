@@ -403,8 +403,10 @@ def test_the_public_page_is_served_by_cloudfront_with_the_api_under_v1_and_the_p
     [edge] = api_origin["OriginCustomHeaders"]
     assert edge["HeaderName"] == "X-Saring-Edge" and "resolve:secretsmanager" in json.dumps(edge["HeaderValue"])
     [request_policy] = synthesised.resources("AWS::CloudFront::OriginRequestPolicy").values()
-    forwarded = request_policy["Properties"]["OriginRequestPolicyConfig"]["HeadersConfig"]["Headers"]
-    assert "CloudFront-Viewer-Address" in forwarded and "Cookie" not in forwarded
+    config_of_calls = request_policy["Properties"]["OriginRequestPolicyConfig"]
+    forwarded = config_of_calls["HeadersConfig"]["Headers"]
+    assert {"CloudFront-Viewer-Address", "X-CSRF-Token"} <= set(forwarded) and "Cookie" not in forwarded
+    assert config_of_calls["CookiesConfig"] == {"CookieBehavior": "whitelist", "Cookies": ["saring_session"]}
     # The page's headers are the local server's (one definition: infra/web.py)
     [headers] = synthesised.resources("AWS::CloudFront::ResponseHeadersPolicy").values()
     csp = headers["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]
