@@ -12,6 +12,7 @@ from chalicelib.api.lookup import lookup
 from chalicelib.api.meta import meta
 from chalicelib.api.problems import problem_middleware, request_id_of
 from chalicelib.api.public import public
+from chalicelib.api.referrals import referrals
 from chalicelib.api.reports import reports
 from chalicelib.api.sessions import sessions
 from chalicelib.api.stats import stats
@@ -35,6 +36,7 @@ app.register_blueprint(cases)
 app.register_blueprint(audit)
 app.register_blueprint(public)
 app.register_blueprint(sessions)
+app.register_blueprint(referrals)
 
 
 @app.middleware("http")

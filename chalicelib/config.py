@@ -31,6 +31,7 @@ ENVIRONMENT = {
     "SARING_PICTURE_RETENTION_DAYS": "picture_retention_days",
     "SARING_UPLOAD_USE_HOURS": "upload_use_hours",
     "SARING_CONTACTS_KEY_ID": "contacts_key_id",
+    "SARING_EVIDENCE_KEY_ID": "evidence_key_id",
     "SARING_MAX_BODY_BYTES": "max_body_bytes",
     "SARING_STALE_AFTER_SECONDS": "stale_after_seconds",
     "SARING_SWEEP_MINUTES": "sweep_minutes",
@@ -89,6 +90,7 @@ class Settings(BaseModel):
     picture_retention_days: int = Field(default=90, ge=1, le=3650)  # a report's picture, then deleted
     upload_use_hours: int = Field(default=24, ge=1, le=168)  # an upload id names a picture this long
     contacts_key_id: str = ""
+    evidence_key_id: str = ""  # an asymmetric KMS key (ECC_NIST_P256, SIGN_VERIFY): evidence packages, audit days
     max_body_bytes: int = Field(default=65_536, ge=1_024, le=6_000_000)
     stale_after_seconds: int = Field(default=300, ge=0)
     sweep_minutes: int = Field(default=5, ge=1, le=60)
@@ -138,6 +140,7 @@ class Settings(BaseModel):
             "uploads_bucket_name": f"{prefix}uploads",
             "picture_queue_name": f"{prefix}pictures",
             "contacts_key_id": f"alias/{prefix}contacts",
+            "evidence_key_id": f"alias/{prefix}evidence",
             "reports_stream_arn": f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}reports/stream/unset",
             "claims_stream_arn": f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}claims/stream/unset",
         }

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.domain.models import CaseStatus, Label, StatsGroup
 from chalicelib.domain.models.common import StrictModel
+from chalicelib.domain.referrals import ReferralStatus
 
 
 class PageQuery(BaseModel):
@@ -78,3 +79,9 @@ class AuditQuery(StrictModel):
         if self.day is not None and self.target is not None:
             raise ValueError("give day or target, not both")
         return self
+
+
+class ReferralQuery(StrictModel):
+    """Query string of ``GET /v1/referrals``."""
+
+    status: ReferralStatus | None = None

@@ -73,6 +73,8 @@ _ADMIN = frozenset({Role.admin})
 _PARTNER = frozenset({Role.partner})
 _CHECKER = frozenset({Role.checker})
 _CONSOLE = frozenset({Role.checker, Role.agency, Role.admin})
+# Who subscribes webhooks: partners (their reports), agencies and fact-checkers (referrals to and from them)
+_HOOKED = frozenset({Role.partner, Role.agency, Role.checker})
 
 IDEMPOTENCY_KEY_HEADER = {
     "name": "Idempotency-Key",
@@ -237,7 +239,7 @@ CREATE_WEBHOOK = Route(
     "POST",
     "/v1/webhooks",
     "createWebhook",
-    _PARTNER,
+    _HOOKED,
     "Subscribed; the secret is shown this once",
     status=201,
     response="WebhookCreated",
@@ -250,7 +252,7 @@ LIST_WEBHOOKS = Route(
     "GET",
     "/v1/webhooks",
     "listWebhooks",
-    _PARTNER,
+    _HOOKED,
     "Your webhooks",
     response="WebhookPage",
     purpose="the partner's webhooks",
@@ -259,7 +261,7 @@ GET_WEBHOOK = Route(
     "GET",
     "/v1/webhooks/{webhook_id}",
     "getWebhook",
-    _PARTNER,
+    _HOOKED,
     "The webhook",
     response="WebhookView",
     errors=(404,),
@@ -269,7 +271,7 @@ DELETE_WEBHOOK = Route(
     "DELETE",
     "/v1/webhooks/{webhook_id}",
     "deleteWebhook",
-    _PARTNER,
+    _HOOKED,
     "Deleted",
     status=204,
     errors=(404,),
@@ -279,7 +281,7 @@ LIST_DELIVERIES = Route(
     "GET",
     "/v1/webhooks/{webhook_id}/deliveries",
     "listDeliveries",
-    _PARTNER,
+    _HOOKED,
     "Deliveries, newest first",
     response="DeliveryPage",
     query="PageQuery",
@@ -502,6 +504,82 @@ SIGN_OUT = Route(
     errors=(404,),
     purpose="sign out of the console: the session ends at once",
 )
+REFER_CASE = Route(
+    "POST",
+    "/v1/cases/{case_id}/referrals",
+    "referCase",
+    _CHECKERS,
+    "Referred",
+    status=201,
+    response="ReferralView",
+    request="ReferralRequest",
+    errors=(*BODY_ERRORS, 404),
+    purpose="refer a case to an agency (`bawaslu`, `polri`, or another agency's partner id) with a category and a note",
+)
+LIST_REFERRALS = Route(
+    "GET",
+    "/v1/referrals",
+    "listReferrals",
+    _CASE_READERS,
+    "Referrals, newest first",
+    response="ReferralPage",
+    query="ReferralQuery",
+    errors=(422,),
+    purpose="referrals (`status`): an agency's own; every one for fact-checkers and admins",
+)
+GET_REFERRAL = Route(
+    "GET",
+    "/v1/referrals/{referral_id}",
+    "getReferral",
+    _CASE_READERS,
+    "The referral",
+    response="ReferralView",
+    errors=(404,),
+    purpose="one referral and its history (an agency: only those addressed to it)",
+)
+MOVE_REFERRAL = Route(
+    "POST",
+    "/v1/referrals/{referral_id}/status",
+    "moveReferral",
+    frozenset({Role.agency}),
+    "Moved",
+    response="ReferralView",
+    request="ReferralStatusRequest",
+    errors=(*BODY_ERRORS, 404),
+    purpose="the receiving agency moves its referral: `acknowledged` → `in_process` → `closed` (with `outcome`)",
+)
+REFERRAL_EVIDENCE = Route(
+    "GET",
+    "/v1/referrals/{referral_id}/evidence",
+    "referralEvidence",
+    _CASE_READERS,
+    "The evidence package",
+    response="EvidencePackage",
+    errors=(404,),
+    purpose=(
+        "a ZIP of the case's reports, pictures, verdict, fact-check and audit trail with `manifest.json` "
+        "(each file's SHA-256) signed by the evidence key; a presigned link"
+    ),
+)
+EVIDENCE_KEY = Route(
+    "GET",
+    "/v1/evidence-key",
+    "evidenceKey",
+    None,
+    "The evidence key's public half",
+    response="EvidenceKey",
+    per_address=True,
+    purpose="the public key (PEM) that verifies evidence packages offline (no key)",
+)
+REFERRAL_STATS = Route(
+    "GET",
+    "/v1/stats/referrals",
+    "referralStats",
+    _CASE_READERS,
+    "Referrals per agency and category",
+    response="ReferralCounts",
+    purpose="referrals made, per agency and category (an agency: its own)",
+)
 
 # In the order the docs and the OpenAPI document list them.
 ROUTES: tuple[Route, ...] = (
@@ -532,6 +610,13 @@ ROUTES: tuple[Route, ...] = (
     TAKE_CASE,
     DECIDE_CASE,
     AUDIT_TRAIL,
+    REFER_CASE,
+    LIST_REFERRALS,
+    GET_REFERRAL,
+    MOVE_REFERRAL,
+    REFERRAL_EVIDENCE,
+    REFERRAL_STATS,
+    EVIDENCE_KEY,
     PUBLIC_CHECK,
     PUBLIC_UPLOAD,
     PUBLIC_CHALLENGE,

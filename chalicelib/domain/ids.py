@@ -15,6 +15,7 @@ _CASE_ID = re.compile(r"^case_[0-9a-f]{26}$")
 _CLAIM_ID = re.compile(r"^clm_[0-9a-f]{24}$")
 _WEBHOOK_ID = re.compile(r"^whk_[a-z2-7]{24}$")
 _UPLOAD_ID = re.compile(r"^upl_[a-z2-7]{26}$")
+_REFERRAL_ID = re.compile(r"^ref_[a-z2-7]{24}$")
 _KEY_ID = re.compile(r"^key_[a-z2-7]{16}$")  # made with the key itself: domain/access.py new_api_key
 
 
@@ -89,3 +90,11 @@ def is_key_id(text: str) -> bool:
 def new_audit_id(at: datetime) -> str:
     """Time-ordered (the entries of a day sort by when they happened), unique by its random tail."""
     return f"aud_{at.astimezone(UTC):%Y%m%d%H%M%S%f}{b32(secrets.token_bytes(5), 8)}"
+
+
+def new_referral_id() -> str:
+    return "ref_" + b32(secrets.token_bytes(15), 24)
+
+
+def is_referral_id(text: str) -> bool:
+    return _REFERRAL_ID.match(text) is not None

@@ -18,10 +18,12 @@ from chalicelib.domain.models import (
     ReportEventData,
     WebhookCreated,
     WebhookEvent,
+    WebhookEventType,
     WebhookPage,
     WebhookRequest,
     WebhookView,
 )
+from chalicelib.domain.models.referrals import ReferralView
 from chalicelib.domain.webhooks import (
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
@@ -145,7 +147,36 @@ def publish_report_change(
                 continue
             delivery = delivery_id(now, event.id, hook.view.id)
             stores().deliveries.open(hook.view.id, delivery, event.id, event_type, now)
-            messages.append(delivery_message(hook.view.id, delivery, event.model_dump_json()))
+            messages.append(delivery_message(hook.view.id, delivery, event.body()))
+    enqueue_deliveries(messages)
+    count("WebhookDeliveriesQueued", len(messages))
+    return len(messages)
+
+
+def publish_referral_change(referral: ReferralView, event_type: WebhookEventType, change_id: str) -> int:
+    """Deliver a referral's change to the webhooks of its agency and of its referrer; returns how many.
+
+    The event id derives from the referral and ``change_id``: a repeat is dropped by receivers.
+    """
+    hooks = [
+        hook
+        for partner_id in dict.fromkeys((referral.agency, referral.referrer_partner_id))
+        for hook in stores().webhooks.of_partner(partner_id)
+        if event_type in hook.view.events
+    ]
+    if not hooks:
+        return 0
+    from chalicelib.adapters.webhook_queue import delivery_message, enqueue_deliveries
+
+    now = datetime.now(UTC)
+    event = WebhookEvent(
+        id=event_id(referral.id, event_type, change_id), type=event_type, created_at=now, referral=referral
+    )
+    messages = []
+    for hook in hooks:
+        delivery = delivery_id(now, event.id, hook.view.id)
+        stores().deliveries.open(hook.view.id, delivery, event.id, event_type, now)
+        messages.append(delivery_message(hook.view.id, delivery, event.body()))
     enqueue_deliveries(messages)
     count("WebhookDeliveriesQueued", len(messages))
     return len(messages)

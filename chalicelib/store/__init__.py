@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from chalicelib.store.claims import ClaimStore
     from chalicelib.store.keys import KeyStore, SessionStore, UsageStore
     from chalicelib.store.pictures import PictureGroupStore, PictureStore
+    from chalicelib.store.referrals import ReferralStore
     from chalicelib.store.reports import ContactStore, ReportStore
     from chalicelib.store.stats import StatsStore
     from chalicelib.store.webhooks import DeliveryStore, WebhookStore
@@ -38,6 +39,7 @@ class Stores:
     audit: AuditStore
     pictures: PictureStore
     picture_groups: PictureGroupStore
+    referrals: ReferralStore
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +51,7 @@ def stores() -> Stores:
     from chalicelib.store.claims import ClaimStore
     from chalicelib.store.keys import KeyStore, SessionStore, UsageStore
     from chalicelib.store.pictures import PictureGroupStore, PictureStore
+    from chalicelib.store.referrals import ReferralStore
     from chalicelib.store.reports import ContactStore, ReportStore
     from chalicelib.store.stats import StatsStore
     from chalicelib.store.tables import bind
@@ -69,4 +72,5 @@ def stores() -> Stores:
         audit=AuditStore(),
         pictures=PictureStore(),
         picture_groups=PictureGroupStore(),
+        referrals=ReferralStore(),
     )

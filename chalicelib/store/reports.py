@@ -157,6 +157,14 @@ class ReportStore:
         except ReportRecord.DoesNotExist:
             return None
 
+    def get_many(self, report_ids: list[str]) -> list[StoredReport]:
+        """Reports by id (any number, read 100 at a time), in the order asked; missing ones are left out."""
+        found: dict[str, StoredReport] = {}
+        for start in range(0, len(report_ids), 100):
+            for record in ReportRecord.batch_get(report_ids[start : start + 100]):
+                found[record.id] = _stored(record)
+        return [found[report_id] for report_id in report_ids if report_id in found]
+
     def start_check(self, report_id: str, now: datetime) -> StoredReport | None:
         """Mark the report as being checked and count the attempt; None if it needs no check."""
         record = ReportRecord(report_id)

@@ -372,6 +372,53 @@ class StatRecord(_Table):
     expires_at = TTLAttribute(null=True)
 
 
+class ReferralAgencyIndex(GlobalSecondaryIndex["ReferralRecord"]):  # type: ignore[no-untyped-call]
+    """An agency's referrals, newest first: what an agency's key may list."""
+
+    class Meta:
+        index_name = "by_agency"
+        projection = AllProjection()
+
+    agency = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ReferralStatusIndex(GlobalSecondaryIndex["ReferralRecord"]):  # type: ignore[no-untyped-call]
+    """Referrals by status, newest first: what fact-checkers and admins list."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ReferralRecord(_Table):
+    """A case referred to an agency: its status, changed only by the agency, and every change."""
+
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "referrals"
+
+    id = UnicodeAttribute(hash_key=True)
+    case_id = UnicodeAttribute()
+    agency = UnicodeAttribute()
+    category = UnicodeAttribute()
+    note = UnicodeAttribute()
+    status = UnicodeAttribute()
+    outcome = UnicodeAttribute(null=True)
+    referred_by = UnicodeAttribute()
+    referrer_partner_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    history_json = UnicodeAttribute()
+    by_agency = ReferralAgencyIndex()
+    by_status = ReferralStatusIndex()
+
+
 class TargetIndex(GlobalSecondaryIndex["AuditRecord"]):  # type: ignore[no-untyped-call]
     """Every entry about one case, claim or key."""
 
@@ -418,6 +465,7 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     DeliveryRecord,
     StatRecord,
     AuditRecord,
+    ReferralRecord,
 )
 
 

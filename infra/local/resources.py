@@ -71,6 +71,7 @@ def create_resources(settings: Settings, check_visibility_seconds: int = CHECK_V
     _notify_uploads(settings, picture_url)
     _allow_page_uploads(settings)
     _create_contacts_key(settings)
+    _create_evidence_key(settings)
     _create_pepper(settings)
     stream_arn = client("dynamodb").describe_table(TableName=ReportRecord.Meta.table_name)["Table"]["LatestStreamArn"]
     return Resources(
@@ -149,6 +150,18 @@ def _allow_page_uploads(settings: Settings) -> None:
             "CORSRules": [{"AllowedOrigins": ["*"], "AllowedMethods": ["POST"], "AllowedHeaders": ["*"]}]
         },
     )
+
+
+def _create_evidence_key(settings: Settings) -> None:
+    """The key that signs evidence packages: asymmetric, so anyone verifies with its public half."""
+    kms = client("kms")
+    alias = settings.evidence_key_id
+    if any(known["AliasName"] == alias for known in kms.list_aliases()["Aliases"]):
+        return
+    key_id = kms.create_key(
+        Description="Saring evidence packages (local)", KeyUsage="SIGN_VERIFY", KeySpec="ECC_NIST_P256"
+    )["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key_id)
 
 
 def _create_contacts_key(settings: Settings) -> Any:

@@ -180,13 +180,23 @@ def _restore_objects(settings: Settings, source: Path) -> None:
 
 
 def _save_kms(settings: Settings, work: Path) -> None:
+    """The contacts key's material and the evidence key's private half (KMS never exports either on AWS)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
     backend = _kms_backend(settings)
-    alias = settings.contacts_key_id
-    key_id = backend.get_key_id_from_alias(alias)
-    if key_id is None:
-        return
-    key = backend.keys[key_id]
-    saved = {"alias": alias, "key_id": key.id, "material": base64.b64encode(key.key_material).decode()}
+    saved = []
+    for alias in (settings.contacts_key_id, settings.evidence_key_id):
+        key_id = backend.get_key_id_from_alias(alias)
+        if key_id is None:
+            continue
+        key = backend.keys[key_id]
+        entry = {"alias": alias, "key_id": key.id, "spec": key.key_spec}
+        if key.key_spec == "SYMMETRIC_DEFAULT":
+            entry["material"] = base64.b64encode(key.key_material).decode()
+        else:
+            private = key.private_key.private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+            entry["private_key"] = private.decode()
+        saved.append(entry)
     (work / "kms.json").write_text(json.dumps(saved))
 
 
@@ -195,18 +205,32 @@ def _restore_kms(settings: Settings, source: Path) -> None:
     if not path.exists():
         return
     saved = json.loads(path.read_text())
+    for entry in [saved] if isinstance(saved, dict) else saved:  # one dict: a snapshot from before the evidence key
+        _restore_key(settings, entry)
+
+
+def _restore_key(settings: Settings, saved: dict[str, str]) -> None:
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
     backend = _kms_backend(settings)
     current = backend.get_key_id_from_alias(saved["alias"])
     if current == saved["key_id"]:
         return
     if current is not None:
-        # create_resources made a new key for the alias; nothing is sealed with it yet.
+        # create_resources made a new key for the alias; nothing is sealed or signed with it yet.
         client("kms").delete_alias(AliasName=saved["alias"])
-    fresh_id = client("kms").create_key(Description="Saring reporter contacts (local)")["KeyMetadata"]["KeyId"]
+    spec = saved.get("spec", "SYMMETRIC_DEFAULT")
+    usage = "ENCRYPT_DECRYPT" if spec == "SYMMETRIC_DEFAULT" else "SIGN_VERIFY"
+    fresh_id = client("kms").create_key(Description=f"Saring {saved['alias']} (local)", KeySpec=spec, KeyUsage=usage)[
+        "KeyMetadata"
+    ]["KeyId"]
     key = backend.keys.pop(fresh_id)
     key.id = saved["key_id"]
     key.arn = key.arn.rsplit("/", 1)[0] + "/" + saved["key_id"]
-    key.key_material = base64.b64decode(saved["material"])
+    if "material" in saved:
+        key.key_material = base64.b64decode(saved["material"])
+    else:
+        key.private_key.private_key = load_pem_private_key(saved["private_key"].encode(), password=None)
     backend.keys[key.id] = key
     client("kms").create_alias(AliasName=saved["alias"], TargetKeyId=key.id)
 

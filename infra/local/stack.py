@@ -242,6 +242,7 @@ def _ports(args: argparse.Namespace) -> int | None:
     if not _port_is_free("127.0.0.1", emulator_port):
         print(f"error: emulator port {emulator_port} is busy; choose another: EMULATOR_PORT=…", file=sys.stderr)
         return None
+    args.smtp_port_chosen = bool(args.smtp_port)  # else any free one, taken again if another grabs it first
     args.smtp_port = args.smtp_port or _free_port("127.0.0.1")
     if not _port_is_free("127.0.0.1", args.smtp_port):
         print(f"error: SMTP port {args.smtp_port} is busy; choose another: make run SMTP_PORT=2526", file=sys.stderr)
@@ -266,6 +267,23 @@ def main(argv: list[str] | None = None) -> int:
     _configure_environment(args, emulator_port)
     with _fact_check_api(args):  # stopped however this ends: its server thread would keep the process alive
         return _serve(args, emulator_port)
+
+
+def _smtp_listener(args: argparse.Namespace) -> Any:
+    """The SMTP listener, started; a free port picked at start may be taken by then: pick another."""
+    from infra.local.smtp import SmtpListener
+
+    for attempt in range(5):
+        smtp = SmtpListener("127.0.0.1", args.smtp_port)
+        try:
+            smtp.start()
+        except OSError:
+            if args.smtp_port_chosen or attempt == 4:
+                raise
+            args.smtp_port = _free_port("127.0.0.1")
+            continue
+        return smtp
+    raise AssertionError("unreachable")
 
 
 def _serve(args: argparse.Namespace, emulator_port: int) -> int:
@@ -308,10 +326,7 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
         picture_runner = EventSourceRunner(worker, settings, queue_pollers={"process_pictures": PICTURE_POLLERS})
         picture_runner.start()
 
-    from infra.local.smtp import SmtpListener
-
-    smtp = SmtpListener("127.0.0.1", args.smtp_port)
-    smtp.start()
+    smtp = _smtp_listener(args)
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

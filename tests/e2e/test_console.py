@@ -120,14 +120,19 @@ def test_an_agency_sees_charts_that_match_the_statistics_and_downloads_the_expor
     for report_id in ids:
         wait_for_status(partner, f"{stack.url}/v1/reports/{report_id}", {"matched", "needs_review"})
     agency_key = _key(stack, "bawaslu", "agency")
-    time.sleep(2)  # the statistics follow the reports' stream
+    today = (datetime.now(UTC) + timedelta(hours=7)).date()
+    week = {"from": (today - timedelta(days=6)).isoformat(), "to": today.isoformat()}
+    agency = {"X-Api-Key": agency_key}
+    deadline = time.monotonic() + 30
+    while True:  # the statistics follow the reports' stream
+        days = requests.get(f"{stack.url}/v1/stats/daily", params=week, headers=agency, timeout=10).json()["days"]
+        if sum(day["total"] for day in days) == len(sent) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     with browser(width=1280, height=900) as driver:
         _sign_in(driver, stack, agency_key)
         _wait(driver, "#grafik-label rect.batang")
         # The charts show exactly what GET /v1/stats/daily says
-        today = (datetime.now(UTC) + timedelta(hours=7)).date()
-        week = {"from": (today - timedelta(days=6)).isoformat(), "to": today.isoformat()}
-        agency = {"X-Api-Key": agency_key}
         for chart, group in (
             ("grafik-label", "label"),
             ("grafik-provinsi", "province"),

@@ -58,6 +58,16 @@ from chalicelib.domain.models.public import (
     PublicMatch,
     PublicVerdict,
 )
+from chalicelib.domain.models.referrals import (
+    EvidenceKey,
+    EvidencePackage,
+    ReferralChange,
+    ReferralCounts,
+    ReferralPage,
+    ReferralRequest,
+    ReferralStatusRequest,
+    ReferralView,
+)
 from chalicelib.domain.models.reports import (
     ClaimMatch,
     ClaimSummary,
@@ -111,6 +121,8 @@ __all__ = [
     "DeliveryPage",
     "DeliveryStatus",
     "DeliveryView",
+    "EvidenceKey",
+    "EvidencePackage",
     "ExportFile",
     "Health",
     "KeyCreated",
@@ -136,6 +148,12 @@ __all__ = [
     "PublicClaim",
     "PublicMatch",
     "PublicVerdict",
+    "ReferralChange",
+    "ReferralCounts",
+    "ReferralPage",
+    "ReferralRequest",
+    "ReferralStatusRequest",
+    "ReferralView",
     "ReportAccepted",
     "ReportEventData",
     "ReportStatus",

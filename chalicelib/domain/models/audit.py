@@ -20,6 +20,8 @@ class AuditAction(StrEnum):
     claims_imported = "claims.imported"
     key_created = "key.created"
     key_revoked = "key.revoked"
+    referral_created = "referral.created"
+    referral_status_changed = "referral.status_changed"
 
 
 class AuditEntry(Model):

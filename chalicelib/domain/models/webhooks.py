@@ -8,12 +8,15 @@ from enum import StrEnum
 from pydantic import Field
 
 from chalicelib.domain.models.common import Model, StrictModel, WebUrl
+from chalicelib.domain.models.referrals import ReferralView
 from chalicelib.domain.models.reports import ReportStatus, Verdict
 
 
 class WebhookEventType(StrEnum):
     report_checked = "report.checked"  # the machine's check finished
     report_verdict_changed = "report.verdict_changed"  # a report got a verdict or another one
+    referral_created = "referral.created"  # a case was referred to an agency (to the agency and the referrer)
+    referral_status_changed = "referral.status_changed"  # the agency moved it: acknowledged, in process, closed
 
 
 class WebhookRequest(StrictModel):
@@ -85,4 +88,9 @@ class WebhookEvent(Model):
     id: str = Field(description="Stable across retries: use it to drop duplicates.")
     type: WebhookEventType
     created_at: datetime
-    report: ReportEventData
+    report: ReportEventData | None = Field(default=None, description="The report, for report.* events.")
+    referral: ReferralView | None = Field(default=None, description="The referral, for referral.* events.")
+
+    def body(self) -> str:
+        """The delivery's JSON: the report or the referral it is about, not an empty other."""
+        return self.model_dump_json(exclude={"referral"} if self.referral is None else {"report"})
