@@ -10,7 +10,7 @@ SMTP_PORT ?= 2525
 DATA_DIR ?= .local-data
 SNAPSHOT_SECONDS ?= 300
 
-.PHONY: run test lint typecheck unit integration e2e infra synth bench soak eval mutate import-claims sync-claims key clean help
+.PHONY: verify-evidence run test lint typecheck unit integration e2e infra synth bench soak eval mutate import-claims sync-claims key clean help
 
 help:
 	@echo "make run    the local stack: API and public page on 127.0.0.1:$(PORT), SMTP on $(SMTP_PORT) (PORT, SMTP_PORT, EMULATOR_PORT, DATA_DIR, SNAPSHOT_SECONDS)"
@@ -20,6 +20,7 @@ help:
 	@echo "make eval   claim matching on the shared fact-checks at 5k and 100k claims, beside plain BM25, and pictures (ARGS=\"--scale 5k --no-pictures\")"
 	@echo "make soak   a busy day on the local stack with SIGKILLs and a Ctrl-C: is anything lost, stuck, counted twice?"
 	@echo "make mutate apply each listed mutant alone; the tests guarding it must fail (prints the score)"
+	@echo "make verify-evidence FILE=package.zip KEY=evidence-key.pem   check a referral's evidence package offline"
 
 # Debian packages: the picture worker's (Tesseract with its Indonesian model, DejaVu fonts for the
 # synthetic pictures) and the browser the page tests drive (chromium, chromium-driver); installed
@@ -74,6 +75,11 @@ synth: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Verify an evidence package offline: FILE=the ZIP, KEY=the PEM from GET /v1/evidence-key (saved once)
+verify-evidence: $(STAMP)
+	@test -n "$(FILE)" -a -n "$(KEY)" || (echo "usage: make verify-evidence FILE=package.zip KEY=evidence-key.pem"; exit 2)
+	$(BIN)/python tools/verify_evidence.py "$(FILE)" "$(KEY)"
 
 import-claims: $(STAMP)
 	@test -n "$(FILE)" || (echo "usage: make import-claims FILE=claims.jsonl|.csv|.json [ARGS=--aws]"; exit 2)

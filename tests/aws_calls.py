@@ -56,7 +56,7 @@ def _resource(service: str, operation: str, params: dict[str, Any], prefix: str)
     if service == "s3":
         return f"s3:{_S3_ACTIONS.get(operation, operation)}", _object(params, str(params.get("Key", "")))
     if service == "kms":
-        return f"kms:{operation}", "key:contacts"
+        return f"kms:{operation}", "key:evidence" if "evidence" in str(params.get("KeyId", "")) else "key:contacts"
     if service == "sesv2":  # sent as the verified identity of SARING_MAIL_FROM
         return f"ses:{operation}", "identity:mail-from"
     if service == "secretsmanager":

@@ -30,14 +30,19 @@ _GET_PUT_UPDATE = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"
 GRANTS: dict[str, dict[str, frozenset[str]]] = {
     "api": {
         "dynamodb:GetItem": frozenset(
-            f"table:{t}" for t in ("reports", "cases", "claims", "contacts", "keys", "webhooks", "sessions")
+            f"table:{t}"
+            for t in ("reports", "cases", "claims", "contacts", "keys", "webhooks", "sessions", "referrals")
         ),
-        "dynamodb:UpdateItem": frozenset(f"table:{t}" for t in ("cases", "keys", "usage")),
+        "dynamodb:UpdateItem": frozenset(f"table:{t}" for t in ("cases", "keys", "usage", "referrals", "stats")),
         "dynamodb:PutItem": frozenset(
-            f"table:{t}" for t in ("reports", "contacts", "claims", "keys", "webhooks", "audit", "usage", "sessions")
-        ),
+            f"table:{t}"
+            for t in ("reports", "contacts", "claims", "keys", "webhooks", "audit", "usage", "sessions", "referrals")
+        )
+        | {"table:deliveries"},  # a referral's webhook deliveries
         "dynamodb:DeleteItem": frozenset({"table:webhooks", "table:sessions"}),
-        "dynamodb:BatchGetItem": frozenset({"table:cases", "table:claims", "table:stats", "table:pictures"}),
+        "dynamodb:BatchGetItem": frozenset(
+            {"table:cases", "table:claims", "table:stats", "table:pictures", "table:reports"}
+        ),
         "dynamodb:Query": frozenset(
             {
                 "table:audit",
@@ -48,17 +53,25 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
                 "table:reports/index:by_case",
                 "table:reports/index:by_day",
                 "table:webhooks/index:by_partner",
+                "table:referrals/index:by_agency",
+                "table:referrals/index:by_status",
             }
         ),
         "dynamodb:Scan": frozenset({"table:keys"}),  # admins list keys; a new key's partner id; keys are few
-        "s3:GetObject": frozenset({"bucket:claim-index/", "bucket:exports/", "uploads:incoming/", "uploads:pictures/"}),
-        "s3:PutObject": frozenset({"bucket:exports/", "uploads:incoming/", "uploads:claim-pictures/"}),
-        "s3:ListBucket": frozenset({"bucket:claim-index/", "bucket:exports/", "uploads:incoming/"}),
+        "s3:GetObject": frozenset(
+            {"bucket:claim-index/", "bucket:exports/", "bucket:evidence/", "uploads:incoming/", "uploads:pictures/"}
+        ),
+        "s3:PutObject": frozenset(
+            {"bucket:exports/", "bucket:evidence/", "uploads:incoming/", "uploads:claim-pictures/"}
+        ),
+        "s3:ListBucket": frozenset({"bucket:claim-index/", "bucket:exports/", "bucket:evidence/", "uploads:incoming/"}),
         "kms:GenerateDataKey": frozenset({"key:contacts"}),
         "kms:Decrypt": frozenset({"key:contacts"}),
+        "kms:Sign": frozenset({"key:evidence"}),  # evidence packages' manifests
+        "kms:GetPublicKey": frozenset({"key:evidence"}),
         "secretsmanager:GetSecretValue": frozenset({"secret:api-key-pepper", "secret:edge-secret"}),
-        "sqs:GetQueueUrl": frozenset({"queue:verdicts"}),
-        "sqs:SendMessage": frozenset({"queue:verdicts"}),
+        "sqs:GetQueueUrl": frozenset({"queue:verdicts", "queue:webhooks"}),
+        "sqs:SendMessage": frozenset({"queue:verdicts", "queue:webhooks"}),  # referrals' webhook events
     },
     "report_stream": {
         "dynamodb:PutItem": frozenset({"table:deliveries", "table:stats"}),
@@ -179,6 +192,7 @@ NOT_IN_SCENARIO: dict[tuple[str, str, str], str] = {
     ("process_pictures", "s3:ListBucket", "uploads:incoming/"): "the same: an upload already taken",
     ("export_daily", "dynamodb:BatchGetItem", "table:pictures"): "the day exported had no pictures; test_pictures has",
     ("receive_mail", "s3:ListBucket", "bucket:mail/"): "without it a message already taken is 403, not 404",
+    ("api", "s3:ListBucket", "bucket:evidence/"): "without it a package not built yet is 403, not 404",
 }
 
 

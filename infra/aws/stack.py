@@ -132,6 +132,7 @@ PUBLIC_THROTTLES = {
     ("/v1/public/reports", "POST"): (20, 40),
     ("/v1/public/reports/{tracking_code}", "GET"): (50, 100),
     ("/v1/sessions", "POST"): (10, 20),  # signing in to the console: people, not programs
+    ("/v1/evidence-key", "GET"): (10, 20),
 }
 # What WAF lets one address send to the public's routes in five minutes (the app's own limit is
 # 60 a minute per address; this is the coarse layer in front of it).
@@ -218,6 +219,16 @@ class SaringStack(cdk.Stack):
             self.settings.fact_check_key_secret,
             "Google Fact Check Tools API key of the claim sync ('unset' until an operator sets it)",
             "An API key issued by Google: the operator replaces it there and here; no Lambda can rotate it.",
+        )
+        # Signs evidence packages: asymmetric, so anyone verifies them with its public half, offline.
+        self.evidence_key = kms.Key(
+            self,
+            "EvidenceKey",
+            alias=self.settings.evidence_key_id.removeprefix("alias/"),
+            description="Saring: signs evidence packages of referrals (ECDSA P-256)",
+            key_spec=kms.KeySpec.ECC_NIST_P256,
+            key_usage=kms.KeyUsage.SIGN_VERIFY,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
         )
         # CloudFront sends it with the page's API calls; the API then trusts CloudFront's viewer address.
         self.edge_secret = self._secret(
@@ -521,22 +532,27 @@ class SaringStack(cdk.Stack):
             table, _, index = name.partition("/index:")
             arn = self.tables[table].table_arn
             return [f"{arn}/index/{index}"] if index else [arn]
-        if kind == "queue":
-            return [self.queues[name].queue_arn]
-        if kind in ("bucket", "uploads"):
-            return [(self.bucket if kind == "bucket" else self.uploads).arn_for_objects(f"{name}*")]
-        if kind in ("key", "secret"):
-            secrets = {"api-key-pepper": self.pepper, "fact-check-api-key": self.fact_check_key}
-            secret = {**secrets, "edge-secret": self.edge_secret}.get(name)
-            return [self.contacts_key.key_arn if kind == "key" or secret is None else secret.secret_arn]
-        if kind == "identity":  # SES: the sender address of answers, and its domain (whichever is verified)
-            identity = f"arn:{self.partition}:ses:{self.region}:{self.account}:identity/"
-            return [identity + self.mail_from, identity + self.mail_from.split("@", 1)[1]]
         if kind == "stream":
             stream = self.tables[name].table_stream_arn
             assert stream is not None
             return [stream]
-        raise ValueError(f"unknown resource kind in {resource}")
+        if kind == "identity":  # SES: the sender address of answers, and its domain (whichever is verified)
+            identity = f"arn:{self.partition}:ses:{self.region}:{self.account}:identity/"
+            return [identity + self.mail_from, identity + self.mail_from.split("@", 1)[1]]
+        named: dict[str, dict[str, Any]] = {
+            "queue": {queue: self.queues[queue].queue_arn for queue in self.queues},
+            "key": {"contacts": self.contacts_key.key_arn, "evidence": self.evidence_key.key_arn},
+            "secret": {
+                "api-key-pepper": self.pepper.secret_arn,
+                "fact-check-api-key": self.fact_check_key.secret_arn,
+                "edge-secret": self.edge_secret.secret_arn,
+            },
+            "bucket": {name: self.bucket.arn_for_objects(f"{name}*")},
+            "uploads": {name: self.uploads.arn_for_objects(f"{name}*")},
+        }
+        if name not in named.get(kind, {}):
+            raise ValueError(f"unknown resource in {resource}")
+        return [named[kind][name]]
 
     def _statements(self, name: str) -> list[iam.PolicyStatement]:
         statements = []
@@ -555,7 +571,7 @@ class SaringStack(cdk.Stack):
                 continue
             arns = [arn for resource in sorted(resources) for arn in self._arn(resource)]
             conditions = None
-            if action.startswith("kms:"):
+            if action in ("kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"):
                 # The key opens only what is sealed for this function's own kind of item.
                 conditions = {
                     "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": list(KMS_CONTEXT_KEYS[name])},

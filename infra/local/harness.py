@@ -51,6 +51,7 @@ def use_test_environment() -> None:
 def forget_process_caches(*, clients: bool = False) -> None:
     """Forget what this process cached from the emulated account (and its clients, when ``clients``)."""
     from chalicelib.adapters.aws import queue_url, reset_clients, secret_bytes
+    from chalicelib.adapters.evidence import public_key
     from chalicelib.services.access import forget_cached_keys
     from chalicelib.services.claim_index import forget_loaded_index
     from chalicelib.store import stores
@@ -60,6 +61,7 @@ def forget_process_caches(*, clients: bool = False) -> None:
         stores.cache_clear()
     queue_url.cache_clear()
     secret_bytes.cache_clear()
+    public_key.cache_clear()
     forget_cached_keys()
     forget_loaded_index()
 

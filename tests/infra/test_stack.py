@@ -121,6 +121,7 @@ def test_no_wildcard_that_aws_does_not_require(synthesised: Synthesised) -> None
                         "/incoming/*",
                         "/pictures/*",
                         "/mail/*",
+                        "/evidence/*",
                     )
                     assert any(part in text for part in (*prefixes, "/claim-pictures/*", "Logs")), (
                         function,
@@ -326,7 +327,8 @@ def test_the_key_opens_only_what_each_function_sealed(synthesised: Synthesised) 
 
     for function in FUNCTIONS:
         for statement in _policy(synthesised, function):
-            if any(action.startswith("kms:") for action in _listed(statement["Action"])):
+            sealing = ("kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt")  # the evidence key signs: no context
+            if any(action in sealing for action in _listed(statement["Action"])):
                 condition = statement["Condition"]["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"]
                 assert sorted(_listed(condition)) == sorted(KMS_CONTEXT_KEYS[function]), function
     webhook_keys = KMS_CONTEXT_KEYS["deliver_webhooks"]
@@ -462,3 +464,11 @@ def test_complaints_by_email_are_stored_then_handed_to_their_function(synthesise
     )
     [mail] = [r for r in data["Properties"]["LifecycleConfiguration"]["Rules"] if r["Id"] == "mail"]
     assert mail["ExpirationInDays"] <= 7 and mail["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1
+
+
+def test_the_evidence_key_signs_and_never_encrypts(synthesised: Synthesised) -> None:
+    [key] = [k["Properties"] for k in synthesised.resources("AWS::KMS::Key").values() if k["Properties"].get("KeySpec")]
+    assert key["KeySpec"] == "ECC_NIST_P256" and key["KeyUsage"] == "SIGN_VERIFY"
+    statements = _policy(synthesised, "api")
+    signing = [s for s in statements if s["Action"] in ("kms:Sign", "kms:GetPublicKey")]
+    assert len(signing) == 2 and all("Condition" not in s for s in signing)

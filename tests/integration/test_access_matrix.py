@@ -58,6 +58,8 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/v1/referrals/{referral_id}"): {"checker", "agency", "admin"},
     ("POST", "/v1/referrals/{referral_id}/status"): {"agency"},
     ("GET", "/v1/stats/referrals"): {"checker", "agency", "admin"},
+    ("GET", "/v1/referrals/{referral_id}/evidence"): {"checker", "agency", "admin"},
+    ("GET", "/v1/evidence-key"): None,
     ("POST", "/v1/sessions"): None,
     ("GET", "/v1/sessions"): {"checker", "agency", "admin"},
     ("DELETE", "/v1/sessions"): {"checker", "agency", "admin"},
@@ -125,6 +127,8 @@ REQUESTS: dict[tuple[str, str], tuple[str, Any]] = {
         {"status": "acknowledged"},
     ),
     ("GET", "/v1/stats/referrals"): ("/v1/stats/referrals", None),
+    ("GET", "/v1/referrals/{referral_id}/evidence"): ("/v1/referrals/ref_" + "a" * 24 + "/evidence", None),
+    ("GET", "/v1/evidence-key"): ("/v1/evidence-key", None),
     # Signing in is public; the key it signs in with is in the body (a checker's, made for each call)
     ("POST", "/v1/sessions"): ("/v1/sessions", lambda: {"key": make_key("checker", partner_id="matrix-console")}),
     ("GET", "/v1/sessions"): ("/v1/sessions", None),

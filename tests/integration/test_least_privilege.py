@@ -83,8 +83,10 @@ def _as_lambda_runs_it(runner: EventSourceRunner, mocker: MockerFixture) -> None
 
 def _forget_process_caches() -> None:
     from chalicelib.adapters.aws import queue_url, secret_bytes
+    from chalicelib.adapters.evidence import public_key
     from chalicelib.services.access import forget_cached_keys
 
+    public_key.cache_clear()
     queue_url.cache_clear()
     secret_bytes.cache_clear()
     forget_cached_keys()
@@ -154,6 +156,7 @@ def _a_day_of_work(api: Api, runner: EventSourceRunner, pictures: Any) -> None:
     }
     _ok(checker.http.post(f"/v1/cases/{case['id']}/verdict", body=verdict), 202)
     runner.drain()
+    _a_referral(api, checker, agency, case["id"], runner)
     today = datetime.now(UTC).date().isoformat()
     _ok(agency.http.post(f"/v1/exports/daily/{today}", body={}))
     _ok(agency.http.get(f"/v1/exports/daily/{today}"))
@@ -179,6 +182,25 @@ def _a_day_of_work(api: Api, runner: EventSourceRunner, pictures: Any) -> None:
     _a_report_left_waiting()
     runner.fire_schedules()
     runner.drain()
+
+
+def _a_referral(api: Api, checker: Api, bawaslu: Api, case_id: str, runner: EventSourceRunner) -> None:
+    """The decided case referred to Bawaslu, which subscribes, moves it and takes its evidence package."""
+    with webhook_receiver() as receiver:
+        body = {"url": receiver.url, "events": ["referral.status_changed"]}
+        _ok(bawaslu.http.post("/v1/webhooks", body=body), 201)
+        request = {"agency": "bawaslu", "category": "politik_uang", "note": "Dugaan politik uang."}
+        referral = _ok(checker.http.post(f"/v1/cases/{case_id}/referrals", body=request), 201)
+        _ok(bawaslu.http.post(f"/v1/referrals/{referral['id']}/status", body={"status": "acknowledged"}))
+        runner.drain()
+        receiver.wait_for(1)
+    _ok(bawaslu.http.get("/v1/referrals"))
+    _ok(checker.http.get("/v1/referrals?status=acknowledged"))
+    _ok(checker.http.get(f"/v1/referrals/{referral['id']}"))
+    _ok(bawaslu.http.get("/v1/stats/referrals"))
+    _ok(bawaslu.http.get(f"/v1/referrals/{referral['id']}/evidence"))
+    _ok(bawaslu.http.get(f"/v1/referrals/{referral['id']}/evidence"))  # the second time: built already
+    _ok(api.as_key(None).http.get("/v1/evidence-key"))
 
 
 def _a_console_session(api: Api, agency_key: str) -> None:
