@@ -122,3 +122,18 @@ def receive_mail(event, context):  # type: ignore[no-untyped-def]
     from chalicelib.events.mail import on_mail
 
     return on_mail(event, context)
+
+
+# Every new audit entry is linked into its WIB day's hash chain (one shard at a time, in order).
+@app.on_dynamodb_record(stream_arn=settings.audit_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
+def chain_audit(event):  # type: ignore[no-untyped-def]
+    from chalicelib.events.audit import on_audit_stream
+
+    return on_audit_stream(event.to_dict(), event.context)
+
+
+@app.schedule(Cron(20, 17, "*", "*", "?", "*"))  # 17:20 UTC is 00:20 WIB: the day that ended gets its seal
+def seal_audit(event):  # type: ignore[no-untyped-def]
+    from chalicelib.events.audit import on_seal_schedule
+
+    return on_seal_schedule(event.to_dict(), event.context)

@@ -23,6 +23,7 @@ ENVIRONMENT = {
     "SARING_TABLE_PREFIX": "table_prefix",
     "SARING_REPORTS_STREAM_ARN": "reports_stream_arn",
     "SARING_CLAIMS_STREAM_ARN": "claims_stream_arn",
+    "SARING_AUDIT_STREAM_ARN": "audit_stream_arn",
     "SARING_INDEX_REFRESH_SECONDS": "index_refresh_seconds",
     "SARING_CHECK_QUEUE": "check_queue_name",
     "SARING_BUCKET": "bucket_name",
@@ -82,6 +83,7 @@ class Settings(BaseModel):
     table_prefix: str = ""
     reports_stream_arn: str = ""
     claims_stream_arn: str = ""
+    audit_stream_arn: str = ""
     index_refresh_seconds: float = Field(default=2, ge=0, le=3600)
     check_queue_name: str = ""
     bucket_name: str = ""
@@ -143,6 +145,7 @@ class Settings(BaseModel):
             "evidence_key_id": f"alias/{prefix}evidence",
             "reports_stream_arn": f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}reports/stream/unset",
             "claims_stream_arn": f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}claims/stream/unset",
+            "audit_stream_arn": f"arn:aws:dynamodb:{self.region}:000000000000:table/{prefix}audit/stream/unset",
         }
         for field, value in defaults.items():
             if not getattr(self, field):

@@ -85,3 +85,9 @@ class ReferralQuery(StrictModel):
     """Query string of ``GET /v1/referrals``."""
 
     status: ReferralStatus | None = None
+
+
+class AuditVerifyQuery(StrictModel):
+    """Query string of ``GET /v1/audit/verify``."""
+
+    day: date = Field(description="A WIB day, YYYY-MM-DD.")

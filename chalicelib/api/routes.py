@@ -580,6 +580,17 @@ REFERRAL_STATS = Route(
     response="ReferralCounts",
     purpose="referrals made, per agency and category (an agency: its own)",
 )
+VERIFY_AUDIT = Route(
+    "GET",
+    "/v1/audit/verify",
+    "verifyAudit",
+    _AGENCIES,
+    "Whether the day's audit trail is whole",
+    response="AuditDayCheck",
+    query="AuditVerifyQuery",
+    errors=(422,),
+    purpose="recompute a WIB `day`'s hash chain from its entries and check its links and signed seal",
+)
 
 # In the order the docs and the OpenAPI document list them.
 ROUTES: tuple[Route, ...] = (
@@ -610,6 +621,7 @@ ROUTES: tuple[Route, ...] = (
     TAKE_CASE,
     DECIDE_CASE,
     AUDIT_TRAIL,
+    VERIFY_AUDIT,
     REFER_CASE,
     LIST_REFERRALS,
     GET_REFERRAL,

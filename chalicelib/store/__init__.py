@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from chalicelib.store.audit import AuditStore
+    from chalicelib.store.audit import AuditChainStore, AuditStore
     from chalicelib.store.cases import CaseStore
     from chalicelib.store.claims import ClaimStore
     from chalicelib.store.keys import KeyStore, SessionStore, UsageStore
@@ -37,6 +37,7 @@ class Stores:
     deliveries: DeliveryStore
     stats: StatsStore
     audit: AuditStore
+    audit_chain: AuditChainStore
     pictures: PictureStore
     picture_groups: PictureGroupStore
     referrals: ReferralStore
@@ -46,7 +47,7 @@ class Stores:
 def stores() -> Stores:
     """The process's stores, bound to the configured tables."""
     from chalicelib.config import get_settings
-    from chalicelib.store.audit import AuditStore
+    from chalicelib.store.audit import AuditChainStore, AuditStore
     from chalicelib.store.cases import CaseStore
     from chalicelib.store.claims import ClaimStore
     from chalicelib.store.keys import KeyStore, SessionStore, UsageStore
@@ -70,6 +71,7 @@ def stores() -> Stores:
         deliveries=DeliveryStore(),
         stats=StatsStore(),
         audit=AuditStore(),
+        audit_chain=AuditChainStore(),
         pictures=PictureStore(),
         picture_groups=PictureGroupStore(),
         referrals=ReferralStore(),

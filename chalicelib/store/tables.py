@@ -372,6 +372,26 @@ class StatRecord(_Table):
     expires_at = TTLAttribute(null=True)
 
 
+class AuditChainRecord(_Table):
+    """The audit trail's hash chain, per WIB day: a link per entry (``entry_id`` its id), and the day's
+    ``head`` (the last link) and ``seal`` (signed once the day is over). Links are only ever added."""
+
+    class Meta:
+        table_name = "unbound"
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    short_name = "audit_chain"
+
+    day = UnicodeAttribute(hash_key=True)  # WIB date
+    entry_id = UnicodeAttribute(range_key=True)  # an entry's id, or "head", or "seal"
+    seq = NumberAttribute()
+    previous = UnicodeAttribute(null=True)
+    hash = UnicodeAttribute()
+    signature = UnicodeAttribute(null=True)  # the seal's, base64
+    key_id = UnicodeAttribute(null=True)  # the seal's
+    at = UTCDateTimeAttribute(null=True)  # when the seal was made
+
+
 class ReferralAgencyIndex(GlobalSecondaryIndex["ReferralRecord"]):  # type: ignore[no-untyped-call]
     """An agency's referrals, newest first: what an agency's key may list."""
 
@@ -436,6 +456,7 @@ class AuditRecord(_Table):
     class Meta:
         table_name = "unbound"
         billing_mode = PAY_PER_REQUEST_BILLING_MODE
+        stream_view_type = STREAM_KEYS_ONLY  # each new entry is linked into its day's hash chain
 
     short_name = "audit"
 
@@ -465,6 +486,7 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     DeliveryRecord,
     StatRecord,
     AuditRecord,
+    AuditChainRecord,
     ReferralRecord,
 )
 

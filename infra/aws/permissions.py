@@ -22,6 +22,8 @@ FUNCTIONS = (
     "sync_claims",
     "process_pictures",  # the picture function: its own package (a container image), not the Chalice app's
     "receive_mail",  # complaints by e-mail: SES stores each under mail/ and invokes it
+    "chain_audit",  # links each new audit entry into its day's hash chain (the audit table's stream)
+    "seal_audit",  # signs each WIB day's chain once the day is over
 )
 
 _GET_PUT_UPDATE = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
@@ -32,7 +34,8 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
         "dynamodb:GetItem": frozenset(
             f"table:{t}"
             for t in ("reports", "cases", "claims", "contacts", "keys", "webhooks", "sessions", "referrals")
-        ),
+        )
+        | {"table:audit_chain"},  # a day's seal, when an agency or admin verifies the day
         "dynamodb:UpdateItem": frozenset(f"table:{t}" for t in ("cases", "keys", "usage", "referrals", "stats")),
         "dynamodb:PutItem": frozenset(
             f"table:{t}"
@@ -53,6 +56,7 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
                 "table:reports/index:by_case",
                 "table:reports/index:by_day",
                 "table:webhooks/index:by_partner",
+                "table:audit_chain",
                 "table:referrals/index:by_agency",
                 "table:referrals/index:by_status",
             }
@@ -146,6 +150,17 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
         "s3:ListBucket": frozenset({"uploads:incoming/"}),
         "s3:PutObject": frozenset({"uploads:pictures/"}),
     },
+    "chain_audit": {
+        "dynamodb:GetItem": frozenset({"table:audit", "table:audit_chain"}),
+        "dynamodb:PutItem": frozenset({"table:audit_chain"}),  # a link and the day's head, in one transaction
+    },
+    "seal_audit": {
+        "dynamodb:GetItem": frozenset({"table:audit_chain"}),
+        "dynamodb:PutItem": frozenset({"table:audit_chain"}),
+        "dynamodb:Query": frozenset({"table:audit"}),
+        "kms:Sign": frozenset({"key:evidence"}),
+        "kms:GetPublicKey": frozenset({"key:evidence"}),
+    },
     "receive_mail": {
         "dynamodb:PutItem": frozenset({"table:reports"}),
         "dynamodb:UpdateItem": frozenset({"table:usage"}),  # a sender's and everyone's complaints a day
@@ -167,6 +182,7 @@ CONSUMES: dict[str, str] = {
     "deliver_webhooks": "queue:webhooks",
     "spread_verdicts": "queue:verdicts",
     "process_pictures": "queue:pictures",
+    "chain_audit": "stream:audit",
 }
 
 # Grants the day of work cannot show, each with why it is needed and where it is exercised.

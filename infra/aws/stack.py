@@ -86,6 +86,8 @@ LOGICAL_IDS = {
     "sync_claims": "SyncClaims",
     "process_pictures": "ProcessPictures",  # not Chalice's: a container image function (_picture_function)
     "receive_mail": "ReceiveMail",
+    "chain_audit": "ChainAudit",
+    "seal_audit": "SealAudit",
 }
 CHALICE_FUNCTIONS = tuple(name for name in LOGICAL_IDS if name != "process_pictures")
 # Per function: timeout (s) and memory (MB); a queue's visibility is six times its consumer's timeout.
@@ -101,6 +103,8 @@ SIZING = {
     "sync_claims": (900, 512),
     "process_pictures": (60, 2048),  # one picture a call; Tesseract stops at 20 s
     "receive_mail": (60, 512),
+    "chain_audit": (60, 512),
+    "seal_audit": (60, 512),
 }
 # Concurrency reserved per function: a flood on the API cannot starve the pipeline, and no function
 # can take the whole account. Stream consumers run one per shard and need none.
@@ -1077,7 +1081,7 @@ class SaringStack(cdk.Stack):
             function.add_property_override(f"{event}.Queue", self.queues[queue].queue_arn)
             # Chalice never asks for partial batch responses: without this a failed message is deleted.
             function.add_property_override(f"{event}.FunctionResponseTypes", ["ReportBatchItemFailures"])
-        streams = {"report_stream": "reports", "claims_changed": "claims"}
+        streams = {"report_stream": "reports", "claims_changed": "claims", "chain_audit": "audit"}
         for name, table in streams.items():
             event = f"Events.{LOGICAL_IDS[name]}DynamodbEventSource.Properties"
             function = app.get_resource(LOGICAL_IDS[name])

@@ -55,3 +55,14 @@ def test_a_case_is_referred_to_bawaslu_closed_by_bawaslu_and_its_evidence_verifi
     (tmp_path / "package.zip").write_bytes(bytes(data))
     failed = subprocess.run(verify, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert failed.returncode != 0
+    # And today's audit trail, referral included, is whole
+    today = requests.get(f"{stack.url}/v1/audit/verify", params={"day": referral["created_at"][:10]}, timeout=10)
+    assert today.status_code == 401  # an agency's or admin's key is needed
+    check = bawaslu.get(f"{stack.url}/v1/audit/verify", params={"day": _wib_day()}, timeout=10).json()
+    assert check["intact"] and check["entries"] >= 5, check
+
+
+def _wib_day() -> str:
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) + timedelta(hours=7)).date().isoformat()

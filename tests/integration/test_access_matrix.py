@@ -60,6 +60,7 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/v1/stats/referrals"): {"checker", "agency", "admin"},
     ("GET", "/v1/referrals/{referral_id}/evidence"): {"checker", "agency", "admin"},
     ("GET", "/v1/evidence-key"): None,
+    ("GET", "/v1/audit/verify"): {"agency", "admin"},
     ("POST", "/v1/sessions"): None,
     ("GET", "/v1/sessions"): {"checker", "agency", "admin"},
     ("DELETE", "/v1/sessions"): {"checker", "agency", "admin"},
@@ -129,6 +130,7 @@ REQUESTS: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/v1/stats/referrals"): ("/v1/stats/referrals", None),
     ("GET", "/v1/referrals/{referral_id}/evidence"): ("/v1/referrals/ref_" + "a" * 24 + "/evidence", None),
     ("GET", "/v1/evidence-key"): ("/v1/evidence-key", None),
+    ("GET", "/v1/audit/verify"): ("/v1/audit/verify?day=2024-02-14", None),
     # Signing in is public; the key it signs in with is in the body (a checker's, made for each call)
     ("POST", "/v1/sessions"): ("/v1/sessions", lambda: {"key": make_key("checker", partner_id="matrix-console")}),
     ("GET", "/v1/sessions"): ("/v1/sessions", None),

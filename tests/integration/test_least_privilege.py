@@ -17,6 +17,7 @@ import pytest
 from pytest_mock import MockerFixture
 
 from chalicelib.config import get_settings
+from chalicelib.domain.exports import wib_day_of
 from infra.aws.permissions import CONSUMES, FUNCTIONS, NOT_IN_SCENARIO, allowed, grants
 from infra.local.fact_check_fake import FakeFactCheckApi
 from infra.local.runner import EventSourceRunner
@@ -171,6 +172,9 @@ def _a_day_of_work(api: Api, runner: EventSourceRunner, pictures: Any) -> None:
     assert partner.http.delete(f"/v1/webhooks/{hook['id']}").status_code == 204
     _pictures(partner, checker, claim_id, runner, pictures)
     _a_console_session(api, keys["agency"].key or "")
+    runner.drain()  # the audit entries of the day are linked into its chain
+    check = _ok(admin.http.get(f"/v1/audit/verify?day={wib_day_of(datetime.now(UTC)).isoformat()}"))
+    assert check["intact"], check
     partner.submit({"text": UNANSWERED, "platform": "facebook", "province": "35"})
     runner.drain()  # an open case: no claim answers it yet
     answer = {"external_id": "lp-2", "title": "Kotak suara kardus mudah dibobol", "text": UNANSWERED, "label": "HOAKS"}

@@ -3,7 +3,7 @@
 One module a feature; every name is importable from here too (``from chalicelib.domain.models import …``).
 """
 
-from chalicelib.domain.models.audit import AuditAction, AuditEntry, AuditPage
+from chalicelib.domain.models.audit import AuditAction, AuditDayCheck, AuditEntry, AuditPage
 from chalicelib.domain.models.cases import (
     CasePage,
     CaseReport,
@@ -95,6 +95,7 @@ from chalicelib.domain.models.webhooks import (
 
 __all__ = [
     "AuditAction",
+    "AuditDayCheck",
     "AuditEntry",
     "AuditPage",
     "CasePage",

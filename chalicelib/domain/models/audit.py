@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -42,3 +42,15 @@ class AuditPage(Model):
 
     entries: list[AuditEntry]
     next_cursor: str | None = None
+
+
+class AuditDayCheck(Model):
+    """``GET /v1/audit/verify?day=``: whether a WIB day's audit trail is whole."""
+
+    day: date
+    intact: bool = Field(description="Every entry linked, the chain unbroken, and the seal (if any) matched.")
+    entries: int
+    linked: int
+    pending: int = Field(description="Entries of the last minutes not linked yet (the chain follows a stream).")
+    sealed: bool = Field(description="The day is over and its last hash is signed by the evidence key.")
+    problems: list[str]
