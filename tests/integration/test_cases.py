@@ -367,9 +367,11 @@ def test_the_audit_trail_cannot_be_rewritten(aws: Resources) -> None:
     entry = audit_entry(CLI, AuditAction.key_created, "key_x", before=None, after={"a": 1}, at=datetime.now(UTC))
     stores().audit.add(entry)
 
-    # Then the store offers no way to change or remove one, and adding the same id again fails
+    # Then the stores offer no way to change or remove one (nor a link of its chain), and adding the same id fails
     public = {name for name in dir(stores().audit) if not name.startswith("_")}
-    assert public == {"add", "of_day", "of_target"}
+    assert public == {"add", "get", "of_day", "of_target", "whole_day"}
+    chain = {name for name in dir(stores().audit_chain) if not name.startswith("_")}
+    assert chain == {"add_link", "head", "is_linked", "links", "put_seal", "seal"}
     with pytest.raises(Exception, match="ConditionalCheckFailed"):
         stores().audit.add(entry.model_copy(update={"after": {"a": 2}}))
     assert [e.after for e in stores().audit.of_target("key_x", None, 10)] == [{"a": 1}]
