@@ -152,6 +152,7 @@ def _banner(url: str, emulator_port: int, data_dir: Path, loaded: _Loaded, *, ev
             f"  Pictures   POST {url}/v1/uploads, then the form POST to the emulator's S3 it names"
             f" ({'analysed by the picture function' if events else 'not analysed: --no-events'}; see README)",
             f"  Page       {url}/   (cek dulu, aduan, lacak: the public's page)",
+            f"  Console    {url}/console/   (fact-checkers, agencies, admins: sign in with a key)",
             f"  E-mail     SMTP 127.0.0.1:{smtp_port} takes complaints; answers are written to {data_dir}/outbox",
             "  Import     make import-claims FILE=claims.jsonl   (JSON Lines, CSV, ClaimReview or claims:search JSON)",
             f"  Sync       make sync-claims   (Fact Check Tools API: {os.environ.get('SARING_FACT_CHECK_API_URL')})",
