@@ -13,6 +13,7 @@ from chalicelib.api.routes import PER_ADDRESS, ROUTE_POLICY, is_public, may_call
 from chalicelib.domain.access import Principal
 
 if TYPE_CHECKING:
+    from chalicelib.domain.access import UsageVerdict
     from chalicelib.domain.audit import Actor
 
 _principal: ContextVar[Principal | None] = ContextVar("principal", default=None)
@@ -92,13 +93,7 @@ def access_middleware(request: Request, get_response: Callable[[Request], Respon
         from chalicelib.services.access import use_public_allowance
 
         verdict = use_public_allowance(client_address(request), complaint=PER_ADDRESS[(method, route)])
-        try:
-            response = get_response(request)
-        except ApiProblem as problem:
-            problem.headers.update(rate_limit_headers(verdict))
-            raise
-        response.headers.update(rate_limit_headers(verdict))
-        return response
+        return _counted(verdict, request, get_response)
     from chalicelib.services.access import authenticate, session_principal, use_allowance
 
     # A refusal (no usable key, a spent limit) reaches the problem middleware as it is raised.
@@ -114,11 +109,17 @@ def access_middleware(request: Request, get_response: Callable[[Request], Respon
     allowance = use_allowance(principal, submission=(method, route) == ("POST", "/v1/reports"))
     token = _principal.set(principal)
     try:
-        response = get_response(request)
-    except ApiProblem as problem:
-        problem.headers.update(rate_limit_headers(allowance))  # a refused call still counted against the limits
-        raise
+        return _counted(allowance, request, get_response)
     finally:
         _principal.reset(token)
+
+
+def _counted(allowance: UsageVerdict, request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """The route's answer with the limits' headers, a refusal's too (a refused call still counted)."""
+    try:
+        response = get_response(request)
+    except ApiProblem as problem:
+        problem.headers.update(rate_limit_headers(allowance))
+        raise
     response.headers.update(rate_limit_headers(allowance))
     return response
