@@ -71,6 +71,8 @@ def test_a_checker_takes_the_top_case_decides_it_and_sees_every_report_reviewed(
         _wait(driver, "tr[data-case]")
         assert driver.execute_script("return document.cookie") == ""
         assert driver.find_element(By.ID, "kunci").get_attribute("value") == ""
+        tabs = [link.text for link in driver.find_elements(By.CSS_SELECTOR, "#isi p a[href^='#/antrean']")]
+        assert tabs == ["terbuka", "sedang ditinjau", "diputuskan"]  # names, not their addresses
         top = driver.find_element(By.CSS_SELECTOR, "tr[data-case]")
         assert "Demak" in top.text and "3" in top.text
         screenshot(driver, "console-1-queue")
