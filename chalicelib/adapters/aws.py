@@ -47,6 +47,17 @@ def secret_bytes(secret_id: str) -> bytes:
     return str(client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]).encode()
 
 
+def head_object(bucket: str, key: str) -> dict[str, Any] | None:
+    """An S3 object's head (size, type, metadata), or None when there is no such object."""
+    s3 = client("s3")
+    try:
+        return dict(s3.head_object(Bucket=bucket, Key=key))
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+
+
 def reset_clients() -> None:
     """Forget every client and what was read with them (tests, after the emulator restarts)."""
     client.cache_clear()

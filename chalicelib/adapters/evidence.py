@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from chalicelib.adapters.aws import client
+from chalicelib.adapters.aws import client, head_object
 from chalicelib.config import get_settings
 from chalicelib.domain.evidence import SIGNING_ALGORITHM
 
@@ -33,15 +33,12 @@ def package_key(referral_id: str, version: str) -> str:
     return f"{EVIDENCE}{referral_id}/{version}.zip"
 
 
-def stored_size(key: str) -> int | None:
-    """The size of a package already built, or None."""
-    s3 = client("s3")
-    try:
-        return int(s3.head_object(Bucket=get_settings().bucket_name, Key=key)["ContentLength"])
-    except s3.exceptions.ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            return None
-        raise
+def stored(key: str) -> tuple[int, str] | None:
+    """(size, SHA-256) of a package already built, or None."""
+    head = head_object(get_settings().bucket_name, key)
+    if head is None:
+        return None
+    return int(head["ContentLength"]), str(head.get("Metadata", {}).get("sha256", ""))
 
 
 def store_package(key: str, data: bytes, sha256: str) -> None:
@@ -52,11 +49,6 @@ def store_package(key: str, data: bytes, sha256: str) -> None:
         ContentType="application/zip",
         Metadata={"sha256": sha256},
     )
-
-
-def package_sha256(key: str) -> str:
-    head = client("s3").head_object(Bucket=get_settings().bucket_name, Key=key)
-    return str(head.get("Metadata", {}).get("sha256", ""))
 
 
 def download_link(key: str, seconds: int) -> str:

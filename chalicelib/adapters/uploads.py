@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from chalicelib.adapters.aws import client
+from chalicelib.adapters.aws import client, head_object
 from chalicelib.config import get_settings
 
 INCOMING = "incoming/"
@@ -71,13 +71,9 @@ class Uploaded:
 
 def uploaded(key: str) -> Uploaded | None:
     """Size and declared type of an object, or None when there is none."""
-    s3 = client("s3")
-    try:
-        head = s3.head_object(Bucket=get_settings().uploads_bucket_name, Key=key)
-    except s3.exceptions.ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            return None
-        raise
+    head = head_object(get_settings().uploads_bucket_name, key)
+    if head is None:
+        return None
     return Uploaded(int(head["ContentLength"]), str(head.get("ContentType") or ""))
 
 

@@ -36,16 +36,14 @@ def evidence_of(referral_id: str, reader: Principal, now: datetime | None = None
         return None
     now = now or datetime.now(UTC)
     key = evidence_files.package_key(referral.id, referral.updated_at.strftime("%Y%m%dT%H%M%S%fZ"))
-    size = evidence_files.stored_size(key)
-    if size is None:
+    built = evidence_files.stored(key)
+    if built is None:
         data = build_package(referral, now)
-        digest = hashlib.sha256(data).hexdigest()
-        evidence_files.store_package(key, data, digest)
-        size = len(data)
+        built = len(data), hashlib.sha256(data).hexdigest()
+        evidence_files.store_package(key, data, built[1])
         count("EvidencePackagesBuilt")
-        logger.info("evidence package built", extra={"referral_id": referral.id, "bytes": size})
-    else:
-        digest = evidence_files.package_sha256(key)
+        logger.info("evidence package built", extra={"referral_id": referral.id, "bytes": built[0]})
+    size, digest = built
     key_id, _ = evidence_files.public_key()
     return EvidencePackage(
         referral_id=referral.id,

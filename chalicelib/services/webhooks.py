@@ -128,8 +128,6 @@ def publish_report_change(
         hooks = hooks_read[new.partner_id] = stores().webhooks.of_partner(new.partner_id)
     if not hooks:
         return 0
-    from chalicelib.adapters.webhook_queue import delivery_message, enqueue_deliveries
-
     now = datetime.now(UTC)
     data = ReportEventData(
         id=new.id,
@@ -139,17 +137,28 @@ def publish_report_change(
         case_id=new.case_id,
         verdict=new.verdict,
     )
+    events = [
+        WebhookEvent(id=event_id(new.id, event_type, change_id), type=event_type, created_at=now, report=data)
+        for event_type in types
+    ]
+    return _deliver(events, hooks, now)
+
+
+def _deliver(events: list[WebhookEvent], hooks: list[StoredWebhook], now: datetime) -> int:
+    """Open a delivery of each event to each hook subscribed to its type, and queue them; how many."""
+    from chalicelib.adapters.webhook_queue import delivery_message, enqueue_deliveries
+
     messages = []
-    for event_type in types:
-        event = WebhookEvent(id=event_id(new.id, event_type, change_id), type=event_type, created_at=now, report=data)
+    for event in events:
         for hook in hooks:
-            if event_type not in hook.view.events:
+            if event.type not in hook.view.events:
                 continue
             delivery = delivery_id(now, event.id, hook.view.id)
-            stores().deliveries.open(hook.view.id, delivery, event.id, event_type, now)
+            stores().deliveries.open(hook.view.id, delivery, event.id, event.type, now)
             messages.append(delivery_message(hook.view.id, delivery, event.body()))
-    enqueue_deliveries(messages)
-    count("WebhookDeliveriesQueued", len(messages))
+    if messages:
+        enqueue_deliveries(messages)
+        count("WebhookDeliveriesQueued", len(messages))
     return len(messages)
 
 
@@ -162,24 +171,12 @@ def publish_referral_change(referral: ReferralView, event_type: WebhookEventType
         hook
         for partner_id in dict.fromkeys((referral.agency, referral.referrer_partner_id))
         for hook in stores().webhooks.of_partner(partner_id)
-        if event_type in hook.view.events
     ]
-    if not hooks:
-        return 0
-    from chalicelib.adapters.webhook_queue import delivery_message, enqueue_deliveries
-
     now = datetime.now(UTC)
     event = WebhookEvent(
         id=event_id(referral.id, event_type, change_id), type=event_type, created_at=now, referral=referral
     )
-    messages = []
-    for hook in hooks:
-        delivery = delivery_id(now, event.id, hook.view.id)
-        stores().deliveries.open(hook.view.id, delivery, event.id, event_type, now)
-        messages.append(delivery_message(hook.view.id, delivery, event.body()))
-    enqueue_deliveries(messages)
-    count("WebhookDeliveriesQueued", len(messages))
-    return len(messages)
+    return _deliver([event], hooks, now)
 
 
 class DeliveryOutcome(Enum):
