@@ -4,7 +4,6 @@
 "use strict";
 
 let session = null; // {csrf_token, roles, name, partner_id, expires_at}
-const $ = (id) => document.getElementById(id);
 const LABELS = ["HOAKS", "DISINFORMASI", "MISINFORMASI", "MALINFORMASI", "MENYESATKAN", "PENIPUAN", "SATIRE", "BENAR", "BELUM_TERBUKTI"];
 const STATUS = { received: "diterima", checking: "diperiksa", matched: "cocok (otomatis)", needs_review: "menunggu pemeriksa", reviewed: "diputuskan" };
 const CASE_STATUS = { open: "terbuka", in_review: "sedang ditinjau", decided: "diputuskan" };
@@ -12,27 +11,10 @@ const UNLABELLED = "belum berlabel";
 const PLATFORMS = {};
 const PROVINCES = {};
 
-function element(tag, attributes, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes || {})) {
-    if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value === true ? "" : value);
-  }
-  for (const child of children.flat(Infinity)) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
-
 const text = (value) => (value === null || value === undefined ? "" : String(value));
 const when = (iso) => (iso ? new Date(iso).toLocaleString("id-ID", { timeZone: "Asia/Jakarta" }) + " WIB" : "");
 const wibToday = () => new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
 const daysBefore = (day, n) => new Date(Date.parse(day) - n * 86400000).toISOString().slice(0, 10);
-
-class ApiError extends Error {
-  constructor(status, problem) {
-    super((problem && problem.detail) || "HTTP " + status);
-    this.status = status;
-    this.problem = problem;
-  }
-}
 
 async function api(method, path, body) {
   const headers = { Accept: "application/json" };

@@ -117,19 +117,7 @@ const MAX_PICTURE_BYTES = 10 * 1024 * 1024;
 
 let language = "id";
 let lastContent = null; // what was checked last: sent as the complaint
-const $ = (id) => document.getElementById(id);
 const t = (key) => TEXTS[language][key] || TEXTS.id[key] || key;
-
-function element(tag, attributes, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes || {})) {
-    if (value !== null && value !== undefined) node.setAttribute(name, value);
-  }
-  for (const child of children) {
-    if (child !== null && child !== undefined) node.append(child); // strings become text nodes: never markup
-  }
-  return node;
-}
 
 function show(target, ...nodes) {
   target.replaceChildren(...nodes);
@@ -151,15 +139,6 @@ function applyLanguage() {
 }
 
 // --- the API ---------------------------------------------------------------------------------------
-
-class ApiError extends Error {
-  constructor(status, problem, retryAfter) {
-    super((problem && problem.detail) || "HTTP " + status);
-    this.status = status;
-    this.problem = problem;
-    this.retryAfter = retryAfter;
-  }
-}
 
 async function api(method, path, body) {
   const options = { method, headers: { Accept: "application/json" }, credentials: "omit" };
