@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from chalicelib.domain.matching.names import NAMES
 
@@ -20,8 +19,11 @@ _NOT_DIGIT = re.compile(r"\D")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+2?")
 _RUN_TOGETHER = re.compile(r"([a-z]{2})([A-Z][a-z])")
 _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
-# A capitalised word that does not start a sentence (or a line): likely a name.
-_CAPITALISED = re.compile(r"(?:(?<=[^\W\d_] )|(?<=[^\W\d_][,;:] ))([A-Z][a-z]{2,})\b")
+_TRIPLED = re.compile(r"(.)\1\1")  # any character three times: cheap to look for, and _STRETCHED needs it
+# A capitalised word that does not start a sentence (or a line): likely a name. The capital comes
+# first and the lookbehind after it, so the engine scans for capitals instead of trying both
+# lookbehinds at every character.
+_CAPITALISED = re.compile(r"([A-Z](?:(?<=[^\W\d_] [A-Z])|(?<=[^\W\d_][,;:] [A-Z]))[a-z]{2,})\b")
 
 # Chat spellings → standard words. Only unambiguous ones: a wrong expansion costs more than none.
 SLANG: dict[str, str] = {
@@ -199,7 +201,7 @@ def fold(text: str) -> str:
     Words run together where a scrape lost a line break (``curangKemenangan``) are split first.
     """
     folded = _RUN_TOGETHER.sub(r"\1 \2", _nfkc(text)).casefold()
-    return _STRETCHED.sub(r"\1", folded)
+    return _STRETCHED.sub(r"\1", folded) if _TRIPLED.search(folded) else folded
 
 
 def _capitalised_terms(text: str) -> set[str]:
@@ -226,26 +228,47 @@ def analyse_headline(text: str) -> Analysis:
     )
 
 
+def _without_links(text: str) -> str:
+    # Looking for the two ways a link starts is far cheaper than the pattern's scan of every text.
+    return _URL.sub(" ", text) if "://" in text or "www." in text.lower() else text
+
+
 def analyse(text: str) -> Analysis:
-    """Content terms of a text, with its numbers, names and length."""
-    folded = _URL.sub(" ", fold(text))
+    """Content terms of a text, with its numbers, names and length.
+
+    Every lookup lies on the API's path, so the loop stays plain: a dictionary of words already
+    seen, no call per word.
+    """
+    tokens = _TOKEN.findall(_without_links(fold(text)))
     terms: list[str] = []
     numbers: set[str] = set()
-    words = 0
-    for raw in _TOKEN.findall(folded):
-        words += 1
+    known = _WORD_TERMS
+    for raw in tokens:
         if raw[0].isdigit():
             digits = _NOT_DIGIT.sub("", raw)
             numbers.add(digits)
             terms.append(digits)
         else:
-            terms.extend(_terms_of_word(raw))
-    names = {term for term in terms if term in NAMES} | _capitalised_terms(_URL.sub(" ", text))
-    return Analysis(terms=tuple(terms), numbers=frozenset(numbers), word_count=words, names=frozenset(names))
+            found = known.get(raw)
+            terms += found if found is not None else _terms_of_word(raw)
+    names = NAMES.intersection(terms) | _capitalised_terms(_without_links(text))
+    return Analysis(terms=tuple(terms), numbers=frozenset(numbers), word_count=len(tokens), names=frozenset(names))
 
 
-@lru_cache(maxsize=200_000)  # a word's terms never change: a long forward mostly repeats known words
+# A word's terms never change, and a long forward mostly repeats known words.
+_WORD_TERMS: dict[str, tuple[str, ...]] = {}
+_WORDS_REMEMBERED = 200_000
+
+
 def _terms_of_word(raw: str) -> tuple[str, ...]:
+    """The content terms of one folded word, remembered: see ``_word_terms``."""
+    if len(_WORD_TERMS) >= _WORDS_REMEMBERED:
+        _WORD_TERMS.clear()  # rare words of many texts: start again rather than grow without end
+    terms = _WORD_TERMS[raw] = _word_terms(raw)
+    return terms
+
+
+def _word_terms(raw: str) -> tuple[str, ...]:
     """The content terms of one folded word: reduplication and chat spelling undone, stop words out, stemmed."""
     word = raw[:-1] if raw.endswith(_REDUPLICATION_MARK) else raw
     word = SLANG.get(word, word)

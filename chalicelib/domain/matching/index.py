@@ -29,7 +29,9 @@ from __future__ import annotations
 import heapq
 import marshal
 import math
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any, ClassVar
@@ -306,6 +308,7 @@ class ClaimIndex:
         self._removed: frozenset[int] = frozenset()  # the same, for lookups one at a time
         self._delta_vocabulary = vocabulary
         self._delta_idf = idf
+        self._scratch = threading.local()
         if self.changes:
             self._apply_changes()
 
@@ -596,49 +599,79 @@ class ClaimIndex:
         return bool((segment.doc_terms[start:end] == term_id).any())
 
     def _rank(self, analysis: Analysis) -> _Candidates:
+        # A query is a few dozen terms and 24 candidates: per term and per candidate the work is
+        # plain Python over lists, and numpy is kept for what touches postings and claims' terms.
+        # Every numpy call costs microseconds of dispatch before any work, more when a busy
+        # process has pushed numpy out of the caches, so there are as few as the arrays allow.
         vocabulary = self._delta_vocabulary
-        known = [vocabulary[term] for term in set(analysis.terms) if term in vocabulary]
-        unknown = len(set(analysis.terms)) - len(known)
+        distinct = set(analysis.terms)
+        known = sorted(vocabulary[term] for term in distinct if term in vocabulary)
         if not known:
             return _Candidates([], [], [], [], [])
-        query = np.asarray(sorted(known), dtype=np.int64)
-        query_idf = self._delta_idf[query]
-        # The query as two arrays over the whole vocabulary (mostly zero pages, never touched): each
-        # term's idf, and which terms are names. A claim's terms then look up their weight at once.
-        weight_of = np.zeros(len(self._delta_idf))
-        weight_of[query] = query_idf
-        is_name = np.zeros(len(self._delta_idf))
-        is_name[[vocabulary[name] for name in analysis.names if name in vocabulary]] = 1.0
+        ids = np.asarray(known)
+        query_idf = self._delta_idf[ids]
         # Unknown words (typos, slang the analyser does not know) count, but as common words.
-        query_weight = float(query_idf.sum()) + unknown * min(1.0, self.max_idf / 4)
-        numbers, bm25 = self._retrieve(self.base, query, 0, self.removed)
-        if self.delta is None:
-            found = _overlap(self.base, numbers, weight_of, is_name)
-        else:
-            more, more_bm25 = self._retrieve(self.delta, query, len(self.base), None)
-            numbers, bm25 = np.concatenate([numbers, more]), np.concatenate([bm25, more_bm25])
-            found = self._overlap_across_segments(numbers, weight_of, is_name)
-        shared, names_found, terms_found, terms, headline_covered, headline_shared = found
-        # How much of the claim the query has: its terms counted (a claim that says much more than
-        # the query is a worse answer than one that says just that, as BM25's length norm has it),
-        # or, when the query is about the headline, the headline's terms.
-        counted = np.divide(terms_found, terms, out=np.zeros(len(numbers)), where=terms > 0)
-        in_headline = headline_shared / query_weight
-        claim_covered = np.maximum(counted, headline_covered * in_headline)
-        query_covered = shared / query_weight
-        scores = np.clip(query_covered * QUERY_COVERED_WEIGHT + claim_covered * CLAIM_COVERED_WEIGHT, 0.0, 1.0)
-        # The order: the score, and a little of BM25 relative to the best candidate (term frequency and
-        # length tell a claim that *is* the text from one that quotes it among other things).
-        preference = scores + RANK_BM25_WEIGHT * bm25 / bm25.max()
-        order = np.lexsort((-bm25, -preference))
-        novel_names = len(analysis.names) - names_found.astype(np.int64)
+        query_weight = float(query_idf.sum()) + (len(distinct) - len(known)) * min(1.0, self.max_idf / 4)
+        names = [vocabulary[name] for name in analysis.names if name in vocabulary]
+        with self._query_marked(ids, query_idf, names) as (weight_of, is_name):
+            numbers, bm25 = self._retrieve(self.base, ids, 0, self.removed)
+            if self.delta is None:
+                found = _overlap(self.base, numbers, weight_of, is_name)
+            else:
+                more, more_bm25 = self._retrieve(self.delta, ids, len(self.base), None)
+                numbers, bm25 = np.concatenate([numbers, more]), np.concatenate([bm25, more_bm25])
+                found = self._overlap_across_segments(numbers, weight_of, is_name)
+        shared, names_found, terms_found, sizes, headline_covered, headline_shared = found.tolist()
+        bm25_list = bm25.tolist()
+        best_bm25 = max(bm25_list)
+        query_covered = [value / query_weight for value in shared]
+        scores = []
+        preference = []
+        for at, bm25_score in enumerate(bm25_list):
+            # How much of the claim the query has: its terms counted (a claim that says much more
+            # than the query is a worse answer than one that says just that, as BM25's length norm
+            # has it), or, when the query is about the headline, the headline's terms. A candidate
+            # has at least the term it was found by, so ``sizes`` is never 0.
+            claim_covered = max(
+                terms_found[at] / sizes[at], headline_covered[at] * (headline_shared[at] / query_weight)
+            )
+            score = min(query_covered[at] * QUERY_COVERED_WEIGHT + claim_covered * CLAIM_COVERED_WEIGHT, 1.0)
+            scores.append(score)
+            # The order: the score, and a little of BM25 relative to the best candidate (term frequency
+            # and length tell a claim that *is* the text from one that quotes it among other things).
+            preference.append(score + RANK_BM25_WEIGHT * bm25_score / best_bm25)
+        order = sorted(range(len(scores)), key=lambda at: (-preference[at], -bm25_list[at]))
+        numbers_list = numbers.tolist()
         return _Candidates(
-            numbers[order].tolist(),
-            scores[order].tolist(),
-            novel_names[order].tolist(),
-            query_covered[order].tolist(),
-            preference[order].tolist(),
+            [numbers_list[at] for at in order],
+            [scores[at] for at in order],
+            [len(analysis.names) - int(names_found[at]) for at in order],
+            [query_covered[at] for at in order],
+            [preference[at] for at in order],
         )
+
+    @contextmanager
+    def _query_marked(
+        self, ids: np.ndarray, idf: np.ndarray, names: list[int]
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Two arrays over the whole vocabulary, zero but for the query: each term's idf, and which are names.
+
+        A claim's terms then find their weight in one step. The arrays are kept per thread (the
+        local stack serves from threads) and cleared again after the query, so none is allocated
+        per query.
+        """
+        scratch: tuple[np.ndarray, np.ndarray] | None = getattr(self._scratch, "arrays", None)
+        if scratch is None:
+            scratch = np.zeros(len(self._delta_idf)), np.zeros(len(self._delta_idf), dtype=bool)
+            self._scratch.arrays = scratch
+        weight_of, is_name = scratch
+        weight_of[ids] = idf
+        is_name[names] = True
+        try:
+            yield weight_of, is_name
+        finally:
+            weight_of[ids] = 0.0
+            is_name[names] = False
 
     def _overlap_across_segments(self, numbers: np.ndarray, weight_of: np.ndarray, is_name: np.ndarray) -> np.ndarray:
         found = np.empty((6, len(numbers)))
@@ -653,20 +686,30 @@ class ClaimIndex:
     def _retrieve(
         segment: _Segment, query: np.ndarray, offset: int, removed: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The segment's best BM25 candidates for the query's rarest terms: global positions, scores."""
-        lengths = segment.postings_length(query)
-        order = np.argsort(lengths, kind="stable")
-        order = order[lengths[order] > 0]
-        if not len(order):
+        """The segment's best BM25 candidates for the query's rarest terms: global positions, scores.
+
+        ``query`` is term ids in ascending order.
+        """
+        offsets = segment.postings_offsets
+        # A change segment's new terms are not the base's.
+        ids = query[: np.searchsorted(query, len(offsets) - 1)] if query[-1] >= len(offsets) - 1 else query
+        if not len(ids):
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        spent = np.cumsum(lengths[order])
-        within = int(np.searchsorted(spent, POSTINGS_BUDGET, side="right"))
-        chosen = query[order[: min(max(within, MIN_RETRIEVAL_TERMS), RETRIEVAL_TERMS)]]
-        starts = segment.postings_offsets[chosen]
-        sizes = segment.postings_offsets[chosen + 1] - starts
-        spans = np.arange(int(sizes.sum())) + np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
-        docs = segment.postings_docs[spans]
-        weights = segment.postings_weights[spans]
+        starts, ends = offsets[ids].tolist(), offsets[ids + 1].tolist()
+        # Rarest first (ties by term id), then as many as the postings budget allows, never fewer
+        # than MIN_RETRIEVAL_TERMS nor more than RETRIEVAL_TERMS.
+        by_length = sorted((end - start, start, end) for start, end in zip(starts, ends, strict=True) if end > start)
+        if not by_length:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        spans: list[tuple[int, int]] = []
+        spent = 0
+        for length, start, end in by_length[:RETRIEVAL_TERMS]:
+            spent += length
+            if spent > POSTINGS_BUDGET and len(spans) >= MIN_RETRIEVAL_TERMS:
+                break
+            spans.append((start, end))
+        docs = np.concatenate([segment.postings_docs[start:end] for start, end in spans])
+        weights = np.concatenate([segment.postings_weights[start:end] for start, end in spans])
         scores = np.bincount(docs, weights=weights, minlength=len(segment))
         if removed is not None and len(removed):
             scores[removed] = 0.0
@@ -677,7 +720,7 @@ class ClaimIndex:
             # once per chosen term with the same score, so the best CANDIDATES × terms entries hold
             # the best CANDIDATES claims.
             entries = scores[docs]
-            wanted = CANDIDATES * len(chosen)
+            wanted = CANDIDATES * len(spans)
             if len(entries) > wanted:
                 docs = docs[np.argpartition(entries, -wanted)[-wanted:]]
             docs = np.sort(docs)
@@ -693,21 +736,28 @@ def _overlap(segment: _Segment, local: np.ndarray, weight_of: np.ndarray, is_nam
     has, how many of its terms the query has, how many terms it has, the share of its headline's
     terms the query has, and the idf of the query terms in its headline."""
     count = len(local)
-    starts = segment.doc_offsets[local]
-    sizes = segment.doc_offsets[local + 1] - starts
-    owners = np.repeat(np.arange(count), sizes)
-    within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # a term's place in its claim
-    terms = segment.doc_terms[within + np.repeat(starts, sizes)]
+    starts = segment.doc_offsets[local].tolist()
+    ends = segment.doc_offsets[local + 1].tolist()
+    heads = segment.head_sizes[local].tolist()
+    every = segment.doc_terms
+    # A claim's terms start with its headline's: the claims' terms one after another, then their
+    # headlines' the same way, looked up at once.
+    terms = np.concatenate(
+        [every[start:end] for start, end in zip(starts, ends, strict=True)]
+        + [every[start : start + head] for start, head in zip(starts, heads, strict=True)]
+    )
+    sizes = [end - start for start, end in zip(starts, ends, strict=True)]
+    in_claims = sum(sizes)
     weights = weight_of[terms]
     hit = weights > 0
-    head_sizes = segment.head_sizes[local]
-    in_headline = within < np.repeat(head_sizes, sizes)
+    owners = np.repeat(np.arange(2 * count), sizes + heads)  # headline terms belong to claim + count
     found = np.empty((6, count))
-    found[0] = np.bincount(owners, weights=weights, minlength=count)
-    found[1] = np.bincount(owners, weights=is_name[terms], minlength=count)
-    found[2] = np.bincount(owners, weights=hit, minlength=count)
+    found[0] = np.bincount(owners[:in_claims], weights=weights[:in_claims], minlength=count)
+    found[1] = np.bincount(owners[:in_claims], weights=is_name[terms[:in_claims]], minlength=count)
+    found[2] = np.bincount(owners[:in_claims], weights=hit[:in_claims], minlength=count)
     found[3] = sizes
-    covered = np.bincount(owners, weights=hit & in_headline, minlength=count)
-    found[4] = np.divide(covered, head_sizes, out=np.zeros(count), where=head_sizes > 0)
-    found[5] = np.bincount(owners, weights=weights * in_headline, minlength=count)
+    head_owners = owners[in_claims:] - count
+    # A headline of no terms covers nothing: 0 / 1.
+    found[4] = np.bincount(head_owners, weights=hit[in_claims:], minlength=count) / np.maximum(heads, 1)
+    found[5] = np.bincount(head_owners, weights=weights[in_claims:], minlength=count)
     return found
