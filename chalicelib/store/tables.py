@@ -18,6 +18,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE, STREAM_KEYS_ONLY, STREAM_NEW_AND_OLD_IMAGE
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
@@ -38,6 +39,34 @@ def shard_of(identifier: str, shards: int) -> int:
 
 class _Table(Model):
     short_name = ""
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """The table's connection, on the botocore client that every table shares.
+
+        PynamoDB gives each model a connection of its own, and each connection makes a botocore
+        session and client, loading the service's definitions from disk again: about 0.1 s per
+        table, paid on a cold start by every table a request touches, and by every start of the
+        local stack's processes for all of them.
+        """
+        made = cls._connection is None or cls._connection.table_name != cls.Meta.table_name
+        table = super()._get_connection()
+        if made:
+            table.connection = _shared_connection(table.connection, table.table_name)
+        return table
+
+
+# (region, endpoint) → the connection every table uses there.
+_CONNECTIONS: dict[tuple[str | None, str | None], Connection] = {}
+# One client serves every table and, in the local stack, every thread at once.
+POOL_CONNECTIONS = 32
+
+
+def _shared_connection(own: Connection, table_name: str) -> Connection:
+    shared = _CONNECTIONS.setdefault((own.region, own.host), own)
+    if shared is not own:
+        shared.add_meta_table(own.get_meta_table(table_name))  # the table's keys and indexes, known already
+    return shared
 
 
 class PendingIndex(GlobalSecondaryIndex["ReportRecord"]):  # type: ignore[no-untyped-call]
@@ -499,6 +528,7 @@ def bind(settings: Settings) -> None:
         if (meta.table_name, getattr(meta, "region", None), getattr(meta, "host", None)) == target:
             continue  # connections are costly to make (a botocore client each): keep a good one
         meta.table_name, meta.region, meta.host = target
+        meta.max_pool_connections = POOL_CONNECTIONS
         model._connection = None
 
 
