@@ -120,11 +120,6 @@ class _Segment:
             self._ids = {self.row(n)[0]: n for n in range(len(self))}
         return self._ids
 
-    def postings_length(self, term_ids: np.ndarray) -> np.ndarray:
-        known = np.minimum(term_ids, len(self.postings_offsets) - 2)
-        lengths = self.postings_offsets[known + 1] - self.postings_offsets[known]
-        return np.where(term_ids < len(self.postings_offsets) - 1, lengths, 0)
-
     @classmethod
     def build(
         cls,
