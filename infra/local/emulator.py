@@ -13,7 +13,9 @@ Two things moto does that a long-running stack cannot live with, mended here:
   changed size during iteration`` (answered as a 500). ``Emulator`` serves DynamoDB requests one
   at a time (the work is pure Python under the GIL anyway, so nothing is lost).
 
-And one that costs more than the work itself: moto answers every request through a serializer that
+Two that cost more than the work itself. moto's server routes every request through a Flask app;
+``served_directly`` hands DynamoDB, stream and SQS requests to moto's handler for the service at
+once. And moto answers every request through a serializer that
 walks the operation's whole response shape in Python, two thirds of a busy stack's emulator time.
 The answers of item reads and writes are plain JSON already (bytes aside), so
 ``serialise_items_plainly`` dumps them as they are. Likewise SQS: each message received read every
@@ -43,12 +45,15 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from datetime import datetime
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
 from moto import backends as moto_backends
 from moto.core import responses as moto_responses
 from moto.core import utils as moto_utils
+from moto.core.request import Request as MotoRequest
 from moto.core.responses import ActionContext, ActionResult
 from moto.core.utils import method_names_from_class
 from moto.dynamodb.comparisons import get_filter_expression
@@ -70,6 +75,7 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.sqs import models as sqs_models
 from moto.sqs.exceptions import ReceiptHandleIsInvalid
+from werkzeug.exceptions import HTTPException
 
 from infra.local.journal import Change, Journal, StreamEntry, read_changes, read_objects
 from infra.local.quick_updates import quicken_updates
@@ -587,8 +593,52 @@ def replay(backend: DynamoDBBackend, changes: Iterator[Change]) -> int:
     return read
 
 
+# The services the app calls most, each by the prefix of its X-Amz-Target header: answered by moto's
+# own handler for the service, without the Flask app that would route them there.
+DIRECT_SERVICES = ("DynamoDB_20120810", "DynamoDBStreams_20120810", "AmazonSQS")
+
+
+class _ServerRequest(MotoRequest):
+    """A request as moto's server hands it over (moto then leaves the Date header to the server)."""
+
+    from_wsgi_server = True
+
+
+@functools.cache
+def _handlers() -> dict[str, Any]:
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+    from moto.sqs.responses import SQSResponse
+
+    handlers = dict(zip(DIRECT_SERVICES, (DynamoHandler, DynamoDBStreamsHandler, SQSResponse), strict=True))
+    return {service: handler.dispatch for service, handler in handlers.items()}
+
+
+def served_directly(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """Answer a request of one of DIRECT_SERVICES through its moto handler, as moto's Flask app would.
+
+    The Flask app (routing, request context, CORS, a response object) cost more than moto's own
+    work for a GetItem: a busy stack's emulator spent about half its time there. The answer is the
+    same: moto's status, headers and body; Flask's default content type where moto sets none.
+    """
+    service = str(environ.get("HTTP_X_AMZ_TARGET", "")).split(".", 1)[0]
+    request = _ServerRequest(environ)
+    try:
+        status, headers, body = _handlers()[service](request, request.raw_url, dict(request.headers))
+    except ClientError as error:  # as moto's Flask view answers it
+        status, headers, body = 400, {}, error.response["Error"]["Message"]
+    except HTTPException as error:
+        return list(error.get_response(environ)(environ, start_response))
+    listed = [(str(name), str(value)) for name, value in headers.items() if name != "status"]
+    if not any(name.lower() == "content-type" for name, _ in listed):
+        listed.append(("Content-Type", "text/html; charset=utf-8"))
+    start_response(f"{int(status)} {HTTPStatus(int(status)).phrase}", listed)
+    return [body.encode("utf-8") if isinstance(body, str) else body]
+
+
 class _DynamoDBGate:
-    """WSGI middleware: DynamoDB and its streams are served one request at a time, writes journaled.
+    """WSGI middleware: DynamoDB and its streams are served one request at a time, writes journaled;
+    DynamoDB, its streams and SQS are answered by their moto handlers directly (``served_directly``).
 
     A write's changed items are appended to the journal inside the lock (so the journal's order is
     the tables' order) and flushed to disk outside it, together with whatever else was appended
@@ -605,7 +655,10 @@ class _DynamoDBGate:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        app = served_directly if target.split(".", 1)[0] in DIRECT_SERVICES else self.app
         if not target.startswith(("DynamoDB_", "DynamoDBStreams_")):
+            if app is served_directly:  # SQS
+                return served_directly(environ, start_response)
             written = _s3_object_written(environ) if self.journal is not None else None
             if written is None:
                 return self.app(environ, start_response)
@@ -624,7 +677,7 @@ class _DynamoDBGate:
             backend = _backend(self.region)
             streamed_before = stream_positions(backend) if journal is not None else {}
             # The body is produced inside the lock: moto builds it while reading its tables.
-            answer = list(self.app(environ, seen))
+            answer = list(app(environ, seen))
             if journal is not None and statuses and statuses[0].startswith("200"):
                 changes = images(backend, touched_keys(backend, operation, json.loads(body)))
                 position = journal.append(changes, stream_records_since(backend, streamed_before))

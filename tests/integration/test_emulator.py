@@ -465,3 +465,63 @@ def test_a_snapshot_reads_each_table_from_memory_as_a_scan_would(aws: Resources)
                     value["B"] = base64.b64encode(value["B"]).decode()
         assert sorted(read, key=json.dumps) == sorted(scanned, key=json.dumps)
     assert len(lines[_table()]) == 2_501
+
+
+def _signed(target: str, body: dict[str, Any]) -> dict[str, Any]:
+    """What botocore sends for a JSON-protocol call (moto reads the region and account from the signature)."""
+    service = "sqs" if target.startswith("AmazonSQS") else "dynamodb"
+    scope = f"testing/20261130/{get_settings().region}/{service}/aws4_request"
+    return {
+        "headers": {
+            "X-Amz-Target": target,
+            "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host;x-amz-target, Signature=0",
+        },
+        "data": json.dumps(body),
+    }
+
+
+def test_dynamodb_streams_and_sqs_answer_directly_as_moto_s_flask_app_answers(aws: Resources) -> None:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.test import Client
+
+    # Given an item, a queue, and the same calls (answers and refusals) sent to moto's Flask app and directly
+    client("dynamodb").put_item(TableName=_table(), Item={"id": {"S": "there"}, "n": {"N": "1"}})
+    queue = get_settings().check_queue_name
+    calls = [
+        ("DynamoDB_20120810.GetItem", {"TableName": _table(), "Key": {"id": {"S": "there"}}}),
+        ("DynamoDB_20120810.GetItem", {"TableName": "no-such-table", "Key": {"id": {"S": "x"}}}),
+        (
+            "DynamoDB_20120810.PutItem",
+            {
+                "TableName": _table(),
+                "Item": {"id": {"S": "there"}},
+                "ConditionExpression": "attribute_not_exists(id)",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            },
+        ),
+        (
+            "DynamoDB_20120810.Query",
+            {
+                "TableName": _table(),
+                "KeyConditionExpression": "id = :i",
+                "ExpressionAttributeValues": {":i": {"S": "there"}},
+            },
+        ),
+        ("DynamoDBStreams_20120810.DescribeStream", {"StreamArn": "arn:aws:dynamodb:x:1:table/none/stream/0"}),
+        ("AmazonSQS.GetQueueUrl", {"QueueName": queue}),
+        ("AmazonSQS.GetQueueUrl", {"QueueName": "no-such-queue"}),
+    ]
+    flask = Client(DomainDispatcherApplication(create_backend_app))
+    direct = Client(emulator.served_directly)
+
+    for target, body in calls:
+        # When each is answered both ways
+        by_flask = flask.post("/", **_signed(target, body))
+        directly = direct.post("/", **_signed(target, body))
+
+        # Then the status, the body and what botocore reads of the headers are the same
+        assert (directly.status_code, directly.get_data()) == (by_flask.status_code, by_flask.get_data()), target
+        for header in ("Content-Type", "x-amz-crc32", "x-amzn-query-error"):
+            assert directly.headers.get(header) == by_flask.headers.get(header), (target, header)
+        assert directly.headers.get("x-amzn-RequestId"), target
