@@ -8,8 +8,11 @@ usage counter, the report, its case). Most of the app's expressions are flat, ma
 and ``REMOVE a`` on top-level attributes. ``update_item`` plans such an expression once per text and
 applies it to the stored item directly. Whenever anything would need moto's judgement — a nested
 path, another function, a key or indexed attribute given another type, a missing operand, an
-attribute named twice, an item not there yet, a size near the limit — the request goes to moto's own
-``update_item`` untouched, so every error is moto's.
+attribute named twice, a key not exactly the table's, a size near the limit — the request goes to
+moto's own ``update_item`` untouched, so every error is moto's. An update that creates its item
+(the statistics' counters and markers, a case's first report) is applied the same way, from the
+key; its stream record is one INSERT with the whole item, as DynamoDB streams it, where moto
+streams the bare key and then the update.
 
 Condition expressions are parsed once per (expression, names, values): the parsed tree only reads
 the items it is evaluated on.
@@ -40,6 +43,7 @@ Operand = tuple[Any, ...]
 Action = tuple[Any, ...]
 
 SIZE_LIMIT = 405_000  # moto's item size limit (DynamoDB's 400 KB, as it measures it)
+KEY_SIZE_LIMIT = 1_024  # a range key's limit (a partition key's is 2,048): longer keys go to moto
 SETS = frozenset({"SS", "NS", "BS"})
 
 ast: Any = ast_nodes  # moto's syntax tree classes, untyped
@@ -241,40 +245,55 @@ def update_item(  # noqa: PLR0917 - moto's signature, called positionally by mot
     )
     actions = plan(update_expression) if update_expression and not attribute_updates and not expected else None
     table = self.get_table(table_name) if actions is not None else None
-    item = _stored(table, key) if table is not None else None
-    if table is None or item is None or actions is None:
+    found = _key_values(table, key) if table is not None else None
+    if table is None or found is None or actions is None:
         return _MOTO_UPDATE_ITEM(self, *arguments)
+    stored = table.get_item(*found)
+    # A new item starts as its key, as moto's does.
+    item = stored if stored is not None else Item(found[0], found[1], dict(key))
     made = changes(actions, table, item, expression_attribute_names or {}, expression_attribute_values or {})
     if made is None:
         return _MOTO_UPDATE_ITEM(self, *arguments)
     condition = moto_comparisons.create_condition_expression_parser(
         condition_expression, expression_attribute_names, expression_attribute_values
     ).parse()
-    if not condition.expr(item):
-        if return_values_on_condition_check_failure == "ALL_OLD":
-            raise ConditionalCheckFailed(item=item.to_json()["Attributes"])
+    if not condition.expr(stored):
+        if return_values_on_condition_check_failure == "ALL_OLD" and stored is not None:
+            raise ConditionalCheckFailed(item=stored.to_json()["Attributes"])
         raise ConditionalCheckFailed
-    # The values replaced are new objects, never changed in place: a shallow copy is the old image.
-    before = copy.copy(item)
-    before.attrs = type(item.attrs)(item.attrs)
+    before = None
+    if stored is not None:
+        # The values replaced are new objects, never changed in place: a shallow copy is the old image.
+        before = copy.copy(stored)
+        before.attrs = type(stored.attrs)(stored.attrs)
     for name, value in made.items():
         if value is None:
             item.attrs.pop(name, None)
         else:
             dict.__setitem__(item.attrs, name, value)  # size checked above, once
+    if stored is None:
+        if found[1] is not None:
+            table.items[found[0]][found[1]] = item
+        else:
+            table.items[found[0]] = item  # type: ignore[assignment]
     if table.stream_shard is not None:
+        # A new item is one INSERT record with its whole image, as DynamoDB streams it (moto
+        # streams the bare key first, then the update).
         table.stream_shard.add(before, item)
     return item
 
 
-def _stored(table: Table, key: dict[str, dict[str, Any]]) -> Item | None:
-    """The item under ``key`` as moto's update_item finds it; None also when moto should look."""
-    if table.hash_key_attr not in key:
+def _key_values(table: Table, key: dict[str, dict[str, Any]]) -> tuple[DynamoType, DynamoType | None] | None:
+    """The key's values when ``key`` is exactly the table's key, of its types and sizes; else None (moto judges)."""
+    names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
+    if set(key) != set(names):
         return None
-    hash_value = DynamoType(key[table.hash_key_attr])
-    range_attr = table.range_key_attr
-    range_value = DynamoType(key[range_attr]) if range_attr is not None and range_attr in key else None
-    return table.get_item(hash_value, range_value)
+    values = [DynamoType(key[name]) for name in names]
+    wanted = [table.hash_key_type, table.range_key_type]
+    for value, kind in zip(values, wanted, strict=False):
+        if value.type != kind or not value.value or value.size() > KEY_SIZE_LIMIT:
+            return None
+    return values[0], (values[1] if len(values) > 1 else None)
 
 
 class _ParsedCondition:

@@ -25,8 +25,9 @@ STORED = {
     "kind": {"S": "report"},
     "m": {"M": {"x": {"S": "inner"}, "l": {"L": [{"N": "1"}]}}},
 }
-# (why, expression, names, values, condition, applied without moto)
-CASES: list[tuple[str, str, dict[str, str], dict[str, Any], str | None, bool]] = [
+# (why, expression, names, values, condition, applied without moto: None when either may be right)
+Case = tuple[str, str, dict[str, str], dict[str, Any], str | None, bool | None]
+CASES: list[Case] = [
     (
         "set and add",
         "SET #a = :a, #b = :b ADD #c :one",
@@ -86,11 +87,16 @@ def table(aws: Resources) -> str:
     return TABLE
 
 
-def _update(item_id: str, case: tuple[str, str, dict[str, str], dict[str, Any], str | None, bool]) -> dict[str, Any]:
-    """Store the item, send the case's update; the answer (or error), the item after and the stream record."""
+def _update(item_id: str, case: Case, *, new: bool = False) -> dict[str, Any]:
+    """Store the item (unless ``new``), send the case's update; the answer (or error), the item after
+    and the stream records it made."""
     _, expression, names, values, condition, _ = case
     dynamodb = client("dynamodb")
-    dynamodb.put_item(TableName=TABLE, Item={"id": {"S": item_id}, **STORED})
+    shard = dynamodb_backends["123456789012"][get_settings().region].get_table(TABLE).stream_shard
+    assert shard is not None
+    if not new:
+        dynamodb.put_item(TableName=TABLE, Item={"id": {"S": item_id}, **STORED})
+    records_before = len(shard.items)
     request: dict[str, Any] = {"TableName": TABLE, "Key": {"id": {"S": item_id}}, "UpdateExpression": expression}
     request |= {"ReturnValues": "ALL_NEW", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
     if names:
@@ -103,13 +109,14 @@ def _update(item_id: str, case: tuple[str, str, dict[str, str], dict[str, Any], 
         answer: Any = dynamodb.update_item(**request)["Attributes"]
     except ClientError as error:
         answer = (error.response["Error"], error.response.get("Item"))
-    after = dynamodb.get_item(TableName=TABLE, Key={"id": {"S": item_id}})["Item"]
-    shard = dynamodb_backends["123456789012"][get_settings().region].get_table(TABLE).stream_shard
-    assert shard is not None
-    change = dict(shard.items[-1].record["dynamodb"])
-    for varying in ("ApproximateCreationDateTime", "SequenceNumber", "SizeBytes"):
-        change.pop(varying)
-    read: dict[str, Any] = _without_id({"answer": answer, "after": after, "change": change}, item_id)
+    after = dynamodb.get_item(TableName=TABLE, Key={"id": {"S": item_id}}).get("Item")
+    changes = []
+    for record in shard.items[records_before:]:
+        change = {**record.record["dynamodb"], "event": record.record["eventName"]}
+        for varying in ("ApproximateCreationDateTime", "SequenceNumber", "SizeBytes"):
+            change.pop(varying)
+        changes.append(change)
+    read: dict[str, Any] = _without_id({"answer": answer, "after": after, "changes": changes}, item_id)
     return read
 
 
@@ -123,7 +130,7 @@ def _without_id(value: Any, item_id: str) -> Any:
 
 @pytest.mark.parametrize("case", CASES, ids=[case[0] for case in CASES])
 def test_an_update_reads_the_same_whether_applied_quickly_or_by_moto(
-    table: str, case: tuple[str, str, dict[str, str], dict[str, Any], str | None, bool], mocker: MockerFixture
+    table: str, case: Case, mocker: MockerFixture
 ) -> None:
     # Given what moto's own update_item and condition parser make of the case
     quick_updates.quicken_updates()
@@ -140,6 +147,56 @@ def test_an_update_reads_the_same_whether_applied_quickly_or_by_moto(
     # Then the answer, the stored item and the stream record are the same, and moto was asked only when needed
     assert quickly == by_moto
     assert (moto_used.call_count == 0) is case[5]
+
+
+# Updates that create their item, as the statistics' counters and markers and a case's first report do
+# (applied without moto: True), and every case above on an item not there yet (applied quickly or not).
+NEW_ITEM_CASES: list[Case] = [
+    ("marker", "SET #0 = :0 ADD #1 :1", {"#0": "at", "#1": "n"}, {":0": {"S": "x"}, ":1": {"N": "1"}}, None, True),
+    (
+        "upsert",
+        "SET #2 = :0, #3 = if_not_exists (#3, :1) ADD #4 :2",
+        {"#2": "label", "#3": "kind", "#4": "n"},
+        {":0": {"S": "a"}, ":1": {"S": "case"}, ":2": {"N": "1"}},
+        "attribute_not_exists(verdict) OR attribute_not_exists(applied)",
+        True,
+    ),
+    ("refused", "ADD n :one", {}, {":one": {"N": "1"}}, "attribute_exists(id)", True),
+    *[
+        (f"new item, {why}", expression, names, values, condition, None)
+        for why, expression, names, values, condition, _ in CASES
+    ],
+]
+
+
+@pytest.mark.parametrize("case", NEW_ITEM_CASES, ids=[case[0] for case in NEW_ITEM_CASES])
+def test_an_update_that_creates_its_item_leaves_what_moto_leaves_streamed_as_one_insert(
+    table: str, case: Case, mocker: MockerFixture
+) -> None:
+    # Given what moto's own update_item makes of the case on an item not there yet
+    quick_updates.quicken_updates()
+    mocker.patch.object(DynamoDBBackend, "update_item", quick_updates._MOTO_UPDATE_ITEM)
+    for module in (comparisons, models, responses):
+        mocker.patch.object(module, "create_condition_expression_parser", quick_updates._MOTO_CONDITION_PARSER)
+    by_moto = _update("by-moto", case, new=True)
+    mocker.stopall()
+    moto_used = mocker.spy(quick_updates, "_MOTO_UPDATE_ITEM")
+
+    # When the quick path has it
+    quickly = _update("quickly", case, new=True)
+
+    # Then the answer and the stored item are moto's
+    assert quickly["answer"] == by_moto["answer"]
+    assert quickly["after"] == by_moto["after"]
+    if case[5] is not None:
+        assert (moto_used.call_count == 0) is case[5]
+    if moto_used.call_count or quickly["after"] is None:
+        assert quickly["changes"] == by_moto["changes"]  # moto's own records, or none when nothing was written
+    else:
+        # And the stream has one INSERT of the whole item, where moto's first record holds the bare key
+        assert [change["event"] for change in by_moto["changes"]] == ["INSERT", "INSERT"]
+        assert by_moto["changes"][0]["NewImage"] == {}  # the key alone (the id is left out of what is compared)
+        assert quickly["changes"] == by_moto["changes"][1:]
 
 
 def test_a_flat_expression_is_planned_once_and_a_nested_one_is_left_to_moto() -> None:
