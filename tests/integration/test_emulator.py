@@ -488,7 +488,7 @@ def test_dynamodb_streams_and_sqs_answer_directly_as_moto_s_flask_app_answers(aw
     # Given an item, a queue, and the same calls (answers and refusals) sent to moto's Flask app and directly
     client("dynamodb").put_item(TableName=_table(), Item={"id": {"S": "there"}, "n": {"N": "1"}})
     queue = get_settings().check_queue_name
-    calls = [
+    calls: list[tuple[str, dict[str, Any]]] = [
         ("DynamoDB_20120810.GetItem", {"TableName": _table(), "Key": {"id": {"S": "there"}}}),
         ("DynamoDB_20120810.GetItem", {"TableName": "no-such-table", "Key": {"id": {"S": "x"}}}),
         (
