@@ -128,25 +128,30 @@ def _without_id(value: Any, item_id: str) -> Any:
     return value
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case[0] for case in CASES])
-def test_an_update_reads_the_same_whether_applied_quickly_or_by_moto(
-    table: str, case: Case, mocker: MockerFixture
-) -> None:
-    # Given what moto's own update_item and condition parser make of the case
+def _both_ways(case: Case, mocker: MockerFixture, *, new: bool = False) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """The case by moto's own update_item and condition parser, then by the quick path; and how many
+    times the quick path still asked moto."""
     quick_updates.quicken_updates()
     mocker.patch.object(DynamoDBBackend, "update_item", quick_updates._MOTO_UPDATE_ITEM)
     for module in (comparisons, models, responses):
         mocker.patch.object(module, "create_condition_expression_parser", quick_updates._MOTO_CONDITION_PARSER)
-    by_moto = _update("by-moto", case)
+    by_moto = _update("by-moto", case, new=new)
     mocker.stopall()
     moto_used = mocker.spy(quick_updates, "_MOTO_UPDATE_ITEM")
+    quickly = _update("quickly", case, new=new)
+    return by_moto, quickly, moto_used.call_count
 
-    # When the quick path has it
-    quickly = _update("quickly", case)
+
+@pytest.mark.parametrize("case", CASES, ids=[case[0] for case in CASES])
+def test_an_update_reads_the_same_whether_applied_quickly_or_by_moto(
+    table: str, case: Case, mocker: MockerFixture
+) -> None:
+    # Given what moto's own update_item and condition parser make of the case, when the quick path has it
+    by_moto, quickly, moto_calls = _both_ways(case, mocker)
 
     # Then the answer, the stored item and the stream record are the same, and moto was asked only when needed
     assert quickly == by_moto
-    assert (moto_used.call_count == 0) is case[5]
+    assert (moto_calls == 0) is case[5]
 
 
 # Updates that create their item, as the statistics' counters and markers and a case's first report do
@@ -173,24 +178,15 @@ NEW_ITEM_CASES: list[Case] = [
 def test_an_update_that_creates_its_item_leaves_what_moto_leaves_streamed_as_one_insert(
     table: str, case: Case, mocker: MockerFixture
 ) -> None:
-    # Given what moto's own update_item makes of the case on an item not there yet
-    quick_updates.quicken_updates()
-    mocker.patch.object(DynamoDBBackend, "update_item", quick_updates._MOTO_UPDATE_ITEM)
-    for module in (comparisons, models, responses):
-        mocker.patch.object(module, "create_condition_expression_parser", quick_updates._MOTO_CONDITION_PARSER)
-    by_moto = _update("by-moto", case, new=True)
-    mocker.stopall()
-    moto_used = mocker.spy(quick_updates, "_MOTO_UPDATE_ITEM")
-
-    # When the quick path has it
-    quickly = _update("quickly", case, new=True)
+    # Given what moto's own update_item makes of the case on an item not there yet, when the quick path has it
+    by_moto, quickly, moto_calls = _both_ways(case, mocker, new=True)
 
     # Then the answer and the stored item are moto's
     assert quickly["answer"] == by_moto["answer"]
     assert quickly["after"] == by_moto["after"]
     if case[5] is not None:
-        assert (moto_used.call_count == 0) is case[5]
-    if moto_used.call_count or quickly["after"] is None:
+        assert (moto_calls == 0) is case[5]
+    if moto_calls or quickly["after"] is None:
         assert quickly["changes"] == by_moto["changes"]  # moto's own records, or none when nothing was written
     else:
         # And the stream has one INSERT of the whole item, where moto's first record holds the bare key
