@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from infra.local import share_the_gil_often
+from infra.local.child import ChildProcess
 
 LOCK_FILE = "emulator.lock"
-READY_TIMEOUT_SECONDS = 300.0  # a restore of a large snapshot and journal
 
 
 class DiskCopy:
@@ -90,24 +88,14 @@ class DiskCopy:
             self.journal.close()
 
 
-def _answer(out: IO[str], message: dict[str, Any]) -> None:
-    out.write(json.dumps(message) + "\n")
-    out.flush()
-
-
 def serve(port: int, data_dir: Path, region: str) -> int:
     """The child: load the data, serve the emulator, obey the parent's lines until stop or EOF."""
     import logging
-    import signal
 
+    from infra.local.child import ParentLink
     from infra.local.emulator import Emulator
 
-    # Answers go to a private copy of standard output; anything else printed goes to standard error.
-    out = os.fdopen(os.dup(sys.stdout.fileno()), "w")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    # Ctrl-C reaches the whole process group; the parent stops this child in its own time.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent = ParentLink()
     data_dir.mkdir(parents=True, exist_ok=True)
     lock = (data_dir / LOCK_FILE).open("w")
     fcntl.flock(lock, fcntl.LOCK_EX)  # waits for a dying predecessor to let go
@@ -116,61 +104,44 @@ def serve(port: int, data_dir: Path, region: str) -> int:
     emulator.start()
     disk = DiskCopy(emulator, data_dir)
     restored, replayed = disk.load()
-    _answer(out, {"ready": True, "restored": restored, "replayed": replayed})
-    for line in sys.stdin:
-        command = line.strip()
+    parent.answer({"ready": True, "restored": restored, "replayed": replayed})
+    for command in parent.commands():
         if command == "snapshot":
-            _answer(out, {"manifest": disk.snapshot()})
+            parent.answer({"manifest": disk.snapshot()})
         elif command == "stop":
             manifest = disk.snapshot()
             disk.close()
             emulator.stop()
-            _answer(out, {"manifest": manifest})
+            parent.answer({"manifest": manifest})
             return 0
     # The parent is gone without a stop: whatever it was told is in the journal; leave now.
-    os._exit(1)
+    parent.orphaned()
+    return 1
 
 
-class EmulatorProcess:
+class EmulatorProcess(ChildProcess):
     """The parent's handle on the child: start it, ask for snapshots, stop it."""
 
     def __init__(self, port: int, data_dir: Path) -> None:
+        super().__init__(
+            "infra.local.emulator_process",
+            *("--port", str(port), "--data-dir", str(data_dir), "--region", os.environ["AWS_REGION"]),
+        )
         self.port = port
         self.data_dir = data_dir
-        self.process: subprocess.Popen[str] | None = None
-
-    def launch(self) -> None:
-        """Start the child; it loads the data meanwhile (``ready`` waits for it)."""
-        command = [sys.executable, "-m", "infra.local.emulator_process", "--port", str(self.port)]
-        command += ["--data-dir", str(self.data_dir), "--region", os.environ["AWS_REGION"]]
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     def ready(self) -> dict[str, Any]:
         """Wait until the launched child has loaded the data; returns its ready message."""
-        return self._read()
+        return self.read()
 
     def snapshot(self) -> dict[str, Any]:
-        return dict(self._ask("snapshot")["manifest"])
+        return dict(self.ask("snapshot")["manifest"])
 
     def stop(self) -> dict[str, Any]:
         """A last snapshot, then the child exits; returns the snapshot's manifest."""
-        manifest = dict(self._ask("stop")["manifest"])
-        assert self.process is not None
-        self.process.wait(timeout=60)
+        manifest = dict(self.ask("stop")["manifest"])
+        self.wait(timeout=60)
         return manifest
-
-    def _ask(self, command: str) -> dict[str, Any]:
-        assert self.process is not None and self.process.stdin is not None
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
-        return self._read()
-
-    def _read(self) -> dict[str, Any]:
-        assert self.process is not None and self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the emulator process exited (code {self.process.wait()})")
-        return dict(json.loads(line))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,8 +3,9 @@
 Starts moto in server mode in a process of its own (``emulator_process.py``: it restores the last
 snapshot and the journal), creates every resource from the app's definitions, loads the demo
 claims, serves the HTTP API, and runs the event sources (streams, queues, schedules) against the
-app's own handlers. Ctrl-C (or SIGTERM) stops everything it started: new requests are answered 503
-with Retry-After, the running ones finish, then a last snapshot.
+app's own handlers in a third process (``events_process.py``). Ctrl-C (or SIGTERM) stops
+everything it started: new requests are answered 503 with Retry-After, the running ones finish, the
+event sources finish their batches, then a last snapshot.
 """
 
 from __future__ import annotations
@@ -29,13 +30,6 @@ if TYPE_CHECKING:
     from infra.local.emulator_process import EmulatorProcess
 
 DEMO_CLAIMS = Path(__file__).with_name("demo_claims.jsonl")
-# The reports stream's batch in up to four sub-batches at once (DynamoDB spreads a busy table's
-# stream over shards and Lambda reads them in parallel; moto has one shard a table). The claims
-# stream rebuilds the index from scratch: once a batch.
-STREAM_PARALLELISM = {"report_stream": 4}
-# Checks in up to six batches at once: with three, a busy day's checks fell behind the submissions.
-QUEUE_POLLERS_BY_FUNCTION = {"check_reports": 6}
-PICTURE_POLLERS = 2  # pictures analysed at once: one Tesseract each, on a 2-core machine
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -174,8 +168,7 @@ def _prepare_while_the_emulator_loads() -> None:
     """Import the app and build the AWS clients on this process's core while the emulator's loads
     the data on the other (a few seconds of a restart)."""
     import app  # noqa: F401 - imported for its cost
-    import infra.local.http
-    import infra.local.runner  # noqa: F401
+    import infra.local.http  # noqa: F401
     from chalicelib.adapters.aws import client
     from chalicelib.services import claim_index, claims  # noqa: F401
 
@@ -290,42 +283,24 @@ def _smtp_listener(args: argparse.Namespace) -> Any:
 def _serve(args: argparse.Namespace, emulator_port: int) -> int:
     from chalicelib.config import get_settings
     from infra.local.emulator_process import EmulatorProcess
+    from infra.local.events_process import EventsProcess
 
     settings = get_settings()
     emulator = EmulatorProcess(emulator_port, args.data_dir)
+    events = None if args.no_events else EventsProcess(args.data_dir)
+    if events is not None:
+        events.launch()  # it imports the app on the other core while this process loads the data
     loaded = _load_data(args, emulator)
 
     from app import app  # reads the settings above
     from infra.local.http import LocalHttpServer
-    from infra.local.runner import EventSourceRunner
 
     # The API first: re-driving what waits reads the pending index, which moto reads item by item
     # (its time grows with the reports held), and nothing the API answers depends on it.
     server = LocalHttpServer(app, args.host, args.port, upload_origin=settings.aws_endpoint_url or "")
     server.start()
-    runner: Any = None
-    picture_runner: Any = None
-    if not args.no_events:
-        from chalicelib.events.pictures import worker
-        from chalicelib.services.checks import redrive_every_waiting_report
-        from chalicelib.services.uploads import redrive_waiting_uploads
-
-        redrive_every_waiting_report()  # their check messages died with the last run
-        redrive_waiting_uploads()  # and so did the announcements of uploads not analysed yet
-        from chalicelib.services.mail import redrive_waiting_mail
-
-        redrive_waiting_mail()  # and mail stored but not taken
-        runner = EventSourceRunner(
-            app,
-            settings,
-            data_dir=args.data_dir,
-            stream_parallelism=STREAM_PARALLELISM,
-            queue_pollers=QUEUE_POLLERS_BY_FUNCTION,
-        )
-        runner.start()
-        # The picture function is an app of its own (its own Lambda function on AWS).
-        picture_runner = EventSourceRunner(worker, settings, queue_pollers={"process_pictures": PICTURE_POLLERS})
-        picture_runner.start()
+    if events is not None:
+        events.start()
 
     smtp = _smtp_listener(args)
 
@@ -336,7 +311,7 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
     url = f"http://{args.host}:{server.port}"
     stack_file = _write_stack_file(args.data_dir, url)
     print(
-        _banner(url, emulator_port, args.data_dir, loaded, events=runner is not None, smtp_port=args.smtp_port),
+        _banner(url, emulator_port, args.data_dir, loaded, events=events is not None, smtp_port=args.smtp_port),
         flush=True,
     )
 
@@ -351,9 +326,8 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
     unfinished = server.stop()
     if unfinished:
         print(f"warning: {unfinished} requests were still running after 30 s", flush=True)
-    if runner:
-        runner.stop()
-        picture_runner.stop()
+    if events is not None:
+        events.stop()
     stack_file.unlink(missing_ok=True)
     manifest = emulator.stop()
     print(f"snapshot saved: {sum(manifest['tables'].values())} items in {args.data_dir}/snapshot", flush=True)

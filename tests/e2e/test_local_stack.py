@@ -27,6 +27,32 @@ def _submit(session: requests.Session, stack: Stack, body: dict[str, object]) ->
     return str(answer.json()["id"])
 
 
+def _children(stack: Stack) -> dict[int, str]:
+    """The stack's child processes, each by the module it runs."""
+    pid = stack.process.pid
+    children = {}
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        arguments = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        children[int(child)] = arguments[arguments.index(b"-m") + 1].decode()
+    return children
+
+
+def _all_gone(pids: list[int], timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
+
+
 def test_a_partner_submits_and_fetches_the_verdict(stacks: Callable[..., Stack]) -> None:
     # Given the stack as `make run` starts it
     stack = stacks()
@@ -116,11 +142,15 @@ def test_a_stop_refuses_new_reports_with_503_and_keeps_every_one_it_accepted(sta
     sender.start()
     while len(answers) < 20:
         time.sleep(0.05)
+    # (the emulator and the event sources each run in a process of the stack's own)
+    children = _children(stack)
+    assert sorted(children.values()) == ["infra.local.emulator_process", "infra.local.events_process"]
     # When Ctrl-C arrives while it keeps sending
     stack.process.send_signal(signal.SIGINT)
     assert stack.process.wait(timeout=60) == 0
     stop_sending.set()
     sender.join(timeout=30)
+    assert _all_gone(list(children))  # the stack's processes stopped with it
 
     # Then every answer was a 202 or a 503 problem with Retry-After (a refusal, never a half answer)
     statuses = {answer.status_code for _, _, answer in answers}
@@ -153,8 +183,10 @@ def test_a_sigkill_loses_nothing_that_was_answered(stacks: Callable[..., Stack])
     agency = keyed_session(stack, "agency", partner_id="bawaslu")
     today = _wib_today()
     built = agency.post(f"{stack.url}/v1/exports/daily/{today}", timeout=60).json()
+    children = list(_children(stack))
     stack.process.kill()  # SIGKILL: no snapshot, no goodbye
     stack.process.wait(timeout=30)
+    assert _all_gone(children)  # the emulator and the event sources leave when the stack is gone
 
     # When it starts again on the same data
     again = stacks(port=stack.port)
