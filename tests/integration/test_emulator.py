@@ -525,3 +525,141 @@ def test_dynamodb_streams_and_sqs_answer_directly_as_moto_s_flask_app_answers(aw
         for header in ("Content-Type", "x-amz-crc32", "x-amzn-query-error"):
             assert directly.headers.get(header) == by_flask.headers.get(header), (target, header)
         assert directly.headers.get("x-amzn-RequestId"), target
+
+
+_ITEM = {
+    "id": {"S": "rpt_1"},
+    "n": {"N": "1.50"},
+    "tags": {"SS": ["a", "b"]},
+    "counts": {"NS": ["1", "2"]},
+    "seen": {"L": [{"S": "x"}, {"N": "2"}, {"BOOL": True}]},
+    "doc": {"M": {"inner": {"NULL": True}, "more": {"M": {"deep": {"S": 'é ünïcode " quoted B'}}}}},
+}
+_BLOBS = {"id": {"S": "rpt_2"}, "sealed": {"B": base64.b64encode(b"\x00\x01").decode()}, "set": {"BS": ["AAE="]}}
+# (target, body, moto's parser needed): requests shaped as the app's store and runner send them
+_REQUESTS: list[tuple[str, dict[str, Any], bool]] = [
+    ("DynamoDB_20120810.GetItem", {"TableName": "t", "Key": {"id": {"S": "rpt_1"}}, "ConsistentRead": True}, False),
+    (
+        "DynamoDB_20120810.PutItem",
+        {
+            "TableName": "t",
+            "Item": _ITEM,
+            "ConditionExpression": "attribute_not_exists (#0)",
+            "ExpressionAttributeNames": {"#0": "id"},
+            "ReturnValues": "NONE",
+        },
+        False,
+    ),
+    (
+        "DynamoDB_20120810.Query",
+        {
+            "TableName": "t",
+            "IndexName": "pending",
+            "KeyConditionExpression": "#0 = :0",
+            "Limit": 25,
+            "ExpressionAttributeNames": {"#0": "pending_shard"},
+            "ExpressionAttributeValues": {":0": {"S": "p#1"}},
+            "ExclusiveStartKey": {"id": {"S": "rpt_1"}, "updated_at": {"S": "2026-11-30"}},
+            "ScanIndexForward": False,
+        },
+        False,
+    ),
+    (
+        "DynamoDB_20120810.TransactWriteItems",
+        {
+            "TransactItems": [
+                {
+                    "Update": {
+                        "TableName": "t",
+                        "Key": {"id": {"S": "rpt_1"}},
+                        "UpdateExpression": "SET #0 = :0 ADD #1 :1",
+                        "ExpressionAttributeNames": {"#0": "a", "#1": "n"},
+                        "ExpressionAttributeValues": {":0": {"L": []}, ":1": {"N": "1"}},
+                    }
+                },
+                {"Put": {"TableName": "t", "Item": _ITEM}},
+                {
+                    "ConditionCheck": {
+                        "TableName": "t",
+                        "Key": {"id": {"S": "x"}},
+                        "ConditionExpression": "attribute_exists (id)",
+                    }
+                },
+            ],
+            "ClientRequestToken": "token",
+        },
+        False,
+    ),
+    ("DynamoDB_20120810.BatchWriteItem", {"RequestItems": {"t": [{"PutRequest": {"Item": _ITEM}}]}}, False),
+    (
+        "DynamoDB_20120810.BatchGetItem",
+        {"RequestItems": {"t": {"Keys": [{"id": {"S": "a"}}], "ConsistentRead": True}}},
+        False,
+    ),
+    ("DynamoDB_20120810.PutItem", {"TableName": "t", "Item": _BLOBS}, True),
+    ("DynamoDB_20120810.ListBackups", {"TableName": "t", "TimeRangeLowerBound": 1764460800}, True),
+    (
+        "AmazonSQS.SendMessageBatch",
+        {
+            "QueueUrl": "http://q/1/checks",
+            "Entries": [
+                {
+                    "Id": "0",
+                    "MessageBody": '{"report_id": "rpt_1"}',
+                    "MessageAttributes": {"kind": {"DataType": "String", "StringValue": "check"}},
+                }
+            ],
+        },
+        False,
+    ),
+    (
+        "AmazonSQS.ReceiveMessage",
+        {
+            "QueueUrl": "http://q/1/checks",
+            "MaxNumberOfMessages": 10,
+            "WaitTimeSeconds": 0,
+            "MessageSystemAttributeNames": ["All"],
+            "MessageAttributeNames": ["All"],
+        },
+        False,
+    ),
+    (
+        "AmazonSQS.SendMessage",
+        {
+            "QueueUrl": "http://q/1/checks",
+            "MessageBody": "x",
+            "MessageAttributes": {"raw": {"DataType": "Binary", "BinaryValue": "AAE="}},
+        },
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("target, body, parser_needed", _REQUESTS, ids=[f"{r[0]}-{r[2]}" for r in _REQUESTS])
+def test_a_request_s_parameters_read_the_same_without_moto_s_parser_where_it_changes_nothing(
+    target: str, body: dict[str, Any], parser_needed: bool, mocker: MockerFixture
+) -> None:
+    from moto.core.responses import BaseResponse
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.sqs.responses import SQSResponse
+    from werkzeug.test import EnvironBuilder
+
+    def parameters(handler: Any) -> Any:
+        request = emulator._ServerRequest(
+            EnvironBuilder(method="POST", path="/", **_signed(target, body)).get_environ()
+        )
+        instance = handler()
+        instance.setup_class(request)
+        return instance.params
+
+    # Given what moto's own handler parses of the request
+    service = target.split(".", 1)[0]
+    by_moto = parameters(SQSResponse if service == "AmazonSQS" else DynamoHandler)
+    parser = mocker.spy(BaseResponse, "parse_parameters")
+
+    # When the emulator's handler has it
+    directly = parameters(emulator._handlers()[service].__self__)
+
+    # Then the parameters are the same, and moto's parser ran only where blobs or times needed it
+    assert directly == by_moto
+    assert (parser.call_count == 1) is parser_needed
