@@ -14,8 +14,8 @@ moto's own ``update_item`` untouched, so every error is moto's. An update that c
 key; its stream record is one INSERT with the whole item, as DynamoDB streams it, where moto
 streams the bare key and then the update.
 
-Condition expressions are parsed once per (expression, names, values): the parsed tree only reads
-the items it is evaluated on.
+Condition expressions are parsed once per expression and the names and values it uses: the parsed
+tree only reads the items it is evaluated on.
 """
 
 from __future__ import annotations
@@ -309,7 +309,7 @@ class _ParsedCondition:
         if not expression:
             return _MOTO_CONDITION_PARSER(expression, names, values).parse()
         try:
-            key = (expression, json.dumps(names, sort_keys=True), json.dumps(values, sort_keys=True))
+            key = (expression, _named_in(expression, names), _named_in(expression, values))
         except TypeError:  # values moto built itself, not a request's JSON
             parser = _MOTO_CONDITION_PARSER(expression, names, values)
             tree = parser.parse()
@@ -322,6 +322,16 @@ class _ParsedCondition:
         self.expr_attr_names_found = list(names_found)
         self.expr_attr_values_found = list(values_found)
         return tree
+
+
+def _named_in(expression: str, placeholders: dict[str, Any] | None) -> str:
+    """The placeholders that may appear in ``expression`` (every one it names, perhaps a few more), as JSON.
+
+    The parser only looks up the placeholders its expression names. A write's placeholders also
+    carry its update's values (new on every write); keyed on all of them, a condition was parsed
+    again for every write.
+    """
+    return json.dumps({key: value for key, value in (placeholders or {}).items() if key in expression}, sort_keys=True)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -205,3 +205,20 @@ def test_a_flat_expression_is_planned_once_and_a_nested_one_is_left_to_moto() ->
     assert quick_updates.plan("SET a = if_not_exists(a, :z) + :o") == (
         ("SET", "a", ("+", ("if_not_exists", "a", ("value", ":z")), ("value", ":o"))),
     )
+
+
+def test_a_condition_is_parsed_once_whatever_else_its_write_s_values_hold(mocker: MockerFixture) -> None:
+    # Given the condition of a write whose update values differ every time (as a report's text and times do)
+    quick_updates._parsed_condition.cache_clear()
+    parser = mocker.spy(quick_updates, "_MOTO_CONDITION_PARSER")
+    names = {"#s": "status", "#t": "text"}
+    trees = [
+        quick_updates._ParsedCondition("#s = :s", names, {":s": {"S": "checking"}, ":t": {"S": f"teks {n}"}}).parse()
+        for n in range(3)
+    ]
+    # Then it was parsed once, and reads items as a fresh parse does
+    assert parser.call_count == 1
+    assert [tree.expr(None) for tree in trees] == [False] * 3
+    # And another value of its own is another condition
+    quick_updates._ParsedCondition("#s = :s", names, {":s": {"S": "received"}, ":t": {"S": "teks"}}).parse()
+    assert parser.call_count == 2
