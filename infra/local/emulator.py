@@ -346,15 +346,48 @@ def _receive_message(self: sqs_models.SQSBackend, queue_name: str, *args: Any, *
         return _MOTO_RECEIVE_MESSAGE(self, queue_name, *args, **kwargs)
 
 
+_MOTO_QUEUE_ATTRIBUTES = sqs_models.Queue.attributes
+_MOTO_SEND_MESSAGE = sqs_models.SQSBackend.send_message
+_sending = threading.local()  # set while this thread sends a message
+
+
+def _queue_attributes(self: sqs_models.Queue) -> dict[str, Any]:
+    """Queue.attributes, or only what sending a message reads of them while a message is sent.
+
+    moto's send reads every attribute of the queue to learn one (content-based deduplication), and
+    three of them count the messages the queue holds: each message sent cost the whole backlog, and
+    a restart's re-drive sent thousands into a queue of thousands.
+    """
+    if not getattr(_sending, "active", False):
+        return _MOTO_QUEUE_ATTRIBUTES.fget(self)  # type: ignore[attr-defined,no-any-return]
+    if not self.fifo_queue:
+        return {}  # moto names that attribute on FIFO queues only
+    deduplication = self.content_based_deduplication  # type: ignore[attr-defined]
+    return {
+        "ContentBasedDeduplication": str(deduplication).lower() if isinstance(deduplication, bool) else deduplication
+    }
+
+
+def _send_message(self: sqs_models.SQSBackend, *args: Any, **kwargs: Any) -> Any:
+    """SQSBackend.send_message, reading of its queue's attributes only what it uses (``_queue_attributes``)."""
+    _sending.active = True
+    try:
+        return _MOTO_SEND_MESSAGE(self, *args, **kwargs)
+    finally:
+        _sending.active = False
+
+
 def quicken_queues() -> None:
-    """SQS receives at a cost that does not grow with the messages a queue holds, and receives and
-    deletes that are safe side by side (idempotent)."""
+    """SQS sends and receives at a cost that does not grow with the messages a queue holds, and
+    receives and deletes that are safe side by side (idempotent)."""
     # sqs.models imported moto.core.utils' functions by name
     setattr(sqs_models, "unix_time", _unix_time)  # noqa: B010
     setattr(sqs_models, "unix_time_millis", _unix_time_millis)  # noqa: B010
     sqs_models.SQSBackend.is_message_valid_based_on_retention_period = _retained  # type: ignore[method-assign]
     sqs_models.Queue.delete_message = _delete_message  # type: ignore[method-assign]
     sqs_models.SQSBackend.receive_message = _receive_message  # type: ignore[method-assign]
+    sqs_models.SQSBackend.send_message = _send_message  # type: ignore[method-assign]
+    sqs_models.Queue.attributes = property(_queue_attributes)  # type: ignore[method-assign,assignment]
 
 
 ITEM_SIZE_LIMIT = 405_000  # moto's: DynamoDB's 400 KB, as measured against the service

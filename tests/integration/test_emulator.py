@@ -244,6 +244,52 @@ def test_receiving_from_a_full_queue_never_reads_all_its_attributes(aws: Resourc
     assert attributes.call_count == 0
 
 
+def test_sending_to_a_full_queue_never_counts_its_messages_and_deduplication_still_holds(
+    aws: Resources, mocker: MockerFixture
+) -> None:
+    # Given a queue holding 300 messages, and a FIFO queue that deduplicates by content
+    from moto.sqs.models import Queue
+
+    emulator.quicken_queues()
+    sqs = client("sqs")
+    for start in range(0, 300, 10):
+        entries = [{"Id": str(n), "MessageBody": f"message {n}"} for n in range(start, start + 10)]
+        sqs.send_message_batch(QueueUrl=aws.check_queue_url, Entries=entries)
+    fifo_url = sqs.create_queue(
+        QueueName="once.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    counted: list[str] = []
+
+    def counting(name: str) -> property:
+        original = getattr(Queue, name)
+
+        def count(queue: Queue) -> Any:
+            counted.append(name)
+            return original.fget(queue)
+
+        return property(count)
+
+    for name in ("approximate_number_of_messages", "approximate_number_of_messages_not_visible"):
+        mocker.patch.object(Queue, name, counting(name))
+
+    # When ten more are sent, and the same body twice to the FIFO queue
+    entries = [{"Id": str(n), "MessageBody": f"more {n}"} for n in range(10)]
+    sqs.send_message_batch(QueueUrl=aws.check_queue_url, Entries=entries)
+    for _ in range(2):
+        sqs.send_message(QueueUrl=fifo_url, MessageBody="sekali saja", MessageGroupId="g")
+
+    # Then no send counted the messages (moto's read every attribute, three of them counting the
+    # backlog), the FIFO queue holds the body once, and asking for the attributes still counts
+    assert counted == []
+    assert (
+        sqs.get_queue_attributes(QueueUrl=fifo_url, AttributeNames=["All"])["Attributes"]["ApproximateNumberOfMessages"]
+        == "1"
+    )
+    checks = sqs.get_queue_attributes(QueueUrl=aws.check_queue_url, AttributeNames=["ApproximateNumberOfMessages"])
+    assert checks["Attributes"]["ApproximateNumberOfMessages"] == "310"
+    assert "approximate_number_of_messages" in counted
+
+
 def test_deleting_a_received_message_reads_no_further_than_it_and_keeps_the_rest(
     aws: Resources, mocker: MockerFixture
 ) -> None:
