@@ -220,15 +220,20 @@ def test_item_answers_dumped_plainly_read_the_same_as_moto_serialised_ones(
     assert ActionResult.execute_result is emulator._plain_answer
 
 
+def _fill(queue_url: str, messages: int) -> None:
+    """A backlog of ``messages`` on the queue, sent ten at a time."""
+    for start in range(0, messages, 10):
+        entries = [{"Id": str(n), "MessageBody": f"message {n}"} for n in range(start, min(start + 10, messages))]
+        client("sqs").send_message_batch(QueueUrl=queue_url, Entries=entries)
+
+
 def test_receiving_from_a_full_queue_never_reads_all_its_attributes(aws: Resources, mocker: MockerFixture) -> None:
     # Given a queue holding 300 messages and one message kept past its retention period
     from moto.sqs.models import Queue
 
     emulator.quicken_queues()
     sqs = client("sqs")
-    for start in range(0, 300, 10):
-        entries = [{"Id": str(n), "MessageBody": f"message {n}"} for n in range(start, start + 10)]
-        sqs.send_message_batch(QueueUrl=aws.check_queue_url, Entries=entries)
+    _fill(aws.check_queue_url, 300)
     expired_url = sqs.create_queue(QueueName="expired", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
     sqs.send_message(QueueUrl=expired_url, MessageBody="old")
     mocker.patch.object(time, "time", return_value=time.time() + 61)  # a minute later
@@ -252,9 +257,7 @@ def test_sending_to_a_full_queue_never_counts_its_messages_and_deduplication_sti
 
     emulator.quicken_queues()
     sqs = client("sqs")
-    for start in range(0, 300, 10):
-        entries = [{"Id": str(n), "MessageBody": f"message {n}"} for n in range(start, start + 10)]
-        sqs.send_message_batch(QueueUrl=aws.check_queue_url, Entries=entries)
+    _fill(aws.check_queue_url, 300)
     fifo_url = sqs.create_queue(
         QueueName="once.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
     )["QueueUrl"]
@@ -298,9 +301,7 @@ def test_deleting_a_received_message_reads_no_further_than_it_and_keeps_the_rest
 
     emulator.quicken_queues()
     sqs = client("sqs")
-    for start in range(0, 300, 10):
-        entries = [{"Id": str(n), "MessageBody": f"message {n}"} for n in range(start, start + 10)]
-        sqs.send_message_batch(QueueUrl=aws.check_queue_url, Entries=entries)
+    _fill(aws.check_queue_url, 300)
     handle = sqs.receive_message(QueueUrl=aws.check_queue_url)["Messages"][0]["ReceiptHandle"]
     queue: Queue = sqs_backends["123456789012"][get_settings().region].get_queue(aws.check_queue_url.rsplit("/", 1)[1])
     looked_at = mocker.spy(Message, "had_receipt_handle")
