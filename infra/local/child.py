@@ -13,7 +13,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 
@@ -62,12 +62,16 @@ class ParentLink:
         self._out.write(json.dumps(message) + "\n")
         self._out.flush()
 
-    def commands(self) -> Iterator[str]:
-        """The parent's commands, until its end of the pipe closes."""
-        for line in sys.stdin:
-            yield line.strip()
+    def obey(self, commands: Mapping[str, Callable[[], dict[str, Any]]]) -> int:
+        """Answer each command the parent sends with what its function returns; 0 once ``stop`` is answered.
 
-    @staticmethod
-    def orphaned() -> None:
-        """The parent is gone without a word: leave now, whatever threads still run."""
+        When the parent's end of the pipe closes without ``stop``, the process leaves at once,
+        whatever threads still run.
+        """
+        for line in sys.stdin:
+            command = line.strip()
+            if command in commands:
+                self.answer(commands[command]())
+                if command == "stop":
+                    return 0
         os._exit(1)

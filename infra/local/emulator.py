@@ -741,8 +741,8 @@ class _DynamoDBGate:
         target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
         app = served_directly if target.split(".", 1)[0] in DIRECT_SERVICES else self.app
         if not target.startswith(("DynamoDB_", "DynamoDBStreams_")):
-            if app is served_directly:  # SQS
-                return served_directly(environ, start_response)
+            if target.startswith("AmazonSQS."):
+                return app(environ, start_response)
             written = _s3_object_written(environ) if self.journal is not None else None
             if written is None:
                 return self.app(environ, start_response)

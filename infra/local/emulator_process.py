@@ -105,18 +105,15 @@ def serve(port: int, data_dir: Path, region: str) -> int:
     disk = DiskCopy(emulator, data_dir)
     restored, replayed = disk.load()
     parent.answer({"ready": True, "restored": restored, "replayed": replayed})
-    for command in parent.commands():
-        if command == "snapshot":
-            parent.answer({"manifest": disk.snapshot()})
-        elif command == "stop":
-            manifest = disk.snapshot()
-            disk.close()
-            emulator.stop()
-            parent.answer({"manifest": manifest})
-            return 0
-    # The parent is gone without a stop: whatever it was told is in the journal; leave now.
-    parent.orphaned()
-    return 1
+
+    def stop() -> dict[str, Any]:
+        manifest = disk.snapshot()
+        disk.close()
+        emulator.stop()
+        return {"manifest": manifest}
+
+    # Without a stop (the parent died) it leaves at once: whatever it was told is in the journal.
+    return parent.obey({"snapshot": lambda: {"manifest": disk.snapshot()}, "stop": stop})
 
 
 class EmulatorProcess(ChildProcess):

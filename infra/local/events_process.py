@@ -75,17 +75,18 @@ def serve(data_dir: Path) -> int:
     import infra.local.runner  # noqa: F401
 
     runners: list[Any] = []
-    for command in parent.commands():
-        if command == "start" and not runners:
-            runners = _start(data_dir)
-            parent.answer({"started": True})
-        elif command == "stop":
-            for runner in runners:
-                runner.stop()
-            parent.answer({"stopped": True})
-            return 0
-    parent.orphaned()
-    return 1
+
+    def start() -> dict[str, Any]:
+        if not runners:
+            runners.extend(_start(data_dir))
+        return {"started": True}
+
+    def stop() -> dict[str, Any]:
+        for runner in runners:
+            runner.stop()
+        return {"stopped": True}
+
+    return parent.obey({"start": start, "stop": stop})
 
 
 class EventsProcess(ChildProcess):

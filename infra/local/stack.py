@@ -295,8 +295,8 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
     from app import app  # reads the settings above
     from infra.local.http import LocalHttpServer
 
-    # The API first: re-driving what waits reads the pending index, which moto reads item by item
-    # (its time grows with the reports held), and nothing the API answers depends on it.
+    # The API first: the event sources start by re-driving what waits, which reads the pending index
+    # item by item in moto (its time grows with the reports held), and nothing the API answers depends on it.
     server = LocalHttpServer(app, args.host, args.port, upload_origin=settings.aws_endpoint_url or "")
     server.start()
     if events is not None:
