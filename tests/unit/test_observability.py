@@ -57,3 +57,29 @@ def test_two_invocations_in_threads_publish_their_own_metrics_and_log_their_own_
     assert all(sum(name.startswith("CountedBy") for name in line) == 1 for line in published)
     logged = {line["metric"]: line.get("correlation_id") for line in map(json.loads, sink.getvalue().splitlines())}
     assert logged == {"CountedByA": "req-a", "CountedByB": "req-b"}
+
+
+class _Writes:
+    """A standard output that keeps each write apart."""
+
+    def __init__(self) -> None:
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.writes.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_a_metrics_line_is_written_in_one_piece(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given an invocation that counted something, on a standard output other threads write to as well
+    out = _Writes()
+    monkeypatch.setattr("sys.stdout", out)
+    with invocation("req-c"):
+        count("CountedByC")
+    # Then its metrics went out as one write of a whole line: no other thread's line can land inside it
+    assert len(out.writes) == 1
+    assert out.writes[0].endswith("\n") and out.writes[0].count("\n") == 1
+    assert json.loads(out.writes[0])["CountedByC"] == [1.0]
