@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -103,10 +104,21 @@ def request_checks(report_ids: list[str]) -> None:
         raise RuntimeError(f"{len(failed)} check requests were not queued")
 
 
-def redrive_every_waiting_report(now: datetime | None = None) -> int:
+def redrive_every_waiting_report(
+    now: datetime | None = None, requested_anyway: Callable[[], Collection[str]] | None = None
+) -> int:
     """Queue the check of every report still waiting, however recent: after the local stack restarts,
-    the messages that were in flight died with it (on AWS they never do; the sweep covers losses)."""
+    the messages that were in flight died with it (on AWS they never do; the sweep covers losses).
+
+    ``requested_anyway``, asked once the waiting reports are read: those whose check will be asked
+    for without this (the stream hands their new-report record over again). They are left out: a
+    second request costs a check's first write for nothing, and after a crash on a busy day there
+    were thousands, queued ahead of the reports still waiting.
+    """
     waiting = stores().reports.stale_pending(now or datetime.now(UTC), RESTART_REDRIVE_LIMIT)
+    if requested_anyway is not None and waiting:
+        coming = set(requested_anyway())
+        waiting = [report_id for report_id in waiting if report_id not in coming]
     for start in range(0, len(waiting), SWEEP_BATCH):
         request_checks(waiting[start : start + SWEEP_BATCH])
     if waiting:

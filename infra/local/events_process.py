@@ -35,19 +35,30 @@ QUEUE_POLLERS_BY_FUNCTION = {"check_reports": 6}
 PICTURE_POLLERS = 2  # pictures analysed at once: one Tesseract each, on a 2-core machine
 
 
+def redrive_after_restart(data_dir: Path) -> None:
+    """Ask again for the work whose messages died with the last run (queues are not kept on disk)."""
+    from chalicelib.config import get_settings
+    from chalicelib.services.checks import redrive_every_waiting_report
+    from chalicelib.services.mail import redrive_waiting_mail
+    from chalicelib.services.uploads import redrive_waiting_uploads
+    from infra.local.runner import inserts_not_consumed
+
+    # Every report still waiting for its check, but those whose new-report record the stream still
+    # holds: it hands them over again, and their check is asked for from there.
+    reports_table = get_settings().table_name("reports")
+    redrive_every_waiting_report(requested_anyway=lambda: inserts_not_consumed(data_dir, reports_table))
+    redrive_waiting_uploads()  # the announcements of uploads not analysed yet
+    redrive_waiting_mail()  # mail stored but not taken
+
+
 def _start(data_dir: Path) -> list[Any]:
     """Re-drive what the last run left waiting, then start every event source; returns the runners."""
     from app import app
     from chalicelib.config import get_settings
     from chalicelib.events.pictures import worker
-    from chalicelib.services.checks import redrive_every_waiting_report
-    from chalicelib.services.mail import redrive_waiting_mail
-    from chalicelib.services.uploads import redrive_waiting_uploads
     from infra.local.runner import EventSourceRunner
 
-    redrive_every_waiting_report()  # their check messages died with the last run
-    redrive_waiting_uploads()  # and so did the announcements of uploads not analysed yet
-    redrive_waiting_mail()  # and mail stored but not taken
+    redrive_after_restart(data_dir)
     settings = get_settings()
     runners = [
         EventSourceRunner(

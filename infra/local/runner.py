@@ -71,6 +71,31 @@ def failure_ids(response: Any) -> list[str] | None:
     return None
 
 
+def inserts_not_consumed(data_dir: Path, table: str, key: str = "id") -> set[str]:
+    """The ``key`` of every item whose INSERT the table's stream holds beyond what its consumer finished.
+
+    After a restart the stream hands those records over again (``resume_plan``), so the consumer
+    will act on each of them: what a re-drive at start must not ask for a second time.
+    """
+    consumed = (read_consumed(data_dir) or {}).get(table, -1)
+    streams = client("dynamodbstreams")
+    arn = client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    found: set[str] = set()
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")
+        position: str | None = iterator["ShardIterator"]
+        while position:
+            answer = streams.get_records(ShardIterator=position, Limit=1000)
+            records = answer["Records"]
+            found.update(
+                record["dynamodb"]["Keys"][key]["S"]
+                for record in records
+                if record["eventName"] == "INSERT" and int(record["dynamodb"]["SequenceNumber"]) > consumed
+            )
+            position = answer.get("NextShardIterator") if records else None
+    return found
+
+
 @dataclass
 class _Shard:
     shard_id: str

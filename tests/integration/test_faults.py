@@ -209,3 +209,35 @@ def test_a_message_the_app_never_wrote_is_dropped_not_retried_forever(
     assert ("check_reports", True) in runner.invocations
     assert _messages(aws.check_queue_url) == []
     assert _messages(aws.check_dead_letter_queue_url) == []
+
+
+def test_a_restart_asks_once_for_each_waiting_reports_check(api: Api, app: Any, aws: Resources, tmp_path: Any) -> None:
+    from infra.local.events_process import redrive_after_restart
+
+    runner = EventSourceRunner(app, get_settings(), data_dir=tmp_path, batching_windows=False)
+    reports = next(stream for stream in runner.streams if stream.table == get_settings().table_name("reports"))
+    queue_url = client("sqs").get_queue_url(QueueName=get_settings().check_queue_name)["QueueUrl"]
+    # Given a report whose new-report record the stream handed over before a crash (its check
+    # request died with the queue), and whose check had started …
+    handed_over = api.submit({"text": HOAX, "platform": "telegram", "province": "31"})
+    reports.poll()
+    client("sqs").purge_queue(QueueUrl=queue_url)
+    assert ReportStore().start_check(handed_over, datetime.now(UTC)) is not None
+    # … and a report whose record the stream still holds
+    still_in_stream = api.submit({"text": "Kabar lain soal surat suara tercoblos", "platform": "web", "province": "32"})
+    # When the stack starts again
+    redrive_after_restart(tmp_path)
+    # Then only the first is asked for; the stream asks for the second, once
+    assert _asked_for(queue_url) == [handed_over]
+    reports.poll()
+    assert _asked_for(queue_url) == [still_in_stream]
+
+
+def _asked_for(queue_url: str) -> list[str]:
+    """The reports the queue's visible messages ask to check (each message then hidden for a minute)."""
+    asked: list[str] = []
+    while True:
+        answer = client("sqs").receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=60)
+        if not answer.get("Messages"):
+            return sorted(asked)
+        asked += [json.loads(message["Body"])["report_id"] for message in answer["Messages"]]
