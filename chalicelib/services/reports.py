@@ -61,6 +61,7 @@ def get_report(report_id: str, reader: Principal) -> ReportView | None:
         id=report.id,
         status=report.status,
         received_at=report.received_at,
+        checked_at=report.checked_at,
         case_id=report.case_id,
         seen_count=max(seen, 1),
         verdict=report.verdict,

@@ -66,6 +66,7 @@ class StoredReport:
     platform: str = ""
     province: str = ""
     images: tuple[str, ...] = ()  # upload ids
+    checked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def _stored(record: ReportRecord) -> StoredReport:
         suggestions=_SUGGESTIONS.validate_json(record.suggestions_json) if record.suggestions_json else [],
         check_attempts=int(record.check_attempts or 0),
         external_id=record.external_id,
+        checked_at=record.checked_at,
         has_contact=bool(record.has_contact),
         platform=record.platform,
         province=record.province,
@@ -351,6 +353,7 @@ def _outcome_actions(outcome: CheckOutcome, now: datetime) -> list[Any]:
     actions: list[Any] = [
         ReportRecord.status.set(outcome.status.value),
         ReportRecord.updated_at.set(now),
+        ReportRecord.checked_at.set(now),
         ReportRecord.pending_shard.remove(),
         ReportRecord.verdict_json.set(verdict) if verdict else ReportRecord.verdict_json.remove(),
         ReportRecord.suggestions_json.set(suggestions) if suggestions else ReportRecord.suggestions_json.remove(),

@@ -115,6 +115,7 @@ class ReportRecord(_Table):
     status = UnicodeAttribute()
     received_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    checked_at = UTCDateTimeAttribute(null=True)  # when the check recorded its outcome
     observed_at = UTCDateTimeAttribute(null=True)
     platform = UnicodeAttribute()
     province = UnicodeAttribute()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from pytest_mock import MockerFixture
@@ -138,6 +139,16 @@ def test_a_report_reads_received_before_its_check(api: Api) -> None:
     assert view["case_id"] is None
     assert view["seen_count"] == 1
     assert view["verdict"] is None
+    assert view["checked_at"] is None
+
+
+def test_a_checked_report_says_when_its_check_recorded_the_outcome(api: Api, runner: EventSourceRunner) -> None:
+    report_id = api.submit({"text": "Harga cabai naik lagi di pasar", "platform": "x", "province": "32"})
+    runner.drain()
+    view = api.report(report_id)
+    checked = datetime.fromisoformat(view["checked_at"])
+    assert view["status"] == "needs_review"
+    assert datetime.fromisoformat(view["received_at"]) <= checked <= datetime.now(UTC)
 
 
 def test_a_batch_reports_back_only_the_records_that_failed(aws: Any, mocker: MockerFixture) -> None:

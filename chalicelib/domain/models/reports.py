@@ -85,6 +85,7 @@ class ReportView(Model):
     id: str
     status: ReportStatus
     received_at: datetime
+    checked_at: datetime | None = Field(default=None, description="When the report was checked; null while it waits.")
     case_id: str | None = None
     seen_count: int = Field(description="Reports of the same content, this one included.")
     verdict: Verdict | None = None
