@@ -118,21 +118,6 @@ class Stack:
         os.killpg(self.process.pid, signal.SIGINT)
         self.process.wait(timeout=timeout)
 
-    def first_checked(self) -> dict[str, datetime]:
-        """When each report's check was first recorded, from the stack's logs ("report checked")."""
-        first: dict[str, datetime] = {}
-        for part in self.log_parts:
-            for line in part.read_text(errors="replace").splitlines() if part.exists() else []:
-                if '"report checked"' not in line:
-                    continue
-                try:
-                    entry = json.loads(line)
-                    at = datetime.strptime(entry["timestamp"], "%Y-%m-%d %H:%M:%S,%f%z")
-                except (ValueError, KeyError):
-                    continue
-                first.setdefault(entry["report_id"], at)
-        return first
-
     def tracebacks(self) -> int:
         return sum(part.read_text(errors="replace").count("Traceback") for part in self.log_parts if part.exists())
 
@@ -242,7 +227,7 @@ def run(reports: int, clients: int, *, kills: int, graceful: int, data_dir: Path
     submitted_in = time.monotonic() - started
     last_submission = datetime.now(UTC)
     lost, seen_checked, by_case = _settle(stack, partner_key, tally)
-    checked_at = {**seen_checked, **stack.first_checked()}  # the log's moment where there is one
+    checked_at = seen_checked  # each report's own checked_at, as GET /v1/reports/{id} answers it
     moments = [checked_at.get(report_id) for report_id in tally.accepted.values()]
     waiting = sum(1 for at in moments if at is None or (at - last_submission).total_seconds() > SETTLE_SECONDS)
     checked_in = max(((at - last_submission).total_seconds() for at in moments if at), default=0.0)
@@ -278,10 +263,10 @@ def _percentiles(seconds: list[float], *fractions: float) -> list[float]:
 def _settle(stack: Stack, key: str, tally: Tally) -> tuple[int, dict[str, datetime], dict[str, int]]:
     """Poll every accepted report until it is checked (or DRAIN_SECONDS pass).
 
-    Returns (gone, when each report was first seen checked, reports per case). A round of polls
-    over 10,000 reports takes about a minute: when a report was checked is read from the stack's
-    log (``Stack.first_checked``), and a poll's moment, later than the check, stands in where the
-    log has none (a SIGKILL can fall between a check's write and its log line).
+    Returns (gone, when each report was checked, reports per case). A round of polls over 10,000
+    reports takes about a minute, so the moment is the report's own ``checked_at``, not the poll's.
+    (It had been read from the stack's log, where a SIGKILL between a check's write and its log line
+    left a poll's moment, a minute or more late, in its place.)
     """
     session = requests.Session()
     session.headers["X-Api-Key"] = key
@@ -309,7 +294,9 @@ def _settle(stack: Stack, key: str, tally: Tally) -> tuple[int, dict[str, dateti
                 if body.get("case_id"):
                     case_of[number] = body["case_id"]
                 if body["status"] not in ("received", "checking"):
-                    seen_checked[pending.pop(number)] = datetime.now(UTC)
+                    # The report's own moment; a poll's (later) only for a report stored without one
+                    moment = body.get("checked_at")
+                    seen_checked[pending.pop(number)] = datetime.fromisoformat(moment) if moment else datetime.now(UTC)
             stack.sample_memory()
             if pending:
                 time.sleep(1.0)
