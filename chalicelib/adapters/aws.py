@@ -5,15 +5,29 @@ Creating them lazily keeps botocore out of the cold import, and lets tests start
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
 
 from chalicelib.config import get_settings
 
+_creating = threading.Lock()
+
+
+def client(service: str) -> Any:
+    """A boto3 client for ``service`` in the configured region and endpoint: one per process.
+
+    Threads asking at once for the first time (the local stack's, after a restart) wait for one
+    another. Each had made a client of its own, with its own exception classes: a thread then
+    caught ``client(…).exceptions.X`` of the client kept, not of the one that raised, and a refused
+    condition became a 500.
+    """
+    with _creating:
+        return _client(service)
+
 
 @cache
-def client(service: str) -> Any:
-    """A boto3 client for ``service`` in the configured region and endpoint."""
+def _client(service: str) -> Any:
     import boto3  # lazy on purpose, see module docstring
     from botocore.config import Config
 
@@ -60,6 +74,6 @@ def head_object(bucket: str, key: str) -> dict[str, Any] | None:
 
 def reset_clients() -> None:
     """Forget every client and what was read with them (tests, after the emulator restarts)."""
-    client.cache_clear()
+    _client.cache_clear()
     queue_url.cache_clear()
     secret_bytes.cache_clear()

@@ -116,12 +116,13 @@ class UsageStore:
         """
         from chalicelib.adapters.aws import client
 
+        dynamodb = client("dynamodb")
         same_first = self._last_window.get(key_id) == window.minute
         for same in (same_first, not same_first):
             try:
                 update = self._update(key_id, window, rate, quota, same=same, submission=submission)
-                answer = client("dynamodb").update_item(**update)
-            except client("dynamodb").exceptions.ConditionalCheckFailedException as failed:
+                answer = dynamodb.update_item(**update)
+            except dynamodb.exceptions.ConditionalCheckFailedException as failed:
                 old = failed.response.get("Item") or {}
                 old_window = int(old["window"]["N"]) if "window" in old else None
                 if submission and int(old.get("submissions", {}).get("N", 0)) >= quota:
@@ -147,13 +148,14 @@ class UsageStore:
         """
         from chalicelib.adapters.aws import client
 
+        dynamodb = client("dynamodb")
         try:
-            client("dynamodb").put_item(
+            dynamodb.put_item(
                 TableName=UsageRecord.Meta.table_name,
                 Item={"id": {"S": f"spent#{token}"}, "expires_at": {"N": str(int(expires_at.timestamp()) + 60)}},
                 ConditionExpression="attribute_not_exists(id)",
             )
-        except client("dynamodb").exceptions.ConditionalCheckFailedException:
+        except dynamodb.exceptions.ConditionalCheckFailedException:
             return False
         return True
 
