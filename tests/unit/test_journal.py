@@ -43,9 +43,11 @@ def test_one_sync_covers_every_entry_before_it(tmp_path: Path) -> None:
 
 
 def test_objects_are_kept_while_a_segment_needs_them(tmp_path: Path) -> None:
-    # Given an object written, then written again, then a snapshot, then another object deleted
+    # Given an object written, then written again (an item's write between), then a snapshot, then
+    # another object deleted
     journal = Journal(tmp_path)
     journal.sync(journal.append_object("bucket", "exports/a.csv", "text/csv", b"first"))
+    journal.sync(journal.append([["reports", {"id": {"S": "rpt_1"}}, {"id": {"S": "rpt_1"}}]]))
     journal.sync(journal.append_object("bucket", "exports/a.csv", "text/csv", b"second"))
     after_snapshot = journal.rotate()
     journal.sync(journal.append_object("bucket", "exports/b.csv", "", None))
