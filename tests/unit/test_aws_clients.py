@@ -43,3 +43,24 @@ def test_threads_asking_at_once_for_the_first_time_share_one_client(monkeypatch:
         )
     finally:
         reset_clients()
+
+
+def test_every_service_shares_one_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a fresh process
+    reset_clients()
+    made: list[Any] = []
+    real = boto3.session.Session
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(boto3.session, "Session", counted)
+    try:
+        # When clients of three services are made
+        clients = [client("dynamodb"), client("sqs"), client("s3")]
+        # Then one session made them all (botocore's shared data is read once)
+        assert len(made) == 1
+        assert [c.meta.service_model.service_name for c in clients] == ["dynamodb", "sqs", "s3"]
+    finally:
+        reset_clients()
