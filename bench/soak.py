@@ -226,8 +226,7 @@ def run(reports: int, clients: int, *, kills: int, graceful: int, data_dir: Path
         time.sleep(0.5)
     submitted_in = time.monotonic() - started
     last_submission = datetime.now(UTC)
-    lost, seen_checked, by_case = _settle(stack, partner_key, tally)
-    checked_at = seen_checked  # each report's own checked_at, as GET /v1/reports/{id} answers it
+    lost, checked_at, by_case = _settle(stack, partner_key, tally)
     moments = [checked_at.get(report_id) for report_id in tally.accepted.values()]
     waiting = sum(1 for at in moments if at is None or (at - last_submission).total_seconds() > SETTLE_SECONDS)
     checked_in = max(((at - last_submission).total_seconds() for at in moments if at), default=0.0)
