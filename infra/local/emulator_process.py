@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import gc
 import os
 import sys
 from pathlib import Path
@@ -104,6 +105,9 @@ def serve(port: int, data_dir: Path, region: str) -> int:
     emulator.start()
     disk = DiskCopy(emulator, data_dir)
     restored, replayed = disk.load()
+    # What was loaded lives until the stop: out of the collector's sight, its full passes no longer walk
+    # every held item (a million objects at 100,000 reports) while requests wait.
+    gc.freeze()
     parent.answer({"ready": True, "restored": restored, "replayed": replayed})
 
     def stop() -> dict[str, Any]:
