@@ -286,3 +286,38 @@ def test_a_word_that_is_a_name_in_one_version_only_does_not_tell_them_apart() ->
 
 
 JOB = "Dibutuhkan segera staff kantor usia maksimal 35 tahun untuk ditempatkan di {} {} hubungi admin sekarang."
+
+
+def test_a_links_own_site_name_is_a_term_and_its_path_is_not() -> None:
+    scam = analyse("Daftar di HTTP://PTKrakatauSteel.jiscv.my.id/daftar?ref=wa13 sekarang")
+    assert {"ptkrakatausteel", "jiscv"} <= set(scam.terms)
+    assert not {"daftar?ref", "ref", "wa13", "13"} & set(scam.terms)
+    assert scam.numbers == frozenset() and scam.word_count == 3  # a link is not words a reader counts
+    # Official, widely shared and platform sites name nothing; a name of one's own on a platform does
+    cited = analyse("sumber www.kpu.go.id https://news.detik.com/x https://www.facebook.com/share/v/d1 https://t.co/a")
+    assert cited.terms == ("sumber",)
+    assert "beritaviral" in analyse("baca https://beritaviral.blogspot.com/2024/x").terms
+
+
+def test_a_link_whose_path_mixes_cases_leaves_no_numbers_behind() -> None:
+    # Folding used to split "hPTbwPqAb13" at its capitals before the link was taken out, leaving
+    # "pqab13" and the number 13 in the text: a copy with another link number then had "other numbers".
+    shared = "VIRALKAN GUYS KITA KAWAL PN JAKARTA PUSAT SIDANGKAN DISKUALIFIKASI PENCALONAN PRABOWO GIBRAN"
+    assert analyse(f"{shared} https://t.co/hPTbwPqAb13").terms == analyse(shared).terms
+    assert analyse(f"{shared} https://t.co/hPTbwPqAb13").numbers == frozenset()
+
+
+def test_two_scams_alike_but_for_their_own_sites_are_told_apart_by_the_link() -> None:
+    text = "Lowongan kerja pabrik dibuka untuk lulusan SMA, pendaftaran gratis tanpa biaya lewat tautan berikut"
+    index = ClaimIndex.build(
+        [
+            ClaimDoc(
+                "c1", "e1", "Lowongan palsu pabrik baja", "PENIPUAN", texts=(f"{text} http://baja-rekrut.example/",)
+            ),
+            ClaimDoc(
+                "c2", "e2", "Lowongan palsu pabrik semen", "PENIPUAN", texts=(f"{text} http://semen-karier.example/",)
+            ),
+        ]
+    )
+    assert [m.claim.id for m in index.search(text=f"{text} http://semen-karier.example/daftar")][:1] == ["c2"]
+    assert [m.claim.id for m in index.search(text=f"{text} http://baja-rekrut.example/daftar")][:1] == ["c1"]

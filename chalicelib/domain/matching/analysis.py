@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from chalicelib.domain.matching.names import NAMES
+from chalicelib.domain.matching.sites import own_name_words
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -228,9 +229,21 @@ def analyse_headline(text: str) -> Analysis:
     )
 
 
-def _without_links(text: str) -> str:
+def _has_link(text: str) -> bool:
     # Looking for the two ways a link starts is far cheaper than the pattern's scan of every text.
-    return _URL.sub(" ", text) if "://" in text or "www." in text.lower() else text
+    return "://" in text or "www." in text.lower()
+
+
+def _without_links(text: str) -> str:
+    return _URL.sub(" ", text) if _has_link(text) else text
+
+
+def _link_terms(text: str) -> list[str]:
+    """The words naming each link's own site (see ``own_name_words``); a link's path is mostly noise."""
+    terms = []
+    for link in _URL.findall(text):
+        terms += own_name_words(link.casefold().split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0])
+    return terms
 
 
 def analyse(text: str) -> Analysis:
@@ -239,7 +252,9 @@ def analyse(text: str) -> Analysis:
     Every lookup lies on the API's path, so the loop stays plain: a dictionary of words already
     seen, no call per word.
     """
-    tokens = _TOKEN.findall(_without_links(fold(text)))
+    # Links out before folding: folding shortens "www" to "w" and splits a path at its capitals
+    # ("hPTbwPqAb13"), which left parts of links behind as words and numbers.
+    tokens = _TOKEN.findall(fold(_without_links(text)))
     terms: list[str] = []
     numbers: set[str] = set()
     known = _WORD_TERMS
@@ -251,6 +266,8 @@ def analyse(text: str) -> Analysis:
         else:
             found = known.get(raw)
             terms += found if found is not None else _terms_of_word(raw)
+    if _has_link(text):
+        terms += _link_terms(text)  # not words a reader counts: word_count stays the text's
     names = NAMES.intersection(terms) | _capitalised_terms(_without_links(text))
     return Analysis(terms=tuple(terms), numbers=frozenset(numbers), word_count=len(tokens), names=frozenset(names))
 

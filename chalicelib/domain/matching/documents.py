@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.domain.matching.analysis import analyse, analyse_headline
 
-ANALYSIS_VERSION = 2  # bump when analysis.py changes what it finds: stored analyses are then redone
+ANALYSIS_VERSION = 3  # bump when analysis.py changes what it finds: stored analyses are then redone
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ certain hoax. On these sites a link is only ever a suggestion; the text has to d
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 # Indonesian second-level domains reserved for the state, the armed forces, universities, schools
@@ -46,6 +47,64 @@ WIDELY_SHARED = frozenset(
         "wikipedia.org",
     }
 )
+
+
+# Where anyone can post, shorten or archive: the site's name says nothing about what was posted, but
+# a name of one's own on it (``beritaviral.blogspot.com``) does.
+PLATFORMS = frozenset(
+    {
+        "archive.md",
+        "archive.org",
+        "archive.ph",
+        "bit.ly",
+        "blogspot.com",
+        "facebook.com",
+        "firebaseapp.com",
+        "github.io",
+        "herokuapp.com",
+        "netlify.app",
+        "pages.dev",
+        "vercel.app",
+        "web.app",
+        "weebly.com",
+        "wixsite.com",
+        "fb.com",
+        "fb.watch",
+        "forms.gle",
+        "instagram.com",
+        "linktr.ee",
+        "s.id",
+        "t.co",
+        "t.me",
+        "tiktok.com",
+        "tinyurl.com",
+        "twitter.com",
+        "wa.me",
+        "whatsapp.com",
+        "wordpress.com",
+        "x.com",
+        "youtu.be",
+        "youtube.com",
+    }
+)
+# Parts of a host that any site may have (top-level and second-level domains, "www").
+_HOST_NOISE = frozenset("www m com net org info id co or my xyz site web online biz app".split())
+
+
+def own_name_words(host: str) -> list[str]:
+    """The words of a host that name a site of its own: ``ptkrakatausteel``, ``jiscv`` of
+    ``ptkrakatausteel.jiscv.my.id``; none for official, widely shared or platform sites themselves.
+
+    A scam's own domain is what its copies share most surely, while a link to KPU, a news outlet or
+    Facebook says nothing about which hoax it is.
+    """
+    host = host.lower().rstrip(".")
+    if any(_within(host, suffix) for suffix in OFFICIAL_SUFFIXES) or any(_within(host, d) for d in WIDELY_SHARED):
+        return []
+    platform = next((d for d in PLATFORMS if _within(host, d)), None)
+    if platform is not None:
+        host = host[: -len(platform)]
+    return [part for part in re.split(r"[^a-z0-9]+", host) if len(part) > 2 and part not in _HOST_NOISE]
 
 
 def _within(host: str, domain: str) -> bool:
