@@ -65,3 +65,20 @@ def screenshot(driver: WebDriver, name: str) -> Path:
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
     driver.save_screenshot(str(target))
     return target
+
+
+def text_of(driver: WebDriver, selector: str) -> str:
+    """The text of the first element the selector finds.
+
+    A page that re-renders may replace the element between finding it and reading it (Selenium's
+    StaleElementReferenceException): it is then found again.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    for _ in range(9):
+        try:
+            return str(driver.find_element(By.CSS_SELECTOR, selector).text)
+        except StaleElementReferenceException:
+            continue
+    return str(driver.find_element(By.CSS_SELECTOR, selector).text)

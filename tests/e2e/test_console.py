@@ -13,7 +13,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.e2e.browser import browser, screenshot
+from tests.e2e.browser import browser, screenshot, text_of
 from tests.e2e.conftest import ADMIN_KEY, Stack, keyed_session, wait_for_status
 
 HOSTILE = (
@@ -42,10 +42,6 @@ def _sign_in(driver: WebDriver, stack: Stack, key: str) -> None:
     _wait(driver, "#masuk:not([hidden])")
     driver.find_element(By.ID, "kunci").send_keys(key)
     driver.find_element(By.ID, "tombol-masuk").click()
-
-
-def _text(driver: WebDriver, selector: str) -> str:
-    return str(driver.find_element(By.CSS_SELECTOR, selector).text)
 
 
 def _no_console_errors(driver: WebDriver) -> None:
@@ -79,14 +75,14 @@ def test_a_checker_takes_the_top_case_decides_it_and_sees_every_report_reviewed(
         # The case page shows the reported text as text: the markup in it stays inert
         top.find_element(By.CSS_SELECTOR, "a").click()
         _wait(driver, "#isi-kasus")
-        assert "<script>" in _text(driver, "#isi-kasus") and "onerror" in _text(driver, "#isi-kasus")
+        assert "<script>" in text_of(driver, "#isi-kasus") and "onerror" in text_of(driver, "#isi-kasus")
         assert not driver.find_elements(By.CSS_SELECTOR, "#isi img, #isi script")
         assert driver.title != "pwned"
         assert len(driver.find_elements(By.CSS_SELECTOR, "#laporan-kasus tr[data-report]")) == 3
         screenshot(driver, "console-2-case")
         # They take it and decide it, with a new claim
         driver.find_element(By.ID, "tombol-ambil").click()
-        WebDriverWait(driver, 30).until(lambda d: "sedang ditinjau" in _text(d, "#status-kasus"))
+        WebDriverWait(driver, 30).until(lambda d: "sedang ditinjau" in text_of(d, "#status-kasus"))
         Select(driver.find_element(By.ID, "label-putusan")).select_by_value("HOAKS")
         driver.find_element(By.ID, "ringkasan").send_keys("KPU Demak membantah: sisa surat suara disegel dan dihitung.")
         driver.find_element(By.ID, "url-cek-fakta").send_keys("https://cekfakta.example/demak")
@@ -96,7 +92,7 @@ def test_a_checker_takes_the_top_case_decides_it_and_sees_every_report_reviewed(
         WebDriverWait(driver, 60).until(
             lambda d: len(d.find_elements(By.CSS_SELECTOR, "#laporan-kasus tr[data-status='reviewed']")) == 3
         )
-        assert "diputuskan" in _text(driver, "#status-kasus")
+        assert "diputuskan" in text_of(driver, "#status-kasus")
         screenshot(driver, "console-3-decided")
         _no_console_errors(driver)
         # And signing out ends the session
@@ -185,7 +181,7 @@ def test_a_partner_key_is_refused_at_sign_in_and_an_admin_makes_a_key(stacks: Ca
     with browser(width=1280, height=900) as driver:
         _sign_in(driver, stack, _key(stack, "kabar-app", "partner"))
         _wait(driver, "#hasil-masuk .galat")
-        assert "bukan untuk konsol" in _text(driver, "#hasil-masuk")
+        assert "bukan untuk konsol" in text_of(driver, "#hasil-masuk")
         assert driver.find_element(By.ID, "menu").get_attribute("hidden") is not None
         screenshot(driver, "console-6-refused")
         driver.find_element(By.ID, "kunci").clear()
@@ -197,7 +193,7 @@ def test_a_partner_key_is_refused_at_sign_in_and_an_admin_makes_a_key(stacks: Ca
         driver.find_element(By.CSS_SELECTOR, "input[name=peran][value=media]").click()
         driver.find_element(By.CSS_SELECTOR, "#form-kunci button[type=submit]").click()
         _wait(driver, ".kunci-baru")
-        made = _text(driver, ".kunci-baru")
+        made = text_of(driver, ".kunci-baru")
         assert made.startswith("saring_")
         looked_up = requests.post(f"{stack.url}/v1/lookup", json={"text": "x"}, headers={"X-Api-Key": made}, timeout=10)
         assert looked_up.status_code == 200

@@ -15,7 +15,7 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
 from bench.picture_set import encoded, news_screenshot, transformed
-from tests.e2e.browser import browser, screenshot
+from tests.e2e.browser import browser, screenshot, text_of
 from tests.e2e.conftest import Stack, keyed_session
 
 DEMO_HOAX = (  # demo-004, as it is forwarded
@@ -29,10 +29,6 @@ HOSTILE = '<img src=x onerror="document.title=\'pwned\'"><script>document.title=
 
 def _wait(driver: WebDriver, selector: str, timeout: float = 30) -> None:
     WebDriverWait(driver, timeout).until(lambda d: d.find_elements(By.CSS_SELECTOR, selector))
-
-
-def _text(driver: WebDriver, selector: str) -> str:
-    return str(driver.find_element(By.CSS_SELECTOR, selector).text)
 
 
 def _check(driver: WebDriver, message: str) -> None:
@@ -90,7 +86,7 @@ def test_a_citizen_checks_a_hoax_complains_about_an_unknown_one_and_follows_it_t
     with browser() as driver:
         # Given the page `make run` serves at /
         driver.get(stack.url + "/")
-        assert _text(driver, "h1") == "Cek dulu sebelum sebar"
+        assert text_of(driver, "h1") == "Cek dulu sebelum sebar"
         _wait(driver, "#provinsi option[value='33']")  # the form's lists are the API's
         screenshot(driver, "public-1-home")
 
@@ -98,20 +94,20 @@ def test_a_citizen_checks_a_hoax_complains_about_an_unknown_one_and_follows_it_t
         _check(driver, DEMO_HOAX)
         _wait(driver, "#hasil .kartu")
         # Then the fact-check answers it, with its explanation
-        card = _text(driver, "#hasil .kartu")
+        card = text_of(driver, "#hasil .kartu")
         assert DEMO_004 in card and "Hoaks" in card and "14 Februari 2024" in card
         screenshot(driver, "public-2-verdict")
 
         # When they check a message nobody has checked yet, and send it as a complaint
         _check(driver, UNKNOWN)
         _wait(driver, "#tombol-ke-aduan")
-        assert "Belum diperiksa" in _text(driver, "#hasil")
+        assert "Belum diperiksa" in text_of(driver, "#hasil")
         driver.find_element(By.ID, "tombol-ke-aduan").click()
         Select(driver.find_element(By.ID, "platform")).select_by_value("whatsapp")
         Select(driver.find_element(By.ID, "provinsi")).select_by_value("33")
         driver.find_element(By.ID, "tombol-aduan").click()
         _wait(driver, "#kode-aduan")  # the page solved the challenge itself
-        code = _text(driver, "#kode-aduan")
+        code = text_of(driver, "#kode-aduan")
         assert code.startswith("SRG-") and len(code) == 23
         screenshot(driver, "public-3-complaint")
 
@@ -122,8 +118,8 @@ def test_a_citizen_checks_a_hoax_complains_about_an_unknown_one_and_follows_it_t
         # Then following the tracking code shows the verdict, in a fresh visit, once it reached the complaint
         _wait_for_verdict(stack, code)
         driver.get(f"{stack.url}/?kode={code}")
-        WebDriverWait(driver, 30).until(lambda d: summary in _text(d, "#hasil-lacak"))
-        tracked = _text(driver, "#hasil-lacak")
+        WebDriverWait(driver, 30).until(lambda d: summary in text_of(d, "#hasil-lacak"))
+        tracked = text_of(driver, "#hasil-lacak")
         assert "Pemeriksa fakta sudah memutuskan" in tracked and "Hoaks" in tracked
         screenshot(driver, "public-4-tracked")
         _no_csp_violations(driver)
@@ -149,7 +145,7 @@ def test_a_screenshot_picked_on_the_page_goes_to_the_bucket_and_is_matched(
         driver.find_element(By.ID, "tombol-cek").click()
         # Then it is uploaded straight to the bucket, read by the picture function and matched (demo-002)
         _wait(driver, "#hasil .kartu", timeout=60)
-        assert "Pemilih tanpa KTP elektronik tidak bisa mencoblos" in _text(driver, "#hasil .kartu")
+        assert "Pemilih tanpa KTP elektronik tidak bisa mencoblos" in text_of(driver, "#hasil .kartu")
         screenshot(driver, "public-5-picture")
         _no_csp_violations(driver)
 
@@ -168,7 +164,7 @@ def test_the_page_is_usable_by_keyboard_in_english_at_320_px_and_shows_hostile_t
             assert driver.find_elements(By.CSS_SELECTOR, f"label[for='{field_id}']"), field_id
         # The English switch
         driver.find_element(By.ID, "bahasa").click()
-        assert _text(driver, "h1") == "Check before you share"
+        assert text_of(driver, "h1") == "Check before you share"
         assert driver.execute_script("return document.documentElement.lang") == "en"
         # By keyboard alone: type, Tab to the picture, Tab to "Check", Enter
         box = driver.find_element(By.ID, "pesan")
@@ -179,7 +175,7 @@ def test_the_page_is_usable_by_keyboard_in_english_at_320_px_and_shows_hostile_t
         ActionChains(driver).send_keys(Keys.ENTER).perform()
         _wait(driver, "#hasil .kartu")
         # The demo claim about the ink answers it; the markup in the message stayed text
-        assert "Tinta pemilu mengandung babi" in _text(driver, "#hasil")
+        assert "Tinta pemilu mengandung babi" in text_of(driver, "#hasil")
         assert driver.title != "pwned"
         assert not driver.find_elements(By.CSS_SELECTOR, "#hasil img, #hasil script")
         # Text contrast of the page's main surfaces is at least 4.5:1 (WCAG AA)
