@@ -246,6 +246,11 @@ def _ports(args: argparse.Namespace) -> int | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
+    # From the first moment: a Ctrl-C while the stack starts stops it, gracefully, once it is up
+    # (the API answers before the SMTP listener exists, so a client may already be waiting on it).
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     share_the_gil_often()
     emulator_port = _ports(args)
     if emulator_port is None:
@@ -260,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _configure_environment(args, emulator_port)
     with _fact_check_api(args):  # stopped however this ends: its server thread would keep the process alive
-        return _serve(args, emulator_port)
+        return _serve(args, emulator_port, stop)
 
 
 def _smtp_listener(args: argparse.Namespace) -> Any:
@@ -280,7 +285,7 @@ def _smtp_listener(args: argparse.Namespace) -> Any:
     raise AssertionError("unreachable")
 
 
-def _serve(args: argparse.Namespace, emulator_port: int) -> int:
+def _serve(args: argparse.Namespace, emulator_port: int, stop: threading.Event) -> int:
     from chalicelib.config import get_settings
     from infra.local.emulator_process import EmulatorProcess
     from infra.local.events_process import EventsProcess
@@ -303,10 +308,6 @@ def _serve(args: argparse.Namespace, emulator_port: int) -> int:
         events.start()
 
     smtp = _smtp_listener(args)
-
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
 
     url = f"http://{args.host}:{server.port}"
     stack_file = _write_stack_file(args.data_dir, url)

@@ -165,6 +165,25 @@ def test_a_stop_refuses_new_reports_with_503_and_keeps_every_one_it_accepted(sta
     assert missing == [] and len(accepted) >= 20
 
 
+def test_a_ctrl_c_while_the_stack_starts_stops_it_gracefully_once_it_is_up(tmp_path: Path) -> None:
+    # Given a stack in the middle of its start: its first child process is running
+    stack = start_stack(tmp_path / "data", "--no-demo", wait=False)
+    try:
+        deadline = time.monotonic() + 60
+        while not Path(f"/proc/{stack.process.pid}/task/{stack.process.pid}/children").read_text().split():
+            assert stack.process.poll() is None and time.monotonic() < deadline, stack.output()
+            time.sleep(0.01)
+        # When Ctrl-C arrives then
+        stack.process.send_signal(signal.SIGINT)
+        # Then it finishes starting and stops as after any Ctrl-C: snapshot saved, exit 0, no traceback
+        assert stack.process.wait(timeout=120) == 0, stack.output()[-3000:]
+    finally:
+        if stack.process.poll() is None:
+            stack.process.kill()
+            stack.process.wait()
+    assert "snapshot saved" in stack.output() and "Traceback" not in stack.output()
+
+
 def test_a_sigkill_loses_nothing_that_was_answered(stacks: Callable[..., Stack]) -> None:
     # Given a stack killed moments after it accepted reports, a key, a claim and a webhook — long
     # before any periodic snapshot (the default is every 5 minutes)
