@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -120,6 +121,15 @@ class Stack:
 
     def tracebacks(self) -> int:
         return sum(part.read_text(errors="replace").count("Traceback") for part in self.log_parts if part.exists())
+
+    def keep_logs(self, into: Path = ROOT / "build" / "soak-logs") -> Path:
+        """Copy the stack's logs out of the data folder, which goes when the soak ends; returns where."""
+        kept = into / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        kept.mkdir(parents=True, exist_ok=True)
+        for part in self.log_parts:
+            if part.exists():
+                shutil.copy2(part, kept / part.name)
+        return kept
 
     def first_traceback(self) -> str:
         """The first traceback in the logs, to its exception's line (the data directory is gone
@@ -236,6 +246,7 @@ def run(reports: int, clients: int, *, kills: int, graceful: int, data_dir: Path
     stack.stop()
     if stack.tracebacks():
         print("The stack's first traceback:\n" + stack.first_traceback(), file=sys.stderr, flush=True)
+        print(f"The stack's logs are kept in {stack.keep_logs()}", file=sys.stderr, flush=True)
     return {
         "reports answered 202": len(tally.accepted),
         "answered 202, then gone (GET 404)": lost,
@@ -399,6 +410,9 @@ def held(reports: int, data_dir: Path) -> dict[str, Any]:
     stack.sample_memory()
     stopped = time.monotonic()
     stack.stop(timeout=HELD_STOP_SECONDS)
+    if stack.tracebacks():
+        print("The stack's first traceback:\n" + stack.first_traceback(), file=sys.stderr, flush=True)
+        print(f"The stack's logs are kept in {stack.keep_logs()}", file=sys.stderr, flush=True)
     return {
         "reports held": (0, reports),
         "stack RSS after start, MB": (round(empty_rss), round(full_rss)),
