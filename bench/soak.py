@@ -122,6 +122,12 @@ class Stack:
     def tracebacks(self) -> int:
         return sum(part.read_text(errors="replace").count("Traceback") for part in self.log_parts if part.exists())
 
+    def show_tracebacks(self) -> None:
+        """When the logs hold a traceback: print the first, and keep the logs."""
+        if self.tracebacks():
+            print("The stack's first traceback:\n" + self.first_traceback(), file=sys.stderr, flush=True)
+            print(f"The stack's logs are kept in {self.keep_logs()}", file=sys.stderr, flush=True)
+
     def keep_logs(self, into: Path = ROOT / "build" / "soak-logs") -> Path:
         """Copy the stack's logs out of the data folder, which goes when the soak ends; returns where."""
         kept = into / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -244,9 +250,7 @@ def run(reports: int, clients: int, *, kills: int, graceful: int, data_dir: Path
     stats_off = _statistics_off(stack, agency_key, len(tally.accepted) - lost)
     stack.sample_memory()
     stack.stop()
-    if stack.tracebacks():
-        print("The stack's first traceback:\n" + stack.first_traceback(), file=sys.stderr, flush=True)
-        print(f"The stack's logs are kept in {stack.keep_logs()}", file=sys.stderr, flush=True)
+    stack.show_tracebacks()
     return {
         "reports answered 202": len(tally.accepted),
         "answered 202, then gone (GET 404)": lost,
@@ -410,9 +414,7 @@ def held(reports: int, data_dir: Path) -> dict[str, Any]:
     stack.sample_memory()
     stopped = time.monotonic()
     stack.stop(timeout=HELD_STOP_SECONDS)
-    if stack.tracebacks():
-        print("The stack's first traceback:\n" + stack.first_traceback(), file=sys.stderr, flush=True)
-        print(f"The stack's logs are kept in {stack.keep_logs()}", file=sys.stderr, flush=True)
+    stack.show_tracebacks()
     return {
         "reports held": (0, reports),
         "stack RSS after start, MB": (round(empty_rss), round(full_rss)),
