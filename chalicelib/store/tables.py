@@ -6,6 +6,7 @@ Table names, region and endpoint come from settings through ``bind``; models are
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -49,17 +50,24 @@ class _Table(Model):
         table, paid on a cold start by every table a request touches, and by every start of the
         local stack's processes for all of them.
         """
-        made = cls._connection is None or cls._connection.table_name != cls.Meta.table_name
-        table = super()._get_connection()
-        if made:
-            table.connection = _shared_connection(table.connection, table.table_name)
-        return table
+        if cls._connection is not None and cls._connection.table_name == cls.Meta.table_name:
+            return super()._get_connection()
+        # The first use, perhaps by several threads at once (the local stack after a restart): one
+        # makes the connection and shares it, the others then find it made. Unlocked, two each made
+        # one and the second to share it raised "Meta-table … already added" (a 500).
+        with _CONNECTING:
+            made = cls._connection is None or cls._connection.table_name != cls.Meta.table_name
+            table = super()._get_connection()
+            if made:
+                table.connection = _shared_connection(table.connection, table.table_name)
+            return table
 
 
 # (region, endpoint) → the connection every table uses there.
 _CONNECTIONS: dict[tuple[str | None, str | None], Connection] = {}
 # One client serves every table and, in the local stack, every thread at once.
 POOL_CONNECTIONS = 32
+_CONNECTING = threading.Lock()
 
 
 def _shared_connection(own: Connection, table_name: str) -> Connection:
