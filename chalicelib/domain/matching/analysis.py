@@ -234,10 +234,6 @@ def _has_link(text: str) -> bool:
     return "://" in text or "www." in text.lower()
 
 
-def _without_links(text: str) -> str:
-    return _URL.sub(" ", text) if _has_link(text) else text
-
-
 def _link_terms(text: str) -> list[str]:
     """The words naming each link's own site (see ``own_name_words``); a link's path is mostly noise."""
     terms = []
@@ -252,9 +248,11 @@ def analyse(text: str) -> Analysis:
     Every lookup lies on the API's path, so the loop stays plain: a dictionary of words already
     seen, no call per word.
     """
+    linked = _has_link(text)
     # Links out before folding: folding shortens "www" to "w" and splits a path at its capitals
     # ("hPTbwPqAb13"), which left parts of links behind as words and numbers.
-    tokens = _TOKEN.findall(fold(_without_links(text)))
+    plain = _URL.sub(" ", text) if linked else text
+    tokens = _TOKEN.findall(fold(plain))
     terms: list[str] = []
     numbers: set[str] = set()
     known = _WORD_TERMS
@@ -266,9 +264,9 @@ def analyse(text: str) -> Analysis:
         else:
             found = known.get(raw)
             terms += found if found is not None else _terms_of_word(raw)
-    if _has_link(text):
+    if linked:
         terms += _link_terms(text)  # not words a reader counts: word_count stays the text's
-    names = NAMES.intersection(terms) | _capitalised_terms(_without_links(text))
+    names = NAMES.intersection(terms) | _capitalised_terms(plain)
     return Analysis(terms=tuple(terms), numbers=frozenset(numbers), word_count=len(tokens), names=frozenset(names))
 
 

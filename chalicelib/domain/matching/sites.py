@@ -89,6 +89,7 @@ PLATFORMS = frozenset(
 )
 # Parts of a host that any site may have (top-level and second-level domains, "www").
 _HOST_NOISE = frozenset("www m com net org info id co or my xyz site web online biz app".split())
+_HOST_PARTS = re.compile(r"[^a-z0-9]+")
 
 
 def own_name_words(host: str) -> list[str]:
@@ -104,7 +105,7 @@ def own_name_words(host: str) -> list[str]:
     platform = next((d for d in PLATFORMS if _within(host, d)), None)
     if platform is not None:
         host = host[: -len(platform)]
-    return [part for part in re.split(r"[^a-z0-9]+", host) if len(part) > 2 and part not in _HOST_NOISE]
+    return [part for part in _HOST_PARTS.split(host) if len(part) > 2 and part not in _HOST_NOISE]
 
 
 def _within(host: str, domain: str) -> bool:
