@@ -121,3 +121,14 @@ def test_between_equal_scores_the_claim_that_says_it_more_often_comes_first() ->
     found = index.search(text=quoted)
     assert found[0].score == found[1].score
     assert [m.claim.id for m in found[:2]] == ["b-twice", "a-once"]
+
+
+def test_a_claims_function_words_are_its_texts_and_its_headlines_only_without_texts() -> None:
+    # A copy copies the text that circulated, not the fact-checker's headline.
+    told = ClaimDoc(
+        "f1", "f1", "Apa benar ada bantuan untuk kalian", "HOAKS", texts=("Bantuan ini dibagikan di balai",)
+    )
+    bare = ClaimDoc("f2", "f2", "Apa benar ada bantuan untuk kalian", "HOAKS")
+    assert analyse_claim(told).function_words == ("di", "ini")
+    assert analyse_claim(bare).function_words == ("ada", "apa", "kalian", "untuk")
+    assert AnalysedClaim.restored(told, analyse_claim(told).stored()).function_words == ("di", "ini")

@@ -321,3 +321,40 @@ def test_two_scams_alike_but_for_their_own_sites_are_told_apart_by_the_link() ->
     )
     assert [m.claim.id for m in index.search(text=f"{text} http://semen-karier.example/daftar")][:1] == ["c2"]
     assert [m.claim.id for m in index.search(text=f"{text} http://baja-rekrut.example/daftar")][:1] == ["c1"]
+
+
+def test_analysis_keeps_apart_the_function_words_a_copy_shares() -> None:
+    chat = analyse("Ini yg dibilang org2 bahwa KPU curang dan the result is fake, SEBARKAN")
+    assert chat.function_words == {"ini", "yang", "bahwa", "dan", "the", "is"}  # chat spellings undone
+    assert not chat.function_words & set(chat.terms)  # never terms: they say nothing of the claim
+
+
+def test_a_claim_that_keeps_the_texts_function_words_comes_before_one_that_only_shares_its_content() -> None:
+    # The same content terms, counted alike, under the same headline: only the words around them
+    # differ. Equal scores fall back to the id, so without the function words "a-retold" came first.
+    copy = "Kabar bahwa bantuan tunai akan dibagikan kepada semua warga yang datang ke balai desa"
+    retold = "Kabar: bantuan tunai dibagikan, warga datang, balai desa"
+    index = ClaimIndex.build(
+        [
+            ClaimDoc("a-retold", "e1", "Bantuan tunai untuk warga", "HOAKS", texts=(retold,)),
+            ClaimDoc("z-copy", "e2", "Bantuan tunai untuk warga", "HOAKS", texts=(copy,)),
+        ]
+    )
+    found = index.search(text=copy)
+    assert [m.claim.id for m in found] == ["z-copy", "a-retold"]
+    assert found[0].score == found[1].score  # the order, not the score: levels are unchanged
+
+
+def test_a_claim_whose_headline_has_some_of_the_text_comes_before_one_whose_headline_has_none() -> None:
+    # The same terms counted alike (one claim's "bantuan" is in its headline, the other's in its
+    # text): only whether the headline is about the text differs.
+    text = "Bantuan tunai akan dibagikan kepada semua warga yang datang ke balai desa besok pagi"
+    index = ClaimIndex.build(
+        [
+            ClaimDoc("a-elsewhere", "e1", "Awas", "HOAKS", texts=(f"{text} bantuan",)),
+            ClaimDoc("z-about", "e2", "Awas bantuan", "HOAKS", texts=(text,)),
+        ]
+    )
+    found = index.search(text=text)
+    assert [m.claim.id for m in found] == ["z-about", "a-elsewhere"]
+    assert found[0].score == found[1].score

@@ -149,22 +149,36 @@ SLANG: dict[str, str] = {
     "sampean": "kamu",
 }
 
-# Words that say nothing about what a message claims: function words (Indonesian and English,
-# since many hoaxes circulate in both) and the forwarding chatter around a message.
-STOP_WORDS = frozenset(
-    """
+# Function words (Indonesian and English, since many hoaxes circulate in both): they say nothing
+# about what a message claims, so matching leaves them out, but a copy of a text keeps them where
+# another text on the same subject does not (``Analysis.function_words``). Sorted: a word's place
+# is its bit in the claim index.
+FUNCTION_WORDS = tuple(
+    sorted(
+        set(
+            """
     yang dan di ke dari ini itu untuk dengan pada adalah dalam tidak akan juga sudah ada atau saya
     kita kami mereka ia dia karena oleh sebagai bisa telah jadi hal para agar kalau tapi namun lebih
     banyak sangat hanya saja lagi masih harus belum bahwa seperti setelah sebelum sampai tersebut
     nya pun lah kah tah dong deh sih kok ya yah nih tuh kan loh lho wah ayo mari anda kamu kalian
     aku engkau beliau apa siapa mana kapan bagaimana kenapa mengapa berapa apakah sini situ sana
     terhadap kepada bagi tentang hingga antara serta maupun ketika saat sedang sambil setiap semua
-    se sebuah seorang satu dapat maka jika bila jadi tetap sama begitu demikian yaitu yakni juga
+    se sebuah seorang satu dapat maka jika bila tetap sama begitu demikian yaitu yakni
     the a an of to in on for and or is are was were be been it this that with as by at from not
-    diteruskan diteruskan forwarded sebarkan viralkan bagikan share teruskan copas copy paste
-    broadcast bc info grup group sebelah penting mohon tolong waspada hati hati dibaca baca
+    """.split()
+        )
+    )
+)
+# The forwarding chatter around a message: a banner, not the message.
+FORWARDING_WORDS = frozenset(
+    """
+    diteruskan forwarded sebarkan viralkan bagikan share teruskan copas copy paste
+    broadcast bc info grup group sebelah penting mohon tolong waspada hati dibaca baca
     """.split()
 )
+STOP_WORDS = frozenset(FUNCTION_WORDS) | FORWARDING_WORDS
+_FUNCTION_WORDS = frozenset(FUNCTION_WORDS)
+_CHAT_FUNCTION_WORDS = {chat: word for chat, word in SLANG.items() if word in _FUNCTION_WORDS}  # yg → yang
 
 _REDUPLICATION_MARK = "2"
 # Capitalised, but titles rather than names: "Pak" names nobody in particular.
@@ -185,6 +199,7 @@ class Analysis:
     numbers: frozenset[str]  # numbers as digits only ("Rp 125.000" → "125000")
     word_count: int  # words as a reader counts them (before stop words are dropped)
     names: frozenset[str]  # terms that name someone or somewhere (see names.py, capitals)
+    function_words: frozenset[str] = frozenset()  # the FUNCTION_WORDS it uses, chat spellings undone
 
 
 def _nfkc(text: str) -> str:
@@ -226,6 +241,7 @@ def analyse_headline(text: str) -> Analysis:
         numbers=analysis.numbers,
         word_count=analysis.word_count,
         names=analysis.names,
+        function_words=analysis.function_words,
     )
 
 
@@ -267,7 +283,17 @@ def analyse(text: str) -> Analysis:
     if linked:
         terms += _link_terms(text)  # not words a reader counts: word_count stays the text's
     names = NAMES.intersection(terms) | _capitalised_terms(plain)
-    return Analysis(terms=tuple(terms), numbers=frozenset(numbers), word_count=len(tokens), names=frozenset(names))
+    used = set(tokens)
+    function_words = _FUNCTION_WORDS.intersection(used).union(
+        _CHAT_FUNCTION_WORDS[chat] for chat in used.intersection(_CHAT_FUNCTION_WORDS)
+    )
+    return Analysis(
+        terms=tuple(terms),
+        numbers=frozenset(numbers),
+        word_count=len(tokens),
+        names=frozenset(names),
+        function_words=function_words,
+    )
 
 
 # A word's terms never change, and a long forward mostly repeats known words.

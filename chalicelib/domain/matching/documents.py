@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.domain.matching.analysis import analyse, analyse_headline
 
-ANALYSIS_VERSION = 3  # bump when analysis.py changes what it finds: stored analyses are then redone
+ANALYSIS_VERSION = 4  # bump when analysis.py changes what it finds: stored analyses are then redone
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,20 @@ class AnalysedClaim:
     numbers: tuple[str, ...]
     names: tuple[str, ...]
     headline: tuple[str, ...] = ()  # the terms of the fact-check's headline, once each
+    function_words: tuple[str, ...] = ()  # the function words its texts use (analysis.py), else its headline's
 
     def stored(self) -> str:
         """The analysis as the claims table keeps it (JSON, with the analysis version)."""
         pairs = zip(self.terms, self.counts, strict=True)
         terms = " ".join(term if count == 1 else f"{term}:{count}" for term, count in pairs)
-        record = {"v": ANALYSIS_VERSION, "t": terms, "n": self.numbers, "m": self.names, "h": " ".join(self.headline)}
+        record = {
+            "v": ANALYSIS_VERSION,
+            "t": terms,
+            "n": self.numbers,
+            "m": self.names,
+            "h": " ".join(self.headline),
+            "f": " ".join(self.function_words),
+        }
         return json.dumps(record)
 
     @classmethod
@@ -65,7 +73,13 @@ class AnalysedClaim:
             counts.append(int(count))
         bare = replace(doc, texts=())
         return cls(
-            bare, tuple(terms), tuple(counts), tuple(record["n"]), tuple(record["m"]), tuple(record["h"].split())
+            bare,
+            tuple(terms),
+            tuple(counts),
+            tuple(record["n"]),
+            tuple(record["m"]),
+            tuple(record["h"].split()),
+            tuple(record["f"].split()),
         )
 
 
@@ -84,6 +98,9 @@ def analyse_claim(doc: ClaimDoc) -> AnalysedClaim:
         tuple(sorted(headline.numbers | body.numbers)),
         tuple(sorted(headline.names | body.names)),
         tuple(dict.fromkeys(headline.terms)),
+        # A copy copies the text that circulated, not the fact-checker's headline: the headline's
+        # function words count only for a claim that has no other text.
+        tuple(sorted(body.function_words if doc.texts else headline.function_words)),
     )
 
 

@@ -38,13 +38,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from chalicelib.domain.matching.analysis import Analysis, analyse
+from chalicelib.domain.matching.analysis import FUNCTION_WORDS, Analysis, analyse
 from chalicelib.domain.matching.documents import AnalysedClaim, ClaimDoc, Match, analyse_claim
 from chalicelib.domain.matching.sites import link_can_confirm
 from chalicelib.domain.normalise import canonicalise_url
 from chalicelib.domain.pictures import COMPARED, HASH_KINDS, MATCH_DISTANCE, SUGGEST_DISTANCE, similarity
 
-FORMAT = 7
+FORMAT = 8
 _MAGIC = f"saring-claim-index/{FORMAT}\n".encode()
 K1 = 1.2
 B = 0.75
@@ -60,8 +60,24 @@ QUERY_COVERED_WEIGHT = 0.7  # the score: this much for the query's content found
 CLAIM_COVERED_WEIGHT = 0.3  # … and this much for the claim's own terms (or its headline) found in the query
 AMBIGUITY_MARGIN = 0.05  # a rival this close to the best claim is one the text cannot tell apart
 RANK_BM25_WEIGHT = 0.1  # how much BM25 (relative to the best candidate) adds to the order, not the score
+RANK_VERBATIM_WEIGHT = 0.1  # … how alike the text's and the claim's function words are (a copy keeps them)
+RANK_HEADLINE_WEIGHT = 0.01  # … and whether the claim's headline has any of the text's content (it is about it)
 COVERAGE_MARGIN = 0.02  # … and so is one that has as much of the text (within this share)
 PICTURE_AMBIGUITY = 6  # another claim's picture within this many more bits: the picture cannot tell them apart
+
+
+_FUNCTION_BIT = {word: bit for bit, word in enumerate(FUNCTION_WORDS)}
+FUNCTION_MASK_WORDS = (len(FUNCTION_WORDS) + 63) // 64  # 64-bit words per claim for its function words
+
+
+def function_mask(words: Iterable[str]) -> list[int]:
+    """Which FUNCTION_WORDS these are, one bit each, as FUNCTION_MASK_WORDS 64-bit words."""
+    mask = [0] * FUNCTION_MASK_WORDS
+    for word in words:
+        bit = _FUNCTION_BIT.get(word)
+        if bit is not None:  # a stored analysis may predate a word's removal from the list
+            mask[bit // 64] |= 1 << (bit % 64)
+    return mask
 
 
 # A claim's row: (id, external_id, title, label, url, date, appearance_urls, numbers, names)
@@ -82,6 +98,7 @@ class _Segment:
         doc_offsets: np.ndarray,
         doc_terms: np.ndarray,
         head_sizes: np.ndarray,
+        function_words: np.ndarray,
         newest: np.ndarray,
         urls: dict[str, list[int]],
         picture_words: np.ndarray,
@@ -96,6 +113,7 @@ class _Segment:
         self.doc_offsets = doc_offsets
         self.doc_terms = doc_terms
         self.head_sizes = head_sizes  # each claim's first terms are its headline's: how many
+        self.function_words = function_words.reshape(-1, FUNCTION_MASK_WORDS)  # a row of function_mask per claim
         self.newest = newest  # claim positions by debunk date, newest first
         self.urls = urls  # canonical appearance URL → claim positions
         # Every hash of every claim picture as four 64-bit words, word by word (all first words, then
@@ -187,6 +205,7 @@ class _Segment:
             doc_offsets=doc_offsets,
             doc_terms=term_ids.astype(np.uint32),
             head_sizes=head_sizes,
+            function_words=np.asarray([function_mask(claim.function_words) for claim in claims], dtype=np.uint64),
             newest=np.asarray(newest, dtype=np.uint32),
             urls=urls,
             picture_words=np.ascontiguousarray(picture_words),
@@ -220,6 +239,7 @@ class _Segment:
         "doc_offsets": np.int64,
         "doc_terms": np.uint32,
         "head_sizes": np.uint16,
+        "function_words": np.uint64,
         "newest": np.uint32,
         "picture_words": np.uint64,
         "picture_owners": np.uint32,
@@ -614,15 +634,25 @@ class ClaimIndex:
         # Unknown words (typos, slang the analyser does not know) count, but as common words.
         query_weight = float(query_idf.sum()) + (len(distinct) - len(known)) * min(1.0, self.max_idf / 4)
         names = [vocabulary[name] for name in analysis.names if name in vocabulary]
+        function_words = np.asarray(function_mask(analysis.function_words), dtype=np.uint64)
         with self._query_marked(ids, query_idf, names) as (weight_of, is_name):
             numbers, bm25 = self._retrieve(self.base, ids, 0, self.removed)
             if self.delta is None:
-                found = _overlap(self.base, numbers, weight_of, is_name)
+                found = _overlap(self.base, numbers, weight_of, is_name, function_words)
             else:
                 more, more_bm25 = self._retrieve(self.delta, ids, len(self.base), None)
                 numbers, bm25 = np.concatenate([numbers, more]), np.concatenate([bm25, more_bm25])
-                found = self._overlap_across_segments(numbers, weight_of, is_name)
-        shared, names_found, terms_found, sizes, headline_covered, headline_shared = found.tolist()
+                found = self._overlap_across_segments(numbers, weight_of, is_name, function_words)
+        (
+            shared,
+            names_found,
+            terms_found,
+            sizes,
+            headline_covered,
+            headline_shared,
+            function_shared,
+            function_either,
+        ) = found.tolist()
         bm25_list = bm25.tolist()
         best_bm25 = max(bm25_list)
         query_covered = [value / query_weight for value in shared]
@@ -638,9 +668,17 @@ class ClaimIndex:
             )
             score = min(query_covered[at] * QUERY_COVERED_WEIGHT + claim_covered * CLAIM_COVERED_WEIGHT, 1.0)
             scores.append(score)
-            # The order: the score, and a little of BM25 relative to the best candidate (term frequency
-            # and length tell a claim that *is* the text from one that quotes it among other things).
-            preference.append(score + RANK_BM25_WEIGHT * bm25_score / best_bm25)
+            # The order: the score, and a little of what tells a claim that *is* the text from one that
+            # quotes it among other things or only shares its subject: BM25 relative to the best
+            # candidate (term frequency and length), the text's function words the claim uses too (a
+            # copy keeps them and adds none: the Jaccard of the two sets), and a headline that has some
+            # of the text (the debunk is about it).
+            preference.append(
+                score
+                + RANK_BM25_WEIGHT * bm25_score / best_bm25
+                + RANK_VERBATIM_WEIGHT * function_shared[at] / max(function_either[at], 1.0)
+                + RANK_HEADLINE_WEIGHT * (headline_shared[at] > 0)
+            )
         order = sorted(range(len(scores)), key=lambda at: (-preference[at], -bm25_list[at]))
         numbers_list = numbers.tolist()
         return _Candidates(
@@ -674,13 +712,15 @@ class ClaimIndex:
             weight_of[ids] = 0.0
             is_name[names] = False
 
-    def _overlap_across_segments(self, numbers: np.ndarray, weight_of: np.ndarray, is_name: np.ndarray) -> np.ndarray:
-        found = np.empty((6, len(numbers)))
+    def _overlap_across_segments(
+        self, numbers: np.ndarray, weight_of: np.ndarray, is_name: np.ndarray, function_words: np.ndarray
+    ) -> np.ndarray:
+        found = np.empty((8, len(numbers)))
         for segment, offset in ((self.base, 0), (self.delta, len(self.base))):
             assert segment is not None
             mine = (numbers >= offset) & (numbers < offset + len(segment))
             if mine.any():
-                found[:, mine] = _overlap(segment, numbers[mine] - offset, weight_of, is_name)
+                found[:, mine] = _overlap(segment, numbers[mine] - offset, weight_of, is_name, function_words)
         return found
 
     @staticmethod
@@ -732,10 +772,13 @@ class ClaimIndex:
         return touched.astype(np.int64) + offset, scores[touched]
 
 
-def _overlap(segment: _Segment, local: np.ndarray, weight_of: np.ndarray, is_name: np.ndarray) -> np.ndarray:
+def _overlap(
+    segment: _Segment, local: np.ndarray, weight_of: np.ndarray, is_name: np.ndarray, function_words: np.ndarray
+) -> np.ndarray:
     """Per claim (a column each): the idf of the query terms it has, how many of the query's names it
     has, how many of its terms the query has, how many terms it has, the share of its headline's
-    terms the query has, and the idf of the query terms in its headline."""
+    terms the query has, the idf of the query terms in its headline, and how many function words
+    it shares with the query (``function_words``, a ``function_mask``) and how many either uses."""
     count = len(local)
     starts = segment.doc_offsets[local].tolist()
     ends = segment.doc_offsets[local + 1].tolist()
@@ -752,7 +795,7 @@ def _overlap(segment: _Segment, local: np.ndarray, weight_of: np.ndarray, is_nam
     weights = weight_of[terms]
     hit = weights > 0
     owners = np.repeat(np.arange(2 * count), sizes + heads)  # headline terms belong to claim + count
-    found = np.empty((6, count))
+    found = np.empty((8, count))
     found[0] = np.bincount(owners[:in_claims], weights=weights[:in_claims], minlength=count)
     found[1] = np.bincount(owners[:in_claims], weights=is_name[terms[:in_claims]], minlength=count)
     found[2] = np.bincount(owners[:in_claims], weights=hit[:in_claims], minlength=count)
@@ -761,4 +804,7 @@ def _overlap(segment: _Segment, local: np.ndarray, weight_of: np.ndarray, is_nam
     # A headline of no terms covers nothing: 0 / 1.
     found[4] = np.bincount(head_owners, weights=hit[in_claims:], minlength=count) / np.maximum(heads, 1)
     found[5] = np.bincount(head_owners, weights=weights[in_claims:], minlength=count)
+    claim_function_words = segment.function_words[local]
+    found[6] = np.bitwise_count(claim_function_words & function_words).sum(axis=1)
+    found[7] = np.bitwise_count(claim_function_words | function_words).sum(axis=1)
     return found
