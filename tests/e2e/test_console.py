@@ -117,14 +117,18 @@ def test_an_agency_sees_charts_that_match_the_statistics_and_downloads_the_expor
     ]
     for report_id in ids:
         wait_for_status(partner, f"{stack.url}/v1/reports/{report_id}", {"matched", "needs_review"})
+    labelled = sum(bool(partner.get(f"{stack.url}/v1/reports/{i}", timeout=10).json().get("verdict")) for i in ids)
     agency_key = _key(stack, "bawaslu", "agency")
     today = (datetime.now(UTC) + timedelta(hours=7)).date()
     week = {"from": (today - timedelta(days=6)).isoformat(), "to": today.isoformat()}
     agency = {"X-Api-Key": agency_key}
     deadline = time.monotonic() + 30
-    while True:  # the statistics follow the reports' stream
-        days = requests.get(f"{stack.url}/v1/stats/daily", params=week, headers=agency, timeout=10).json()["days"]
-        if sum(day["total"] for day in days) == len(sent) or time.monotonic() > deadline:
+    while True:  # the statistics follow the reports' stream: their totals, and then their verdicts' labels
+        days = requests.get(
+            f"{stack.url}/v1/stats/daily", params={**week, "group_by": "label"}, headers=agency, timeout=10
+        ).json()["days"]
+        counted = sum(day["total"] for day in days), sum(sum(day["counts"].values()) for day in days)
+        if counted == (len(sent), labelled) or time.monotonic() > deadline:
             break
         time.sleep(0.5)
     with browser(width=1280, height=900) as driver:
