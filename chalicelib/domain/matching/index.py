@@ -59,10 +59,10 @@ LINK_ONLY_SCORE = 0.60  # the same link on a site where a link alone cannot conf
 QUERY_COVERED_WEIGHT = 0.7  # the score: this much for the query's content found in the claim …
 CLAIM_COVERED_WEIGHT = 0.3  # … and this much for the claim's own terms (or its headline) found in the query
 AMBIGUITY_MARGIN = 0.05  # a rival this close to the best claim is one the text cannot tell apart
+COVERAGE_MARGIN = 0.02  # … and so is one that has as much of the text (within this share)
 RANK_BM25_WEIGHT = 0.1  # how much BM25 (relative to the best candidate) adds to the order, not the score
 RANK_VERBATIM_WEIGHT = 0.1  # … how alike the text's and the claim's function words are (a copy keeps them)
 RANK_HEADLINE_WEIGHT = 0.01  # … and whether the claim's headline has any of the text's content (it is about it)
-COVERAGE_MARGIN = 0.02  # … and so is one that has as much of the text (within this share)
 PICTURE_AMBIGUITY = 6  # another claim's picture within this many more bits: the picture cannot tell them apart
 
 
@@ -634,15 +634,15 @@ class ClaimIndex:
         # Unknown words (typos, slang the analyser does not know) count, but as common words.
         query_weight = float(query_idf.sum()) + (len(distinct) - len(known)) * min(1.0, self.max_idf / 4)
         names = [vocabulary[name] for name in analysis.names if name in vocabulary]
-        function_words = np.asarray(function_mask(analysis.function_words), dtype=np.uint64)
+        query_function_words = np.asarray(function_mask(analysis.function_words), dtype=np.uint64)
         with self._query_marked(ids, query_idf, names) as (weight_of, is_name):
             numbers, bm25 = self._retrieve(self.base, ids, 0, self.removed)
             if self.delta is None:
-                found = _overlap(self.base, numbers, weight_of, is_name, function_words)
+                found = _overlap(self.base, numbers, weight_of, is_name, query_function_words)
             else:
                 more, more_bm25 = self._retrieve(self.delta, ids, len(self.base), None)
                 numbers, bm25 = np.concatenate([numbers, more]), np.concatenate([bm25, more_bm25])
-                found = self._overlap_across_segments(numbers, weight_of, is_name, function_words)
+                found = self._overlap_across_segments(numbers, weight_of, is_name, query_function_words)
         (
             shared,
             names_found,
