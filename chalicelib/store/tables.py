@@ -50,17 +50,22 @@ class _Table(Model):
         table, paid on a cold start by every table a request touches, and by every start of the
         local stack's processes for all of them.
         """
-        if cls._connection is not None and cls._connection.table_name == cls.Meta.table_name:
+        if cls._connected():
             return super()._get_connection()
         # The first use, perhaps by several threads at once (the local stack after a restart): one
         # makes the connection and shares it, the others then find it made. Unlocked, two each made
         # one and the second to share it raised "Meta-table … already added" (a 500).
         with _CONNECTING:
-            made = cls._connection is None or cls._connection.table_name != cls.Meta.table_name
+            made = not cls._connected()
             table = super()._get_connection()
             if made:
                 table.connection = _shared_connection(table.connection, table.table_name)
             return table
+
+    @classmethod
+    def _connected(cls) -> bool:
+        """Whether PynamoDB has made this table's connection (it makes another when the name changes)."""
+        return cls._connection is not None and cls._connection.table_name == cls.Meta.table_name
 
 
 # (region, endpoint) → the connection every table uses there.

@@ -176,8 +176,8 @@ FORWARDING_WORDS = frozenset(
     broadcast bc info grup group sebelah penting mohon tolong waspada hati dibaca baca
     """.split()
 )
-STOP_WORDS = frozenset(FUNCTION_WORDS) | FORWARDING_WORDS
 _FUNCTION_WORDS = frozenset(FUNCTION_WORDS)
+STOP_WORDS = _FUNCTION_WORDS | FORWARDING_WORDS
 _CHAT_FUNCTION_WORDS = {chat: word for chat, word in SLANG.items() if word in _FUNCTION_WORDS}  # yg → yang
 
 _REDUPLICATION_MARK = "2"
